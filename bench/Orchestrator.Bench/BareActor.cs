@@ -1,0 +1,76 @@
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Bench;
+
+/// <summary>
+/// The least a persistent task can cost on this stack: start, persist k tagged events one after the other
+/// (as a task persists accepted, submitted, ended), report, stop. No timers, no HTTP, no read model.
+/// </summary>
+public sealed class BareActor : ReceivePersistentActor
+{
+    /// <summary>Sent once after creation, as the supervisor forwards a SubmitTask: it waits for recovery like one.</summary>
+    public sealed record Go
+    {
+        public static readonly Go Instance = new();
+    }
+
+    // Same tag as GenerationTask: tagged writes also fill the tag table, which costs ~15% (DESIGN.md).
+    private static readonly string[] Tags = [GenerationTask.JournalTag];
+
+    private readonly string _id;
+    private readonly int _events;
+    private readonly BaselineLatch _latch;
+    private int _written;
+
+    public BareActor(string id, int events, BaselineLatch latch)
+    {
+        _id = id;
+        _events = events;
+        _latch = latch;
+        Command<Go>(_ => PersistNextOrFinish());
+    }
+
+    public override string PersistenceId => "bare-" + _id;
+
+    // Ids are minted fresh for this run: nothing to replay (the journal is still asked for the highest sequence nr).
+    public override Recovery Recovery => Recovery.None;
+
+    private void PersistNextOrFinish()
+    {
+        if (_written == _events)
+        {
+            _latch.Signal();
+            Context.Stop(Self); // the orchestrator passivates ended tasks too; keeps memory flat over N actors
+            return;
+        }
+        // TaskCancelled is one of the orchestrator's own events, so the orchestrator's serializer writes it
+        // (System.Text.Json, short manifest), exactly as in production; no Newtonsoft fallback is involved.
+        var evt = new TaskCancelled(_id, _written, DateTimeOffset.UtcNow);
+        Persist(new Tagged(evt, Tags), _ =>
+        {
+            _written++;
+            PersistNextOrFinish();
+        });
+    }
+}
+
+/// <summary>
+/// What every <see cref="BareActor"/> reports to: one shared countdown, completing a single awaited
+/// <see cref="TaskCompletionSource"/> at zero. Cheaper than an Ask per actor, so the baseline stays a ceiling.
+/// </summary>
+public sealed class BaselineLatch(int count)
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _left = count;
+
+    public Task Done => _left == 0 ? Task.CompletedTask : _done.Task;
+
+    public int Left => Volatile.Read(ref _left);
+
+    public void Signal()
+    {
+        if (Interlocked.Decrement(ref _left) == 0) _done.TrySetResult();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Orchestrator.Bench;
+
+// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline]
+//     [--in-flight 256] [--k 3] [--data-dir /tmp]
+//
+// "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
+// number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
+// leaves. "baseline" runs only the bare actors (k from --k, default 3), to reproduce DESIGN.md's table.
+// --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
+// Exit code: 0 when every task succeeded, 1 when some did not, 2 for bad arguments.
+
+var tasks = 10_000;
+var inFlight = 256;
+int? k = null;
+var scenario = "throughput";
+var dataRoot = Path.GetTempPath();
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        var value = i + 1 < args.Length ? args[i + 1] : null;
+        switch (args[i])
+        {
+            case "--tasks": tasks = PositiveInt(args[i], value); i++; break;
+            case "--in-flight": inFlight = PositiveInt(args[i], value); i++; break;
+            case "--k": k = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--scenario": scenario = value ?? throw new ArgumentException("--scenario needs a value"); i++; break;
+            case "--data-dir": dataRoot = value ?? throw new ArgumentException("--data-dir needs a value"); i++; break;
+            default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
+        }
+    }
+    if (scenario is not ("throughput" or "baseline")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline).");
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline] [--in-flight N] [--k EVENTS] [--data-dir DIR]");
+    return 2;
+}
+
+// Both journals live in one fresh temporary directory: no earlier run's rows can make recovery or the tag
+// query slower, and nothing is left behind.
+var dataDirectory = Path.Combine(dataRoot, "orchestrator-bench-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(dataDirectory);
+try
+{
+    Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, data in {dataDirectory}");
+
+    ThroughputResult? run = null;
+    if (scenario == "throughput")
+    {
+        run = await ThroughputBench.RunAsync(tasks, inFlight, dataDirectory);
+        Console.WriteLine($"orchestrator: {run.Succeeded}/{tasks} succeeded in {run.EndToEndSeconds:0.00} s");
+        // Collect what the orchestrator left so the baseline's RSS and GC pauses are its own.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    // The baseline writes what the orchestrator wrote per task, so the two are compared per durable write.
+    var eventsPerTask = k ?? (run is { JournalWrites: > 0 } ? (int)Math.Round(run.WritesPerTask) : 3);
+    var baseline = await BaselineBench.RunAsync(tasks, eventsPerTask, dataDirectory);
+    Console.WriteLine($"baseline: {baseline.Completed}/{tasks} done in {baseline.Seconds:0.00} s");
+
+    BenchReport.Print(tasks, inFlight, run, baseline);
+    return (run?.AllSucceeded ?? true) && baseline.AllCompleted ? 0 : 1;
+}
+finally
+{
+    try { Directory.Delete(dataDirectory, recursive: true); }
+    catch (IOException) { /* a file still held open must not hide the figures */ }
+}
+
+static int PositiveInt(string name, string? value, bool allowZero = false) =>
+    int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && (n > 0 || (allowZero && n == 0))
+        ? n
+        : throw new ArgumentException($"{name} needs a {(allowZero ? "non-negative" : "positive")} integer.");

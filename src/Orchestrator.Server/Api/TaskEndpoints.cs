@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Hosting;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Server.Api;
+
+/// <summary>The fixed task API: <c>/v1/tasks</c>, <c>/v1/providers</c>, <c>/healthz</c>.</summary>
+public static class TaskEndpoints
+{
+    public const int MaxPageSize = 500;
+
+    // Typos in field names are refused rather than silently ignored.
+    private static readonly JsonSerializerOptions SubmissionJson = new(ApiJson.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/v1/tasks", Submit);
+        app.MapGet("/v1/tasks/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
+            await o.GetAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
+        app.MapDelete("/v1/tasks/{id}", Cancel);
+        app.MapGet("/v1/tasks", List);
+        app.MapGet("/v1/providers", async (IOrchestrator o, CancellationToken ct) => Results.Ok(new { accounts = await o.ProvidersAsync(ct) }));
+        app.MapGet("/healthz", (IOrchestrator o) => o.IsReady
+            ? Results.Ok(new { status = "ready" })
+            : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+
+    private static async Task<IResult> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        TaskSubmission? submission;
+        try
+        {
+            submission = await JsonSerializer.DeserializeAsync<TaskSubmission>(request.Body, SubmissionJson, ct);
+        }
+        catch (JsonException ex)
+        {
+            var field = FieldOf(ex.Path);
+            return Invalid(new FieldError(field, ex.Path is null or "$"
+                ? "The body is not valid JSON."
+                : $"Malformed value or unknown field at {ex.Path}."));
+        }
+        if (submission is null) return Invalid(new FieldError("body", "A JSON object is required."));
+        try
+        {
+            var (view, created) = await orchestrator.SubmitAsync(submission, ct);
+            return created
+                ? Results.Accepted($"/v1/tasks/{view.Id}", view)
+                : Results.Ok(view);
+        }
+        catch (TaskValidationException ex)
+        {
+            return Invalid([.. ex.Errors]);
+        }
+        catch (IdempotencyConflictException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
+                detail: ex.Message, extensions: new Dictionary<string, object?> { ["taskId"] = ex.TaskId, ["field"] = "idempotencyKey" });
+        }
+    }
+
+    private static async Task<IResult> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        var result = await orchestrator.CancelAsync(id, ct);
+        if (result is not { } r) return NotFound(id);
+        return r.Cancelled
+            ? Results.Accepted($"/v1/tasks/{id}", r.View)
+            : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Task already ended",
+                detail: $"Task {id} already ended with status {JsonNamingPolicy.SnakeCaseLower.ConvertName(r.View.Status.ToString())}.");
+    }
+
+    private static async Task<IResult> List(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        var q = request.Query;
+        TaskLifecycle? status = null;
+        if (q["status"].ToString() is { Length: > 0 } s)
+        {
+            var parsed = Enum.GetValues<TaskLifecycle>().Where(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == s).ToList();
+            if (parsed.Count == 0)
+                return Invalid(new FieldError("status", $"One of: {string.Join(", ", Enum.GetValues<TaskLifecycle>().Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())))}."));
+            status = parsed[0];
+        }
+        var limit = 50;
+        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit < 1 || limit > MaxPageSize))
+            return Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
+        var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
+        var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
+        var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
+        return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found", detail: $"No task with id '{id}'.");
+
+    /// <summary>RFC 7807 validation problem; <c>errors</c> maps each field to its messages, <c>detail</c> repeats the first.</summary>
+    private static IResult Invalid(params FieldError[] errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            detail: $"{errors[0].Field}: {errors[0].Message}",
+            title: "The task request is invalid.");
+
+    /// <summary>"$.cameraControl.type" → "cameraControl.type".</summary>
+    private static string FieldOf(string? jsonPath) =>
+        string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "body" : jsonPath.TrimStart('$', '.');
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Hosting;
+using Orchestrator.Providers;
+using Orchestrator.Server.Api;
+using Orchestrator.Simulator;
+
+namespace Orchestrator.Server;
+
+/// <summary>
+/// The HTTP service: <c>dotnet run --project src/Orchestrator.Server</c>. Defaults (config/appsettings.json):
+/// http://127.0.0.1:5080, SQLite under data/, the built-in simulator served in-process under <c>/simulator</c>.
+/// </summary>
+public static class ServerProgram
+{
+    public const string SimulatorPath = "/simulator";
+
+    public static async Task Main(string[] args) => await Build(args).RunAsync();
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var urls = builder.Configuration["Urls"] ?? "http://127.0.0.1:5080";
+        builder.WebHost.UseUrls(urls);
+
+        var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
+        var inProcessSimulator = builder.Configuration.GetValue("Simulator:InProcess", true);
+        if (inProcessSimulator) PointSimulatorAccountAtSelf(options, urls);
+
+        builder.Services.AddOrchestrator(options);
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+
+        ProviderSimulator? simulator = null;
+        if (inProcessSimulator)
+        {
+            simulator = new ProviderSimulator(builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions());
+            builder.Services.AddSingleton(simulator);
+        }
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        TaskEndpoints.Map(app);
+        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
+        return app;
+    }
+
+    /// <summary>The simulator account defaults to the simulator this process serves, on its own first URL.</summary>
+    private static void PointSimulatorAccountAtSelf(OrchestratorOptions options, string urls)
+    {
+        if (!options.Providers.TryGetValue(ProviderTypes.Simulator, out var account))
+            options.Providers[ProviderTypes.Simulator] = account = new ProviderAccountOptions { Qps = 50 };
+        if (!string.IsNullOrWhiteSpace(account.BaseUrl)) return;
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1").Replace("*", "127.0.0.1").Replace("+", "127.0.0.1");
+        account.BaseUrl = first.TrimEnd('/') + SimulatorPath + "/";
+    }
+}
+
+/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>), unknown fields refused.</summary>
+public static class ApiJson
+{
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.PropertyNameCaseInsensitive = false;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(o);
+        return o;
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Orchestrator.Simulator;
+
+/// <summary>
+/// The simulator on its own port: <c>dotnet run --project src/Orchestrator.Simulator -- --urls http://127.0.0.1:18080</c>.
+/// Options come from the <c>Simulator</c> section (e.g. <c>--Simulator:QpsLimit=20</c>).
+/// </summary>
+public static class SimulatorProgram
+{
+    public static async Task Main(string[] args)
+    {
+        var app = Build(args);
+        await app.RunAsync();
+    }
+
+    public static WebApplication Build(string[] args, SimulatorOptions? options = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        options ??= builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
+        var sim = new ProviderSimulator(options);
+        builder.Services.AddSingleton(sim);
+        var app = builder.Build();
+        app.MapProviderSimulator(sim);
+        return app;
+    }
+}

@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Orchestrator.Tasks;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Hosting;
+
+/// <summary><see cref="IOrchestrator"/> over the actors: validation here, everything else by message.</summary>
+internal sealed class ActorOrchestrator(
+    TaskValidator validator,
+    OrchestratorReadiness readiness,
+    IRequiredActor<TaskSupervisor> supervisor,
+    IRequiredActor<TaskCatalog> catalog,
+    IRequiredActor<ProviderThrottles> throttles) : IOrchestrator
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public bool IsReady => readiness.IsReady;
+    public Task WhenReady => readiness.WhenReady;
+
+    public async Task<(TaskView View, bool Created)> SubmitAsync(TaskSubmission submission, CancellationToken ct = default)
+    {
+        var (request, errors) = validator.Validate(submission);
+        if (request is null) throw new TaskValidationException(errors);
+        var fresh = request.IdempotencyKey is null;
+        var id = fresh ? TaskIds.New() : TaskIds.ForIdempotencyKey(request.IdempotencyKey!);
+        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh), AskTimeout, ct);
+        return reply switch
+        {
+            TaskAcceptedReply a => (a.View, a.Created),
+            IdempotencyConflict c => throw new IdempotencyConflictException(c.TaskId),
+            _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    public async Task<TaskView?> GetAsync(string taskId, CancellationToken ct = default)
+    {
+        if (!TaskIds.IsWellFormed(taskId)) return null;
+        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new GetTask(taskId), AskTimeout, ct);
+        return reply as TaskView;
+    }
+
+    public async Task<(TaskView View, bool Cancelled)?> CancelAsync(string taskId, CancellationToken ct = default)
+    {
+        if (!TaskIds.IsWellFormed(taskId)) return null;
+        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new CancelTask(taskId), AskTimeout, ct);
+        return reply is CancelReply c ? (c.View, c.Cancelled) : null;
+    }
+
+    public async Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default) =>
+        await (await catalog.GetAsync(ct)).Ask<TaskPage>(query, AskTimeout, ct);
+
+    public async Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (!TaskIds.IsWellFormed(taskId)) throw new UnknownTaskException(taskId);
+        object reply;
+        try
+        {
+            reply = await (await catalog.GetAsync(ct)).Ask<object>(new AwaitTaskEnd(taskId), timeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new TimeoutException($"Task {taskId} did not end within {timeout}.");
+        }
+        return reply as TaskView ?? throw new UnknownTaskException(taskId);
+    }
+
+    public async Task<IReadOnlyList<ThrottleStats>> ProvidersAsync(CancellationToken ct = default) =>
+        await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct);
+}

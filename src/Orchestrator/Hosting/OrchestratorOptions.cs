@@ -1,0 +1,107 @@
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// Everything under the <c>Orchestrator</c> configuration section. <c>config/appsettings.json</c> holds the defaults;
+/// environment variables (<c>Orchestrator__Providers__dmxapi__ApiKey</c>) override them.
+/// </summary>
+public sealed class OrchestratorOptions
+{
+    /// <summary>Journal and snapshot storage.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Provider accounts by name. The name is what a task's <c>provider</c> field names.</summary>
+    public Dictionary<string, ProviderAccountOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Poll schedule.</summary>
+    public PollingOptions Polling { get; set; } = new();
+
+    /// <summary>Task-level limits: deadlines and submit retries.</summary>
+    public TaskOptions Tasks { get; set; } = new();
+}
+
+/// <summary>Where the journal lives.</summary>
+public sealed class StorageOptions
+{
+    /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>ADO.NET connection string. The SQLite default is a file under <c>data/</c> beside where the process runs.</summary>
+    public string ConnectionString { get; set; } = "Data Source=data/orchestrator.db";
+}
+
+/// <summary>One provider account. Several accounts of one provider type may exist side by side, each with its own throttle.</summary>
+public sealed class ProviderAccountOptions
+{
+    /// <summary><c>dmxapi</c>, <c>kling</c>, <c>chanjing</c> or <c>simulator</c>; defaults to the account's name.</summary>
+    public string? Type { get; set; }
+
+    /// <summary>The provider's base URL. For the simulator, empty means the in-process simulator.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Requests per second the account may send, held over any rolling one-second window.</summary>
+    public double Qps { get; set; } = 10;
+
+    /// <summary>
+    /// Fraction kept below <see cref="Qps"/> so that network jitter cannot push two requests into the provider's window.
+    /// </summary>
+    public double QpsMargin { get; set; } = 0.03;
+
+    /// <summary>DMXAPI bearer key (<c>sk-…</c>).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Kling official AccessKey (the JWT's <c>iss</c>).</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>Kling SecretKey (signs the JWT) or Chanjing secret_key.</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>Chanjing app_id.</summary>
+    public string? AppId { get; set; }
+
+    /// <summary>Set false to switch an account off without removing it.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Per-request timeout in seconds.</summary>
+    public double RequestTimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>Poll timing: capped exponential backoff with jitter, from the seeds' 1 s (images) / 3 s (videos).</summary>
+public sealed class PollingOptions
+{
+    /// <summary>First poll delay and floor for images, seconds.</summary>
+    public double ImageFloorSeconds { get; set; } = 1;
+
+    /// <summary>First poll delay and floor for videos, seconds.</summary>
+    public double VideoFloorSeconds { get; set; } = 3;
+
+    /// <summary>Growth of the interval after each poll that finds the task still running.</summary>
+    public double BackoffRatio { get; set; } = 1.5;
+
+    /// <summary>Longest interval between two polls, seconds.</summary>
+    public double CapSeconds { get; set; } = 30;
+
+    /// <summary>Relative jitter applied to each interval (0.1 = ±10%).</summary>
+    public double Jitter { get; set; } = 0.1;
+
+    /// <summary>Consecutive failed polls (faults, malformed answers) after which the task fails.</summary>
+    public int MaxConsecutiveFailures { get; set; } = 20;
+}
+
+/// <summary>Task-level limits.</summary>
+public sealed class TaskOptions
+{
+    /// <summary>Default deadline for image tasks, seconds after acceptance.</summary>
+    public int ImageDeadlineSeconds { get; set; } = 900;
+
+    /// <summary>Default deadline for video tasks, seconds after acceptance.</summary>
+    public int VideoDeadlineSeconds { get; set; } = 3600;
+
+    /// <summary>Transient submit failures retried before the task fails with the last error.</summary>
+    public int MaxSubmitAttempts { get; set; } = 6;
+
+    /// <summary>First submit retry delay, seconds; doubles per attempt up to 60 s.</summary>
+    public double SubmitRetryBaseSeconds { get; set; } = 1;
+
+    /// <summary>How long an ended task's actor stays in memory for follow-up reads before it is passivated, seconds.</summary>
+    public double PassivateAfterSeconds { get; set; } = 30;
+}

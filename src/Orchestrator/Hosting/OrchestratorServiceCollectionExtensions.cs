@@ -1,0 +1,78 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.Persistence;
+using Orchestrator.Providers;
+using Orchestrator.Tasks;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>Wires the orchestrator into a host. The server uses exactly these calls.</summary>
+public static class OrchestratorServiceCollectionExtensions
+{
+    /// <summary>Name of the configuration section the options bind from.</summary>
+    public const string SectionName = "Orchestrator";
+
+    /// <summary>Adds the orchestrator and its actor system, bound from the <c>Orchestrator</c> section of <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new OrchestratorOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        return services.AddOrchestrator(options);
+    }
+
+    /// <summary>Adds the orchestrator and its actor system from a code-first options object.</summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, OrchestratorOptions options)
+    {
+        services.AddOrchestratorServices(options);
+        services.AddAkka("orchestrator", (builder, sp) => builder.WithOrchestrator(sp));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the orchestrator's services (options, providers, validator, facade) without an actor system,
+    /// for hosts that already call <c>AddAkka</c> and add <see cref="WithOrchestrator"/> to it.
+    /// </summary>
+    public static IServiceCollection AddOrchestratorServices(this IServiceCollection services, OrchestratorOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>()));
+        services.AddSingleton<TaskValidator>();
+        services.AddSingleton<OrchestratorReadiness>();
+        services.AddSingleton<IOrchestrator, ActorOrchestrator>();
+        return services;
+    }
+
+    /// <summary>Adds the orchestrator's storage configuration and actors to an Akka.Hosting builder.</summary>
+    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<OrchestratorOptions>();
+        StorageConfig.Prepare(options.Storage);
+        builder.AddHocon(StorageConfig.Build(options.Storage), HoconAddMode.Prepend);
+        // Akka's log goes through the host's ILoggerFactory, so one logging configuration covers both.
+        builder.ConfigureLoggers(logging =>
+        {
+            logging.ClearLoggers();
+            logging.AddLoggerFactory();
+        });
+        builder.WithActors((system, registry, _) =>
+        {
+            var providers = sp.GetRequiredService<ProviderDirectory>();
+            foreach (var unknown in providers.UnknownTypes)
+                system.Log.Warning("Provider account {0} has an unknown Type and is ignored", unknown);
+            var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
+            var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles);
+            var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
+            var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>()), "catalog");
+            registry.Register<ProviderThrottles>(throttles);
+            registry.Register<TaskSupervisor>(supervisor);
+            registry.Register<TaskCatalog>(catalog);
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Persistence;
+
+/// <summary>
+/// System.Text.Json for journal events, with short manifests that never change once written
+/// (rename a type freely; never reuse or change a manifest).
+/// </summary>
+public sealed class OrchestratorSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    private static readonly Dictionary<Type, string> Manifests = new()
+    {
+        [typeof(TaskAccepted)] = "ta1",
+        [typeof(TaskSubmitAttempted)] = "tsa1",
+        [typeof(TaskSubmitted)] = "ts1",
+        [typeof(TaskSucceeded)] = "tok1",
+        [typeof(TaskFailed)] = "tf1",
+        [typeof(TaskTimedOut)] = "tto1",
+        [typeof(TaskCancelled)] = "tc1",
+    };
+
+    private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public override int Identifier => 4711;
+
+    public override string Manifest(object o) =>
+        Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(OrchestratorSerializer)}.");
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        Types.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(bytes, type, Json)!
+            : throw new System.Runtime.Serialization.SerializationException($"Unknown event manifest '{manifest}'.");
+}

@@ -1,0 +1,73 @@
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Hosting;
+
+namespace Orchestrator.Persistence;
+
+/// <summary>Akka.Persistence.Sql HOCON for the configured store (SQLite by default, PostgreSQL at scale).</summary>
+public static class StorageConfig
+{
+    public static Config Build(StorageOptions storage)
+    {
+        var (provider, parallelism) = storage.Provider.ToLowerInvariant() switch
+        {
+            "sqlite" => ("SQLite.MS", 1), // one writer: SQLite serialises writes anyway
+            "postgresql" or "postgres" => ("PostgreSQL.15", 4),
+            _ => throw new InvalidOperationException($"Orchestrator:Storage:Provider '{storage.Provider}' is not supported (Sqlite or PostgreSql)."),
+        };
+        var cs = Quote(storage.ConnectionString);
+        var hocon = $$"""
+            akka.actor {
+              serializers.orchestrator = "Orchestrator.Persistence.OrchestratorSerializer, Orchestrator"
+              serialization-bindings { "Orchestrator.Persistence.IOrchestratorEvent, Orchestrator" = orchestrator }
+            }
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = {{cs}}
+                  provider-name = "{{provider}}"
+                  parallelism = {{parallelism}}
+                  tag-write-mode = TagTable
+                  auto-initialize = on
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = {{cs}}
+                  provider-name = "{{provider}}"
+                  auto-initialize = on
+                }
+              }
+              query.journal.sql {
+                connection-string = {{cs}}
+                provider-name = "{{provider}}"
+                tag-read-mode = TagTable
+                refresh-interval = 1s
+              }
+            }
+            """;
+        return ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>Creates the SQLite file's folder and switches the file to WAL once (it stays WAL).</summary>
+    public static void Prepare(StorageOptions storage)
+    {
+        if (!storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) return;
+        var builder = new SqliteConnectionStringBuilder(storage.ConnectionString);
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        using var connection = new SqliteConnection(storage.ConnectionString);
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL;";
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

@@ -1,0 +1,93 @@
+using Orchestrator.Hosting;
+
+namespace Orchestrator.Providers;
+
+/// <summary>
+/// All configured accounts and one HTTP client per account. A task's <c>provider</c> names an account;
+/// the account's <c>Type</c> picks the protocol.
+/// </summary>
+public sealed class ProviderDirectory : IDisposable
+{
+    private readonly Dictionary<string, ProviderAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (HttpClient Http, IProviderClient Client)> _clients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _lock = new();
+
+    public ProviderDirectory(OrchestratorOptions options)
+    {
+        var configured = new Dictionary<string, ProviderAccountOptions>(options.Providers, StringComparer.OrdinalIgnoreCase);
+        // The simulator is on by default, needing no keys.
+        configured.TryAdd(ProviderTypes.Simulator, new ProviderAccountOptions { Qps = 50 });
+        foreach (var (name, o) in configured)
+        {
+            var typeName = string.IsNullOrWhiteSpace(o.Type) ? name : o.Type;
+            if (!ProviderTypes.All.TryGetValue(typeName, out var type)) continue; // unknown types are reported by Validate
+            _accounts[name] = Resolve(name, type, o);
+        }
+        UnknownTypes = configured
+            .Where(kv => !ProviderTypes.All.ContainsKey(string.IsNullOrWhiteSpace(kv.Value.Type) ? kv.Key : kv.Value.Type))
+            .Select(kv => kv.Key).ToList();
+    }
+
+    /// <summary>Accounts whose type is not known: kept out, reported at start-up.</summary>
+    public IReadOnlyList<string> UnknownTypes { get; }
+
+    public IEnumerable<ProviderAccount> Accounts => _accounts.Values;
+
+    public ProviderAccount? Find(string name) => _accounts.GetValueOrDefault(name);
+
+    public IProviderClient ClientFor(string accountName)
+    {
+        lock (_lock)
+        {
+            if (_clients.TryGetValue(accountName, out var existing)) return existing.Client;
+            var account = _accounts[accountName];
+            if (!account.Enabled) throw new InvalidOperationException(account.DisabledReason);
+            var http = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            })
+            {
+                BaseAddress = account.BaseUrl,
+                Timeout = TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds),
+            };
+            var client = account.Type.CreateClient(account, http);
+            _clients[accountName] = (http, client);
+            return client;
+        }
+    }
+
+    private static ProviderAccount Resolve(string name, ProviderType type, ProviderAccountOptions o)
+    {
+        string? reason = null;
+        if (!o.Enabled) reason = $"Provider account '{name}' is disabled (Orchestrator:Providers:{name}:Enabled is false).";
+        var missing = type.RequiredSettings.FirstOrDefault(s => string.IsNullOrWhiteSpace(SettingOf(o, s)));
+        if (reason is null && missing is not null)
+            reason = $"Provider account '{name}' is not configured: set Orchestrator:Providers:{name}:{missing}.";
+        var url = string.IsNullOrWhiteSpace(o.BaseUrl) ? type.DefaultBaseUrl : o.BaseUrl;
+        Uri? baseUrl = null;
+        if (reason is null && (url is null || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out baseUrl)))
+            reason = $"Provider account '{name}' has no valid base URL: set Orchestrator:Providers:{name}:BaseUrl.";
+        if (reason is null && o.Qps <= 0)
+            reason = $"Provider account '{name}' has a non-positive rate: set Orchestrator:Providers:{name}:Qps.";
+        return new ProviderAccount(name, type, o, baseUrl, reason);
+    }
+
+    private static string? SettingOf(ProviderAccountOptions o, string setting) => setting switch
+    {
+        "ApiKey" => o.ApiKey,
+        "AccessKey" => o.AccessKey,
+        "SecretKey" => o.SecretKey,
+        "AppId" => o.AppId,
+        _ => null,
+    };
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var (http, _) in _clients.Values) http.Dispose();
+            _clients.Clear();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Providers;
+
+/// <summary>What one provider type accepts, checked before anything is persisted.</summary>
+public sealed record ProviderRules
+{
+    public required IReadOnlySet<GenerationKind> Kinds { get; init; }
+    public required int MaxCount { get; init; }
+    public int MaxPromptLength { get; init; } = 2500;
+    public required IReadOnlyList<string> ImageAspectRatios { get; init; }
+    public required IReadOnlyList<string> VideoAspectRatios { get; init; }
+    public IReadOnlyList<int> VideoDurations { get; init; } = [5, 10];
+    public IReadOnlyList<string> OutputFormats { get; init; } = ["png", "jpg"];
+    public IReadOnlyList<string> Modes { get; init; } = ["std", "pro"];
+    public bool SupportsCameraControl { get; init; } = true;
+}
+
+/// <summary>
+/// A provider type: its rules, the settings an account of it must have, and how its client is made.
+/// Adding a provider is one folder plus one entry in <see cref="ProviderTypes.All"/>.
+/// </summary>
+public sealed record ProviderType(
+    string Name,
+    ProviderRules Rules,
+    IReadOnlyList<string> RequiredSettings,
+    string? DefaultBaseUrl,
+    Func<ProviderAccount, HttpClient, IProviderClient> CreateClient);

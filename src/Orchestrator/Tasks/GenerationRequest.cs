@@ -1,0 +1,62 @@
+namespace Orchestrator.Tasks;
+
+/// <summary>What kind of media a task generates.</summary>
+public enum GenerationKind
+{
+    /// <summary>An image from a prompt (<c>text-to-image</c>).</summary>
+    TextToImage,
+    /// <summary>A video from a prompt (<c>text-to-video</c>).</summary>
+    TextToVideo,
+    /// <summary>A video from a start image and a prompt (<c>image-to-video</c>).</summary>
+    ImageToVideo,
+}
+
+/// <summary>Kling camera movement. <c>Config</c> is only allowed with <c>Type = "simple"</c>.</summary>
+public sealed record CameraControl(string Type, CameraConfig? Config);
+
+/// <summary>Exactly one of the six axes may be non-zero, each within [-10, 10].</summary>
+public sealed record CameraConfig(
+    double Horizontal = 0, double Vertical = 0, double Pan = 0, double Tilt = 0, double Roll = 0, double Zoom = 0);
+
+/// <summary>
+/// A validated generation request, as accepted and journaled. Optional fields are null when the caller
+/// left them out, so the provider's own default applies.
+/// </summary>
+public sealed record GenerationRequest
+{
+    /// <summary>The provider account the task is sent to (e.g. <c>simulator</c>, <c>dmxapi</c>).</summary>
+    public required string Provider { get; init; }
+    /// <summary>The kind of media to generate.</summary>
+    public required GenerationKind Kind { get; init; }
+    /// <summary>The provider's model name, e.g. <c>kling-v1-5</c>.</summary>
+    public required string Model { get; init; }
+    /// <summary>The prompt.</summary>
+    public required string Prompt { get; init; }
+    /// <summary>What to keep out of the result.</summary>
+    public string? NegativePrompt { get; init; }
+    /// <summary>Aspect ratio such as <c>16:9</c>.</summary>
+    public string? AspectRatio { get; init; }
+    /// <summary>Number of images (Kling <c>n</c>).</summary>
+    public int? Count { get; init; }
+    /// <summary><c>png</c> or <c>jpg</c> (images).</summary>
+    public string? OutputFormat { get; init; }
+    /// <summary>Video length in seconds.</summary>
+    public int? DurationSeconds { get; init; }
+    /// <summary><c>std</c> or <c>pro</c> (videos).</summary>
+    public string? Mode { get; init; }
+    /// <summary>Freedom of the video generation, 0..1.</summary>
+    public double? CfgScale { get; init; }
+    /// <summary>Camera movement (videos).</summary>
+    public CameraControl? CameraControl { get; init; }
+    /// <summary>Start or reference image URL.</summary>
+    public string? ImageUrl { get; init; }
+    /// <summary>Caller's key: the same key twice yields the same task.</summary>
+    public string? IdempotencyKey { get; init; }
+    /// <summary>Free-form labels kept with the task (e.g. <c>tenant</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>; null uses the kind's default.</summary>
+    public int? DeadlineSeconds { get; init; }
+
+    /// <summary>Images are polled at the seeds' 1 s floor, videos at 3 s.</summary>
+    public bool IsVideo => Kind != GenerationKind.TextToImage;
+}

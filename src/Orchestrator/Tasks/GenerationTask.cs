@@ -1,0 +1,273 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Orchestrator.Providers;
+using Orchestrator.Telemetry;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// One generation task: a thin persistent actor around <see cref="TaskState"/> and <see cref="TaskDecider"/>.
+/// It takes a permit from its account's throttle before every provider call, submits, then polls on its own
+/// timers until the provider says the task ended, its deadline passes, or the user cancels it.
+/// Invariant: until it ends it has exactly one pending progress timer, permit request or provider call.
+/// </summary>
+public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
+{
+    public const string JournalTag = "task";
+    private const string ProgressTimer = "progress";
+    private const string DeadlineTimer = "deadline";
+
+    private sealed record ProgressDue(CallKind Kind);
+    private sealed record DeadlineDue;
+    private sealed record SubmitDone(SubmitOutcome Outcome);
+    private sealed record QueryDone(QueryOutcome Outcome, bool IsLookup);
+
+    private enum Waiting { Nothing, Timer, Permit, Call }
+
+    private readonly TaskRuntime _rt;
+    private readonly string _taskId;
+    private readonly bool _fresh;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TaskState _state = TaskState.Empty;
+    private Waiting _waiting = Waiting.Nothing;
+    private bool _lookupBeforeSubmit;
+    private int _consecutiveFailures;
+    private int _journalWrites;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public GenerationTask(TaskRuntime runtime, string taskId, bool fresh)
+    {
+        _rt = runtime;
+        _taskId = taskId;
+        _fresh = fresh;
+
+        Recover<ITaskEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<SubmitTask>(Accept);
+        Command<GetTask>(_ => ReplyOrNotFound(() => TaskView.From(_state)));
+        Command<CancelTask>(_ => Cancel());
+        Command<WakeTask>(_ => { if (!_state.Exists) Passivate(); });
+        Command<GetTaskProgress>(_ => Sender.Tell(Progress()));
+        Command<ProgressDue>(d => RequestPermit(d.Kind));
+        Command<PermitGranted>(OnPermit);
+        Command<SubmitDone>(d => OnSubmitted(d.Outcome));
+        Command<QueryDone>(d => OnQueried(d.Outcome, d.IsLookup));
+        Command<DeadlineDue>(_ => { if (!_state.IsTerminal) End(new TaskTimedOut(_taskId, _state.Polls, _rt.Now)); });
+        Command<ReceiveTimeout>(_ => Passivate());
+    }
+
+    public static Props Props(TaskRuntime runtime, string taskId, bool fresh) =>
+        Akka.Actor.Props.Create(typeof(GenerationTask), runtime, taskId, fresh);
+
+    public override string PersistenceId => TaskIds.PersistenceId(_taskId);
+
+    // A task whose id was minted in this process has no past: skip the journal read (3× cheaper start).
+    public override Recovery Recovery => _fresh ? Recovery.None : base.Recovery;
+
+    private IProviderClient Client => _rt.Providers.ClientFor(_state.Request!.Provider);
+
+    private void Resume()
+    {
+        if (!_state.Exists || _state.IsTerminal) return;
+        ArmDeadline();
+        if (_state.ProviderTaskId is null)
+        {
+            // We may have crashed after the provider created the task but before journaling its id:
+            // ask the provider by our external id before submitting again.
+            _lookupBeforeSubmit = Client.SupportsExternalId;
+            if (_state.UnconfirmedAttempt) _log.Warning("Task {0}: a submit without external id may have reached the provider before a restart (possible duplicate)", _taskId);
+            RequestPermit(CallKind.Submit);
+        }
+        else
+        {
+            // Spread the polls of many recovered tasks over the first interval instead of all at once.
+            SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, 0, Random.Shared.NextDouble()) * Random.Shared.NextDouble());
+        }
+    }
+
+    private void Accept(SubmitTask cmd)
+    {
+        if (_state.Exists)
+        {
+            Sender.Tell(SameRequest(_state.Request!, cmd.Request) ? new TaskAcceptedReply(TaskView.From(_state), false) : new IdempotencyConflict(_taskId));
+            return;
+        }
+        var sender = Sender;
+        Write(new TaskAccepted(_taskId, cmd.Request, _rt.Now), () =>
+        {
+            sender.Tell(new TaskAcceptedReply(TaskView.From(_state), true));
+            ArmDeadline();
+            RequestPermit(CallKind.Submit);
+        });
+    }
+
+    private void Cancel()
+    {
+        if (!_state.Exists) { Sender.Tell(new TaskNotFound(_taskId)); Passivate(); return; }
+        if (_state.IsTerminal) { Sender.Tell(new CancelReply(TaskView.From(_state), false)); return; }
+        var sender = Sender;
+        End(new TaskCancelled(_taskId, _state.Polls, _rt.Now), () => sender.Tell(new CancelReply(TaskView.From(_state), true)));
+    }
+
+    private void RequestPermit(CallKind kind)
+    {
+        if (_state.IsTerminal) return;
+        _waiting = Waiting.Permit;
+        _rt.Throttles.Tell(new RequestPermit(_state.Request!.Provider, _taskId, kind));
+    }
+
+    private void OnPermit(PermitGranted permit)
+    {
+        if (_state.IsTerminal || _waiting != Waiting.Permit) return;
+        _waiting = Waiting.Call;
+        if (permit.Kind == CallKind.Poll || _lookupBeforeSubmit)
+        {
+            var isLookup = permit.Kind == CallKind.Submit;
+            if (!isLookup) _state = _state.WithPolled();
+            Client.QueryAsync(_state.Request!.Kind, _state.ProviderTaskId, _taskId, _stopping.Token)
+                .PipeTo(Self, success: o => new QueryDone(o, isLookup), failure: ex => new QueryDone(Unexpected(ex), isLookup));
+            return;
+        }
+        var attempt = _state.SubmitAttempts + 1;
+        if (Client.SupportsExternalId) StartSubmit(attempt);
+        else Write(new TaskSubmitAttempted(_taskId, attempt, _rt.Now), () => StartSubmit(attempt));
+    }
+
+    private void StartSubmit(int attempt)
+    {
+        _state = _state.WithSubmitting(attempt);
+        Publish();
+        Client.SubmitAsync(new ProviderSubmission(_taskId, _state.Request!, CallbackUrl: null), _stopping.Token)
+            .PipeTo(Self, success: o => new SubmitDone(o), failure: ex => new SubmitDone(new SubmitOutcome.Rejected(Unexpected(ex).Failure)));
+    }
+
+    private void OnSubmitted(SubmitOutcome outcome)
+    {
+        _waiting = Waiting.Nothing;
+        if (_state.IsTerminal) return;
+        Execute(TaskDecider.OnSubmit(_state, outcome, _rt.Options.Tasks.MaxSubmitAttempts, _rt.Now));
+    }
+
+    private void OnQueried(QueryOutcome outcome, bool isLookup)
+    {
+        _waiting = Waiting.Nothing;
+        if (_state.IsTerminal) return;
+        if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, rl.Failure.RetryAfter));
+        _consecutiveFailures = outcome is QueryOutcome.Error ? _consecutiveFailures + 1 : 0;
+        var max = _rt.Options.Polling.MaxConsecutiveFailures;
+        Execute(isLookup
+            ? TaskDecider.OnLookup(_state, outcome, _consecutiveFailures, max, _rt.Now)
+            : TaskDecider.OnPoll(_state, outcome, _consecutiveFailures, max, _rt.Now));
+    }
+
+    private void Execute(TaskDecision decision)
+    {
+        switch (decision)
+        {
+            case TaskDecision.Persist { Event: TaskSubmitted submitted }:
+                _lookupBeforeSubmit = false;
+                Write(submitted, () => SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, 0, Random.Shared.NextDouble())));
+                break;
+            case TaskDecision.Persist p:
+                End(p.Event);
+                break;
+            case TaskDecision.PollLater later:
+                var before = _state.Status;
+                if (later.Running) _state = _state.WithProcessing();
+                SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, _state.Polls, Random.Shared.NextDouble()), publish: before != _state.Status);
+                break;
+            case TaskDecision.RetrySubmit retry:
+                if (retry.Error.IsRateLimit) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, retry.Error.RetryAfter));
+                if (!retry.CountsAsAttempt && _state.Status == TaskLifecycle.Submitting) _state = _state with { SubmitAttempts = _state.SubmitAttempts - 1 };
+                _state = _state.WithBackToAccepted();
+                _lookupBeforeSubmit = retry.LookupFirst && Client.SupportsExternalId;
+                var delay = retry.Error.RetryAfter ?? PollSchedule.SubmitRetryDelay(_rt.Options.Tasks, Math.Max(1, _state.SubmitAttempts), Random.Shared.NextDouble());
+                _log.Info("Task {0}: submit not accepted ({1}: {2}), retrying in {3:0.0}s", _taskId, retry.Error.Code, retry.Error.Message, delay.TotalSeconds);
+                StartTimer(new ProgressDue(CallKind.Submit), delay);
+                Publish();
+                break;
+            case TaskDecision.SubmitNow:
+                _lookupBeforeSubmit = false;
+                RequestPermit(CallKind.Submit);
+                break;
+        }
+    }
+
+    private void SchedulePoll(TimeSpan delay, bool publish = true)
+    {
+        _state = _state.WithNextPollAt(_rt.Now + delay);
+        StartTimer(new ProgressDue(CallKind.Poll), delay);
+        if (publish) Publish();
+    }
+
+    private void StartTimer(ProgressDue due, TimeSpan delay)
+    {
+        _waiting = Waiting.Timer;
+        Timers.StartSingleTimer(ProgressTimer, due, delay);
+    }
+
+    private void ArmDeadline()
+    {
+        var left = _state.CreatedAt + _rt.DeadlineFor(_state.Request!) - _rt.Now;
+        Timers.StartSingleTimer(DeadlineTimer, new DeadlineDue(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    private void End(ITaskEvent terminal, Action? then = null)
+    {
+        Timers.CancelAll();
+        _waiting = Waiting.Nothing;
+        Write(terminal, () =>
+        {
+            then?.Invoke();
+            OrchestratorMetrics.TaskEnded(_state.Status);
+            // Stay a little for reads that follow the end, then free the memory.
+            Context.SetReceiveTimeout(TimeSpan.FromSeconds(_rt.Options.Tasks.PassivateAfterSeconds));
+        });
+    }
+
+    private void Write(ITaskEvent e, Action then)
+    {
+        Persist(new Tagged(e, [JournalTag]), _ =>
+        {
+            _journalWrites++;
+            OrchestratorMetrics.JournalWritten();
+            _state = _state.Apply(e);
+            Publish();
+            then();
+        });
+    }
+
+    private void Publish() => Context.System.EventStream.Publish(new TaskViewChanged(TaskView.From(_state)));
+
+    private void ReplyOrNotFound(Func<object> reply)
+    {
+        if (_state.Exists) { Sender.Tell(reply()); return; }
+        Sender.Tell(new TaskNotFound(_taskId));
+        Passivate();
+    }
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(_taskId));
+
+    private TaskProgress Progress() => new(_taskId, _state.Status, Timers.IsTimerActive(ProgressTimer) && _waiting == Waiting.Timer,
+        _waiting == Waiting.Permit, _waiting == Waiting.Call, _journalWrites);
+
+    private static QueryOutcome.Error Unexpected(Exception ex) =>
+        new(new ProviderError("internal", $"Unexpected client fault: {ex.GetType().Name}", true));
+
+    private static bool SameRequest(GenerationRequest a, GenerationRequest b) =>
+        a with { Metadata = null } == b with { Metadata = null }
+        && (a.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((b.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        base.PostStop();
+    }
+}

@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// This node's read model of all tasks, for listing and for waiting on an end. At start it folds the journal
+/// (events by tag) into views and wakes every task that has not ended, so a restart resumes all work; after
+/// that it follows the views task actors publish.
+/// </summary>
+public sealed class TaskCatalog : ReceiveActor
+{
+    private sealed record Loaded;
+    private sealed record LoadFailed(Exception Cause);
+
+    private readonly IActorRef _supervisor;
+    private readonly OrchestratorReadiness _readiness;
+    private readonly Dictionary<string, TaskView> _views = new();
+    private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _newestFirst = new(NewestFirst.Instance);
+    private readonly Dictionary<string, List<IActorRef>> _waiters = new();
+    private Dictionary<string, TaskState>? _loading = new();
+
+    public TaskCatalog(IActorRef supervisor, OrchestratorReadiness readiness)
+    {
+        _supervisor = supervisor;
+        _readiness = readiness;
+
+        Receive<EventEnvelope>(e =>
+        {
+            if (_loading is null || e.Event is not ITaskEvent te) return;
+            _loading[te.TaskId] = _loading.GetValueOrDefault(te.TaskId, TaskState.Empty).Apply(te);
+        });
+        Receive<Loaded>(_ => FinishLoading());
+        Receive<LoadFailed>(f => throw new InvalidOperationException("Could not read the journal at start-up.", f.Cause));
+        Receive<TaskViewChanged>(c => Upsert(c.View));
+        Receive<ListTasks>(q => Sender.Tell(Page(q)));
+        Receive<AwaitTaskEnd>(w =>
+        {
+            if (_views.TryGetValue(w.TaskId, out var v) && v.Status.IsTerminal()) Sender.Tell(v);
+            else if (!_views.ContainsKey(w.TaskId) && _loading is null) Sender.Tell(new TaskNotFound(w.TaskId));
+            else (_waiters.TryGetValue(w.TaskId, out var list) ? list : _waiters[w.TaskId] = []).Add(Sender);
+        });
+    }
+
+    public static Props Props(IActorRef supervisor, OrchestratorReadiness readiness) =>
+        Akka.Actor.Props.Create(typeof(TaskCatalog), supervisor, readiness);
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(TaskViewChanged));
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        journal.CurrentEventsByTag(GenerationTask.JournalTag, Offset.NoOffset())
+            .RunWith(Sink.ActorRef<EventEnvelope>(Self, new Loaded(), ex => new LoadFailed(ex)), Context.System.Materializer());
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void FinishLoading()
+    {
+        var loaded = _loading!;
+        _loading = null;
+        var woken = 0;
+        foreach (var state in loaded.Values.Where(s => s.Exists))
+        {
+            // A live view (published since start) is newer than anything folded from the journal.
+            if (!_views.ContainsKey(state.TaskId)) Upsert(TaskView.From(state));
+            if (!state.IsTerminal) { _supervisor.Tell(new WakeTask(state.TaskId)); woken++; }
+        }
+        foreach (var id in _waiters.Keys.Where(id => !_views.ContainsKey(id)).ToList())
+        {
+            foreach (var w in _waiters[id]) w.Tell(new TaskNotFound(id));
+            _waiters.Remove(id);
+        }
+        Context.System.Log.Info("Task catalog loaded {0} tasks from the journal; resumed {1} that had not ended", loaded.Count, woken);
+        _readiness.MarkReady();
+    }
+
+    private void Upsert(TaskView view)
+    {
+        if (_views.TryGetValue(view.Id, out var old)) _newestFirst.Remove((old.CreatedAt, old.Id));
+        _views[view.Id] = view;
+        _newestFirst.Add((view.CreatedAt, view.Id));
+        if (view.Status.IsTerminal() && _waiters.Remove(view.Id, out var waiters))
+            foreach (var w in waiters) w.Tell(view);
+    }
+
+    private TaskPage Page(ListTasks q)
+    {
+        IEnumerable<(DateTimeOffset CreatedAt, string Id)> keys = _newestFirst;
+        if (q.After is not null && _views.TryGetValue(q.After, out var after))
+            keys = _newestFirst.GetViewBetween((after.CreatedAt, after.Id), _newestFirst.Max).Skip(1);
+        var items = keys.Select(k => _views[k.Id])
+            .Where(v => q.Status is null || v.Status == q.Status)
+            .Where(v => q.Provider is null || string.Equals(v.Provider, q.Provider, StringComparison.OrdinalIgnoreCase))
+            .Take(q.Limit + 1)
+            .ToList();
+        var more = items.Count > q.Limit;
+        if (more) items.RemoveAt(items.Count - 1);
+        return new TaskPage(items, more ? items[^1].Id : null);
+    }
+
+    private sealed class NewestFirst : IComparer<(DateTimeOffset CreatedAt, string Id)>
+    {
+        public static readonly NewestFirst Instance = new();
+        public int Compare((DateTimeOffset CreatedAt, string Id) x, (DateTimeOffset CreatedAt, string Id) y)
+        {
+            var c = y.CreatedAt.CompareTo(x.CreatedAt);
+            return c != 0 ? c : string.CompareOrdinal(y.Id, x.Id);
+        }
+    }
+}
+
+/// <summary>Set once the journal has been read and interrupted tasks resumed; <c>/healthz</c> answers 200 after it.</summary>
+public sealed class OrchestratorReadiness
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public bool IsReady => _ready.Task.IsCompleted;
+    public Task WhenReady => _ready.Task;
+    public void MarkReady() => _ready.TrySetResult();
+}

@@ -1,0 +1,30 @@
+using Orchestrator.Persistence;
+
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// Journal events of one generation task. Only what a restart cannot re-derive is persisted:
+/// the accepted request, the provider's task id (and, for providers without an external id,
+/// that a submit was attempted), and the end. "submitting" and "processing" are re-derived from
+/// the provider after a restart, so they cost no write.
+/// </summary>
+public interface ITaskEvent : IOrchestratorEvent
+{
+    string TaskId { get; }
+    DateTimeOffset At { get; }
+}
+
+public sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
+
+/// <summary>Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.</summary>
+public sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At) : ITaskEvent;
+
+public sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent;
+
+public sealed record TaskSucceeded(string TaskId, IReadOnlyList<TaskResult> Results, int Polls, DateTimeOffset At) : ITaskEvent;
+
+public sealed record TaskFailed(string TaskId, TaskError Error, int SubmitAttempts, int Polls, DateTimeOffset At) : ITaskEvent;
+
+public sealed record TaskTimedOut(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
+
+public sealed record TaskCancelled(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;

@@ -1,0 +1,34 @@
+namespace Orchestrator.Tasks;
+
+/// <summary>The orchestrator's own lifecycle of a generation task.</summary>
+public enum TaskLifecycle
+{
+    /// <summary>Durably accepted, waiting for a permit to submit.</summary>
+    Accepted,
+    /// <summary>The submit call to the provider is under way.</summary>
+    Submitting,
+    /// <summary>The provider returned its task id; not yet reported running.</summary>
+    Submitted,
+    /// <summary>The provider reports the task running.</summary>
+    Processing,
+    /// <summary>Ended with results.</summary>
+    Succeeded,
+    /// <summary>Ended with an error (see the task's error).</summary>
+    Failed,
+    /// <summary>Its deadline passed before the provider finished.</summary>
+    TimedOut,
+    /// <summary>Cancelled by the user.</summary>
+    Cancelled,
+}
+
+public static class TaskLifecycleExtensions
+{
+    public static bool IsTerminal(this TaskLifecycle s) =>
+        s is TaskLifecycle.Succeeded or TaskLifecycle.Failed or TaskLifecycle.TimedOut or TaskLifecycle.Cancelled;
+}
+
+/// <summary>One result file of a finished task.</summary>
+public sealed record TaskResult(int Index, string Url, string Kind);
+
+/// <summary>Why a task failed, as the provider said it (code and message kept verbatim).</summary>
+public sealed record TaskError(string Code, string Message, bool Retryable);

@@ -1,0 +1,60 @@
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// The state of one task, folded from its journal events (pure: no Akka, no clock).
+/// In-memory progress (submitting, processing, poll counters) is applied with the <c>With…</c> methods
+/// and is not journaled.
+/// </summary>
+public sealed record TaskState
+{
+    public static readonly TaskState Empty = new();
+
+    public string TaskId { get; init; } = "";
+    public GenerationRequest? Request { get; init; }
+    public TaskLifecycle Status { get; init; } = TaskLifecycle.Accepted;
+    public string? ProviderTaskId { get; init; }
+    public IReadOnlyList<TaskResult> Results { get; init; } = [];
+    public TaskError? Error { get; init; }
+    public int SubmitAttempts { get; init; }
+    /// <summary>
+    /// A submit to a provider without external ids was journaled as started and its answer was not: after a
+    /// restart this means the provider may already have the task (a possible duplicate, reported, never silent).
+    /// </summary>
+    public bool UnconfirmedAttempt { get; init; }
+    public int Polls { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? SubmittedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public DateTimeOffset? NextPollAt { get; init; }
+
+    public bool Exists => Request is not null;
+    public bool IsTerminal => Status.IsTerminal();
+
+    public TaskState Apply(ITaskEvent e) => e switch
+    {
+        TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At },
+        TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true },
+        TaskSubmitted s => this with
+        {
+            Status = TaskLifecycle.Submitted, ProviderTaskId = s.ProviderTaskId, SubmitAttempts = s.SubmitAttempts, SubmittedAt = s.At,
+            UnconfirmedAttempt = false,
+        },
+        TaskSucceeded s => Ended(TaskLifecycle.Succeeded, s.At, s.Polls) with { Results = s.Results },
+        TaskFailed f => Ended(TaskLifecycle.Failed, f.At, f.Polls) with { Error = f.Error, SubmitAttempts = Math.Max(SubmitAttempts, f.SubmitAttempts) },
+        TaskTimedOut t => Ended(TaskLifecycle.TimedOut, t.At, t.Polls) with
+        {
+            Error = new TaskError("deadline_exceeded", "The task's deadline passed before the provider finished.", false),
+        },
+        TaskCancelled c => Ended(TaskLifecycle.Cancelled, c.At, c.Polls),
+        _ => this,
+    };
+
+    private TaskState Ended(TaskLifecycle status, DateTimeOffset at, int polls) =>
+        this with { Status = status, CompletedAt = at, Polls = Math.Max(Polls, polls), NextPollAt = null };
+
+    public TaskState WithSubmitting(int attempt) => this with { Status = TaskLifecycle.Submitting, SubmitAttempts = attempt };
+    public TaskState WithBackToAccepted() => this with { Status = TaskLifecycle.Accepted };
+    public TaskState WithPolled() => this with { Polls = Polls + 1, NextPollAt = null };
+    public TaskState WithProcessing() => Status == TaskLifecycle.Submitted ? this with { Status = TaskLifecycle.Processing } : this;
+    public TaskState WithNextPollAt(DateTimeOffset? at) => this with { NextPollAt = at };
+}

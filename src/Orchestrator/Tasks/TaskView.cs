@@ -1,0 +1,27 @@
+namespace Orchestrator.Tasks;
+
+/// <summary>A task as users see it (HTTP and embedding API). Camel-case JSON; <c>status</c> in snake case.</summary>
+public sealed record TaskView(
+    string Id,
+    string Provider,
+    string Kind,
+    string Model,
+    TaskLifecycle Status,
+    string? ProviderTaskId,
+    IReadOnlyList<TaskResult> Results,
+    TaskError? Error,
+    int SubmitAttempts,
+    int Polls,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? SubmittedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? NextPollAt,
+    IReadOnlyDictionary<string, string>? Metadata)
+{
+    public static TaskView From(TaskState s)
+    {
+        var r = s.Request ?? throw new InvalidOperationException("A task view needs an accepted task.");
+        return new TaskView(s.TaskId, r.Provider, r.Kind.WireName(), r.Model, s.Status, s.ProviderTaskId, s.Results, s.Error,
+            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata);
+    }
+}

@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Event;
+using Orchestrator.Providers;
+
+namespace Orchestrator.Throttling;
+
+/// <summary>
+/// Routes permit requests to each account's <see cref="ProviderThrottle"/>. Callers reach throttles only by
+/// message through this actor, so it can later become a cluster singleton proxy without changing them.
+/// </summary>
+public sealed class ProviderThrottles : ReceiveActor
+{
+    private readonly Dictionary<string, IActorRef> _throttles = new(StringComparer.OrdinalIgnoreCase);
+
+    public ProviderThrottles(ProviderDirectory providers)
+    {
+        foreach (var account in providers.Accounts.Where(a => a.Enabled))
+            _throttles[account.Name] = Context.ActorOf(ProviderThrottle.Props(account), Uri.EscapeDataString(account.Name));
+
+        Receive<RequestPermit>(r => Route(r.Account, r));
+        Receive<RateLimitAnswered>(r => Route(r.Account, r));
+        Receive<GetThrottleStats>(r => Route(r.Account, r));
+        // Piped, not awaited: the router must keep routing permits while stats are gathered.
+        Receive<GetAllThrottleStats>(_ => Task
+            .WhenAll(_throttles.Values.Select(t => t.Ask<ThrottleStats>(new GetThrottleStats(""), TimeSpan.FromSeconds(5))))
+            .ContinueWith(t => (IReadOnlyList<ThrottleStats>)t.Result.OrderBy(s => s.Account).ToList(), TaskContinuationOptions.OnlyOnRanToCompletion)
+            .PipeTo(Sender));
+    }
+
+    public static Props Props(ProviderDirectory providers) => Akka.Actor.Props.Create(typeof(ProviderThrottles), providers);
+
+    private void Route(string account, object message)
+    {
+        if (_throttles.TryGetValue(account, out var throttle)) throttle.Forward(message);
+        else Context.System.Log.Warning("No throttle for provider account {0}; message {1} dropped", account, message.GetType().Name);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Orchestrator.Server;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Tests.Support;
+
+/// <summary>The real HTTP server (same Program as <c>dotnet run</c>) on a loopback port, with its own SQLite file.</summary>
+public sealed class OrchestratorServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private OrchestratorServer(WebApplication app)
+    {
+        _app = app;
+        Http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public HttpClient Http { get; }
+
+    public static JsonSerializerOptions Json => ApiJson.Options;
+
+    /// <summary>Starts the server against a standalone simulator; <paramref name="extra"/> are more <c>--key=value</c> settings.</summary>
+    public static async Task<OrchestratorServer> StartAsync(string connectionString, string simulatorBaseUrl, params string[] extra)
+    {
+        string[] args =
+        [
+            "--Urls=http://127.0.0.1:0",
+            $"--Orchestrator:Storage:ConnectionString={connectionString}",
+            $"--Orchestrator:Providers:simulator:BaseUrl={simulatorBaseUrl}",
+            "--Simulator:InProcess=false",
+            "--Orchestrator:Polling:ImageFloorSeconds=0.2",
+            "--Orchestrator:Polling:VideoFloorSeconds=0.2",
+            "--Orchestrator:Polling:CapSeconds=1",
+            "--Logging:LogLevel:Default=Warning",
+            .. extra,
+        ];
+        var app = ServerProgram.Build(args);
+        await app.StartAsync();
+        var server = new OrchestratorServer(app);
+        await Eventually.Until(async () => (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(30), "healthz");
+        return server;
+    }
+
+    public Task<HttpResponseMessage> SubmitAsync(object body) => Http.PostAsJsonAsync("/v1/tasks", body, Json);
+
+    public async Task<TaskView> GetAsync(string id) =>
+        (await Http.GetFromJsonAsync<TaskView>($"/v1/tasks/{id}", Json))!;
+
+    public Task<TaskView> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
+        Eventually.Until(() => GetAsync(id), v => v.Status.IsTerminal(), timeout ?? TimeSpan.FromSeconds(60), $"task {id} to end");
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
