@@ -45,7 +45,9 @@ var dataDirectory = Path.Combine(dataRoot, "orchestrator-bench-" + Guid.NewGuid(
 Directory.CreateDirectory(dataDirectory);
 try
 {
-    Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, data in {dataDirectory}");
+    // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
+    Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, " +
+        $"load average {LoadAverage()}, data in {dataDirectory}");
 
     ThroughputResult? run = null;
     if (scenario == "throughput")
@@ -62,6 +64,7 @@ try
     var baseline = await BaselineBench.RunAsync(tasks, eventsPerTask, dataDirectory);
     Console.WriteLine($"baseline: {baseline.Completed}/{tasks} done in {baseline.Seconds:0.00} s");
 
+    Console.WriteLine($"load average at the end: {LoadAverage()}");
     BenchReport.Print(tasks, inFlight, run, baseline);
     return (run?.AllSucceeded ?? true) && baseline.AllCompleted ? 0 : 1;
 }
@@ -75,3 +78,6 @@ static int PositiveInt(string name, string? value, bool allowZero = false) =>
     int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && (n > 0 || (allowZero && n == 0))
         ? n
         : throw new ArgumentException($"{name} needs a {(allowZero ? "non-negative" : "positive")} integer.");
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -11,6 +11,7 @@ public sealed record SimulatorStats(
     long AuthFailures,
     long ServerErrors,
     int PeakRequestsPerSecond,
+    double PeakAtSeconds,
     long DuplicateExternalIds,
     int Tasks);
 
@@ -47,9 +48,10 @@ public sealed class ProviderSimulator(SimulatorOptions options, TimeProvider? cl
     public SimulatorStats Stats()
     {
         int peak;
-        lock (_windowLock) peak = _all.Peak;
+        double peakAt;
+        lock (_windowLock) (peak, peakAt) = (_all.Peak, _all.PeakAtSeconds);
         return new SimulatorStats(Interlocked.Read(ref _submits), Interlocked.Read(ref _polls), Interlocked.Read(ref _rateLimited),
-            Interlocked.Read(ref _authFailures), Interlocked.Read(ref _serverErrors), peak, Interlocked.Read(ref _duplicates), _tasks.Count);
+            Interlocked.Read(ref _authFailures), Interlocked.Read(ref _serverErrors), peak, peakAt, Interlocked.Read(ref _duplicates), _tasks.Count);
     }
 
     /// <summary>The next <paramref name="count"/> calls (after auth) get <paramref name="fault"/>.</summary>

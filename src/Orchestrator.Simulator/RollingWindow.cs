@@ -10,14 +10,23 @@ public sealed class RollingWindow
 {
     private readonly Queue<long> _arrivals = new();
     private readonly long _window = Stopwatch.Frequency;
+    private long _first = -1;
     public int Peak { get; private set; }
+
+    /// <summary>When the peak was reached, in seconds after the first arrival (where a burst happened).</summary>
+    public double PeakAtSeconds { get; private set; }
 
     /// <summary>Records an arrival now and returns how many arrivals (itself included) fall in its trailing second.</summary>
     public int Record(long timestamp)
     {
         while (_arrivals.Count > 0 && timestamp - _arrivals.Peek() >= _window) _arrivals.Dequeue();
         _arrivals.Enqueue(timestamp);
-        Peak = Math.Max(Peak, _arrivals.Count);
+        if (_first < 0) _first = timestamp;
+        if (_arrivals.Count > Peak)
+        {
+            Peak = _arrivals.Count;
+            PeakAtSeconds = (double)(timestamp - _first) / Stopwatch.Frequency;
+        }
         return _arrivals.Count;
     }
 

@@ -42,9 +42,10 @@ public sealed class ProviderAccountOptions
     public double Qps { get; set; } = 10;
 
     /// <summary>
-    /// Fraction kept below <see cref="Qps"/> so that network jitter cannot push two requests into the provider's window.
+    /// Milliseconds of network jitter tolerated: at most <see cref="Qps"/> calls leave in any window of one second
+    /// plus this, so calls delayed on the way cannot crowd into one provider second. 40 ms keeps 96% of the rate.
     /// </summary>
-    public double QpsMargin { get; set; } = 0.03;
+    public double JitterAllowanceMs { get; set; } = 40;
 
     /// <summary>DMXAPI bearer key (<c>sk-…</c>).</summary>
     public string? ApiKey { get; set; }

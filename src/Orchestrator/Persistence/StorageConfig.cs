@@ -22,6 +22,11 @@ public static class StorageConfig
               serializers.orchestrator = "Orchestrator.Persistence.OrchestratorSerializer, Orchestrator"
               serialization-bindings { "Orchestrator.Persistence.IOrchestratorEvent, Orchestrator" = orchestrator }
             }
+            orchestrator.journal-dispatcher {
+              type = ForkJoinDispatcher
+              throughput = 100
+              dedicated-thread-pool.thread-count = 2
+            }
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
@@ -31,6 +36,8 @@ public static class StorageConfig
                   parallelism = {{parallelism}}
                   tag-write-mode = TagTable
                   auto-initialize = on
+                  # The driver may block (SQLite does): keep its writes off the dispatcher actors run on.
+                  materializer-dispatcher = "orchestrator.journal-dispatcher"
                 }
               }
               snapshot-store {

@@ -37,6 +37,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private bool _lookupBeforeSubmit;
     private int _consecutiveFailures;
     private int _journalWrites;
+    private long? _permitInUse;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -125,7 +126,16 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private void OnPermit(PermitGranted permit)
     {
         if (_state.IsTerminal || _waiting != Waiting.Permit) return;
+        if (DateTime.UtcNow > permit.UseBy)
+        {
+            // We were too slow to use it: spending it now could put two calls into one provider second.
+            OrchestratorMetrics.PermitExpired();
+            FinishCall(permit.PermitId);
+            RequestPermit(permit.Kind);
+            return;
+        }
         _waiting = Waiting.Call;
+        _permitInUse = permit.PermitId;
         if (permit.Kind == CallKind.Poll || _lookupBeforeSubmit)
         {
             var isLookup = permit.Kind == CallKind.Submit;
@@ -150,6 +160,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private void OnSubmitted(SubmitOutcome outcome)
     {
         _waiting = Waiting.Nothing;
+        FinishCall(_permitInUse);
         if (_state.IsTerminal) return;
         Execute(TaskDecider.OnSubmit(_state, outcome, _rt.Options.Tasks.MaxSubmitAttempts, _rt.Now));
     }
@@ -157,6 +168,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private void OnQueried(QueryOutcome outcome, bool isLookup)
     {
         _waiting = Waiting.Nothing;
+        FinishCall(_permitInUse);
         if (_state.IsTerminal) return;
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, rl.Failure.RetryAfter));
         _consecutiveFailures = outcome is QueryOutcome.Error ? _consecutiveFailures + 1 : 0;
@@ -197,6 +209,12 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
                 RequestPermit(CallKind.Submit);
                 break;
         }
+    }
+
+    private void FinishCall(long? permitId)
+    {
+        if (permitId is { } id) _rt.Throttles.Tell(new CallFinished(_state.Request!.Provider, id));
+        _permitInUse = null;
     }
 
     private void SchedulePoll(TimeSpan delay, bool publish = true)

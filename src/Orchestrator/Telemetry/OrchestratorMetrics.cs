@@ -13,6 +13,7 @@ public static class OrchestratorMetrics
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> JournalWrites = Meter.CreateCounter<long>("orchestrator.journal.writes", description: "Task events persisted");
     private static readonly Counter<long> TasksEnded = Meter.CreateCounter<long>("orchestrator.tasks.ended", description: "Tasks that reached an end state");
+    private static readonly Counter<long> PermitsExpired = Meter.CreateCounter<long>("orchestrator.throttle.permits_expired", description: "Permits that reached their task too late to be used");
     private static long _journalWrites;
 
     /// <summary>Total journal writes of task events in this process.</summary>
@@ -23,6 +24,8 @@ public static class OrchestratorMetrics
         Interlocked.Increment(ref _journalWrites);
         JournalWrites.Add(1);
     }
+
+    public static void PermitExpired() => PermitsExpired.Add(1);
 
     public static void TaskEnded(TaskLifecycle status) =>
         TasksEnded.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));

@@ -19,6 +19,7 @@ public sealed class ProviderThrottles : ReceiveActor
 
         Receive<RequestPermit>(r => Route(r.Account, r));
         Receive<RateLimitAnswered>(r => Route(r.Account, r));
+        Receive<CallFinished>(r => Route(r.Account, r));
         Receive<GetThrottleStats>(r => Route(r.Account, r));
         // Piped, not awaited: the router must keep routing permits while stats are gathered.
         Receive<GetAllThrottleStats>(_ => Task

@@ -1,22 +1,21 @@
 namespace Orchestrator.Throttling;
 
 /// <summary>
-/// Turns a provider's QPS limit into token-bucket settings that can never exceed it in any rolling second.
-/// A bucket of capacity B refilled at r tokens/s lets at most B + r·1s calls through in one second, so we pick
-/// B + r = QPS·(1 − margin) + 1, which rounds down to at most QPS. B is 1 up to 200 QPS (calls evenly spaced);
-/// above, B grows so the refill timer ticks no faster than every ~5 ms.
+/// A provider's QPS limit as the throttle enforces it. Providers count arrivals in a rolling second; our calls
+/// reach them with some jitter, so we hold at most <see cref="WindowCapacity"/> calls in any window of one second
+/// plus the jitter allowance (<see cref="Window"/>). A token bucket at the same average rate spaces the calls
+/// evenly, with a burst of 1 up to 200 QPS (above that the burst grows so the refill ticks every ~5 ms).
 /// </summary>
-public sealed record RateBudget(int Burst, double RefillPerSecond)
+public sealed record RateBudget(int WindowCapacity, TimeSpan Window, int Burst, double RefillPerSecond)
 {
-    public static RateBudget For(double qps, double margin)
+    public static RateBudget For(double qps, TimeSpan jitterAllowance)
     {
-        var target = qps * (1 - Math.Clamp(margin, 0, 0.5));
+        if (qps <= 0) throw new ArgumentOutOfRangeException(nameof(qps), "A rate limit must be positive.");
+        var capacity = Math.Max(1, (int)Math.Floor(qps));
+        var window = TimeSpan.FromSeconds(capacity / qps) + jitterAllowance; // below 1 QPS: one call per 1/qps seconds
         var burst = Math.Max(1, (int)Math.Ceiling(qps / 200));
-        return new RateBudget(burst, Math.Max(0.01, target - (burst - 1)));
+        return new RateBudget(capacity, window, burst, capacity / window.TotalSeconds);
     }
-
-    /// <summary>Most calls any rolling one-second window can see.</summary>
-    public int MaxPerRollingSecond => (int)Math.Floor(Burst + RefillPerSecond);
 
     public TimeSpan ReplenishmentPeriod => TimeSpan.FromSeconds(Burst / RefillPerSecond);
 }

@@ -1,0 +1,43 @@
+namespace Orchestrator.Throttling;
+
+/// <summary>
+/// The hard ceiling behind the token bucket: at most <c>capacity</c> calls counted in any rolling <c>window</c>,
+/// counted as the provider counts them, on arrival. A call's arrival is only known to lie between its grant and
+/// its completion, so a call in flight counts as arriving now; once it completes it counts at
+/// max(grant, completion − the fastest round trip seen before it), the latest it can plausibly have arrived. A call delayed
+/// on our side (a cold start, a GC pause) therefore holds back the calls after it instead of crowding into one
+/// provider second with them. Pure: the caller passes the time.
+/// </summary>
+public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxCallDuration)
+{
+    private readonly Dictionary<long, TimeSpan> _inFlight = new();
+    private readonly SortedSet<(TimeSpan At, long Id)> _done = new();
+    private TimeSpan? _fastestRoundTrip;
+
+    public int Capacity { get; } = capacity;
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>How long until one more call fits, or null if it fits now.</summary>
+    public TimeSpan? WaitBeforeNext(TimeSpan now)
+    {
+        foreach (var (id, granted) in _inFlight.Where(kv => now - kv.Value > maxCallDuration).ToList())
+            Complete(id, granted + maxCallDuration); // its answer was lost: the call cannot outlive its timeout
+        while (_done.Count > 0 && now - _done.Min.At >= window) _done.Remove(_done.Min);
+        if (_done.Count + _inFlight.Count < Capacity) return null;
+        var untilOldestLeaves = _done.Count > 0 ? window - (now - _done.Min.At) : TimeSpan.MaxValue;
+        var untilTimeout = _inFlight.Count > 0 ? _inFlight.Values.Min() + maxCallDuration - now : TimeSpan.MaxValue;
+        return TimeSpan.FromTicks(Math.Max(1, Math.Min(untilOldestLeaves.Ticks, untilTimeout.Ticks)));
+    }
+
+    public void Granted(long id, TimeSpan now) => _inFlight[id] = now;
+
+    public void Complete(long id, TimeSpan now)
+    {
+        if (!_inFlight.Remove(id, out var granted)) return;
+        // Only earlier calls can vouch for how fast a round trip is: the first call counts at its completion.
+        var latestArrival = now - (_fastestRoundTrip ?? TimeSpan.Zero);
+        _done.Add((latestArrival > granted ? latestArrival : granted, id));
+        var roundTrip = now - granted;
+        _fastestRoundTrip = _fastestRoundTrip is { } f && f < roundTrip ? f : roundTrip;
+    }
+}

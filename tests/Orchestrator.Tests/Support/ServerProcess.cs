@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestrator.Tests.Support;
+
+/// <summary>The server as a separate OS process (the same build as <c>dotnet run</c>), so a test can kill -9 it.</summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string BaseUrl { get; }
+    public HttpClient Http { get; }
+    public int Pid => _process.Id;
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<ServerProcess> StartAsync(int port, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add($"--Urls=http://127.0.0.1:{port}");
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
+        await Eventually.Until(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+            try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, ok => ok, TimeSpan.FromSeconds(60), "the server process to be ready");
+        return server;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        if (!_process.HasExited) KillHard();
+        _process.Dispose();
+    }
+}

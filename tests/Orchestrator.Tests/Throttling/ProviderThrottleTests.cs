@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Orchestrator.Hosting;
+using Orchestrator.Providers;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Tests.Throttling;
+
+public sealed class ProviderThrottleTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static ProviderAccount Account(double qps) =>
+        new("acct", ProviderTypes.All["simulator"], new ProviderAccountOptions { Qps = qps }, new Uri("http://127.0.0.1/"), null);
+
+    /// <summary>Largest number of timestamps inside any window [t, t + 1 s).</summary>
+    public static int PeakPerRollingSecond(IReadOnlyList<long> stamps)
+    {
+        var peak = 0;
+        for (int i = 0, j = 0; i < stamps.Count; i++)
+        {
+            while (stamps[i] - stamps[j] >= Stopwatch.Frequency) j++;
+            peak = Math.Max(peak, i - j + 1);
+        }
+        return peak;
+    }
+
+    [Fact]
+    public void Grants_never_exceed_the_limit_in_any_rolling_second()
+    {
+        var throttle = Sys.ActorOf(ProviderThrottle.Props(Account(20)));
+        const int n = 45;
+        for (var i = 0; i < n; i++) throttle.Tell(new RequestPermit("acct", $"t{i}", CallKind.Submit), TestActor);
+
+        // The throttle's own grant instants (UseBy = grant + a fixed lifetime), not when this test thread got round to them.
+        var stamps = new List<long>();
+        for (var i = 0; i < n; i++)
+        {
+            var permit = ExpectMsg<PermitGranted>(TimeSpan.FromSeconds(5));
+            stamps.Add(permit.UseBy.Ticks * (Stopwatch.Frequency / TimeSpan.TicksPerSecond));
+            throttle.Tell(new CallFinished("acct", permit.PermitId));
+        }
+        var peak = PeakPerRollingSecond(stamps);
+        Assert.True(peak <= 20, $"{peak} grants in one rolling second at 20 QPS");
+        var seconds = Stopwatch.GetElapsedTime(stamps[0], stamps[^1]).TotalSeconds;
+        Assert.True(seconds >= (n - 1) / 20.0, $"{n} grants took only {seconds:0.00}s");
+    }
+}
