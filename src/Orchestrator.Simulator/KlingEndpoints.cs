@@ -1,124 +1,107 @@
-using System.Text.Json;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static Orchestrator.Simulator.KlingAnswers;
 
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Kling's protocol as the DMXAPI relay serves it (seeds 000, 001): <c>/kling/v1/…</c>, a static bearer key,
-/// Kling's envelope, statuses and error codes.
+/// Kling's protocol twice: the DMXAPI relay (seeds 000, 001) under <c>/kling/v1/…</c> with a static bearer key, and
+/// the official API (PROVIDERS.md §1) under <c>/v1/…</c> with an HS256 JWT. They differ only in prefix and auth.
 /// </summary>
 public static class KlingEndpoints
 {
-    private static readonly (string Path, string Kind)[] Creates =
-    [
-        ("/v1/images/generations", "image"),
-        ("/v1/videos/text2video", "video"),
-        ("/v1/videos/image2video", "video"),
-    ];
+    private const string RelayPrefix = "/kling";
+    private static readonly string[] CreatePaths = [KlingValidation.Images, KlingValidation.TextToVideo, KlingValidation.ImageToVideo];
 
-    public static void Map(IEndpointRouteBuilder app, ProviderSimulator sim, string relayPrefix)
+    /// <summary>Who is calling, or the answer refusing the call.</summary>
+    private delegate (SimulatedAccount? Account, IResult? Refusal) Authenticate(HttpContext http, ProviderSimulator sim);
+
+    /// <param name="prefix">The simulator's own prefix (e.g. <c>/simulator</c>), for result URLs.</param>
+    public static void Map(IEndpointRouteBuilder app, ProviderSimulator sim, string prefix)
     {
-        foreach (var (path, kind) in Creates)
+        foreach (var path in CreatePaths)
         {
-            app.MapPost(relayPrefix + path, (HttpRequest req) => Create(req.HttpContext, sim, kind));
-            app.MapGet(relayPrefix + path + "/{id}", (HttpContext http, string id) => Query(http, sim, id));
-            app.MapGet(relayPrefix + path, (HttpRequest req) => req.Query["external_task_id"].ToString() is { Length: > 0 } ext
-                ? Query(req.HttpContext, sim, ext)
-                : Task.FromResult(Error(400, 1201, "external_task_id or a task id in the path is required")));
+            MapPath(app, sim, prefix, RelayPrefix, path, RelayKey);
+            MapPath(app, sim, prefix, "", path, OfficialJwt);
         }
     }
 
-    private static async Task<IResult> Create(HttpContext http, ProviderSimulator sim, string kind)
+    private static void MapPath(IEndpointRouteBuilder app, ProviderSimulator sim, string prefix, string protocolPrefix, string path, Authenticate auth)
     {
-        var fault = sim.Admit();
-        if (Gate(http, sim, fault) is { } refused) return refused;
+        app.MapPost(protocolPrefix + path, (HttpRequest request) => Create(request.HttpContext, sim, auth, path, prefix));
+        app.MapGet(protocolPrefix + path + "/{id}", (HttpContext http, string id) => Query(http, sim, auth, id));
+        // The external id as a query parameter (some clients), else the list, newest first.
+        app.MapGet(protocolPrefix + path, (HttpRequest request) => request.Query["external_task_id"].ToString() is { Length: > 0 } external
+            ? Query(request.HttpContext, sim, auth, external)
+            : List(request.HttpContext, sim, auth, path));
+    }
+
+    private static (SimulatedAccount?, IResult?) RelayKey(HttpContext http, ProviderSimulator sim)
+    {
+        var authorization = http.Request.Headers.Authorization.ToString();
+        var account = sim.AccountsFor(SimulatedProtocols.Dmxapi).FirstOrDefault(a => authorization == "Bearer " + a.ApiKey);
+        if (account is not null) return (account, null);
+        sim.FallbackAccount(SimulatedProtocols.Dmxapi)?.CountAuthFailure();
+        return (null, Error(401, 1000, "authentication failed"));
+    }
+
+    private static (SimulatedAccount?, IResult?) OfficialJwt(HttpContext http, ProviderSimulator sim)
+    {
+        var check = KlingJwt.Verify(http.Request.Headers.Authorization.ToString(), sim.AccountsFor(SimulatedProtocols.Kling), sim.Now);
+        if (check.Code == 0) return (check.Account, null);
+        (check.Account ?? sim.FallbackAccount(SimulatedProtocols.Kling))?.CountAuthFailure();
+        return (null, Error(401, check.Code, check.Message));
+    }
+
+    private static async Task<IResult> Create(HttpContext http, ProviderSimulator sim, Authenticate auth, string path, string prefix)
+    {
+        // Auth first (Kling checks the credential before limits), then the rate limit and faults.
+        var (account, refused) = auth(http, sim);
+        if (account is null) return refused!;
+        var fault = account.Admit();
+        if (await FaultAsync(http, sim, fault) is { } faulted) return faulted;
         // Like some gateways: a chunked body without Content-Length is refused.
         if (http.Request.ContentLength is null) return Results.StatusCode(411);
-        JsonObject? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return Error(400, 1200, "request body is not valid JSON");
-        }
-        if (body is null) return Error(400, 1200, "request body must be a JSON object");
-        if (body["model_name"]?.GetValueKind() != JsonValueKind.String) return Error(400, 1201, "model_name is required");
-        if (body["prompt"]?.GetValueKind() != JsonValueKind.String || string.IsNullOrWhiteSpace((string?)body["prompt"]))
-            return Error(400, 1201, "prompt is required");
-        var n = 1;
-        if (kind == "image" && body["n"] is { } nNode)
-        {
-            if (nNode.GetValueKind() != JsonValueKind.Number || (n = (int)nNode) is < 1 or > 9) return Error(400, 1201, "n must be an integer in [1, 9]");
-        }
-        if (kind == "video" && body["duration"] is { } d && (d.GetValueKind() != JsonValueKind.String || (string?)d is not ("5" or "10")))
-            return Error(400, 1201, "duration must be the string \"5\" or \"10\"");
-        var task = sim.Create(kind, n, (string?)body["external_task_id"]);
-        if (task is null) return Error(400, 1201, "external_task_id already exists");
-        if (fault == SimulatedFault.AcceptThenHang)
-        {
-            await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { });
-            return Results.Empty;
-        }
-        return Ok(TaskObject(http, task, sim.Now));
+        if (await RequestJson.ReadObjectAsync(http.Request) is not { } body) return Error(400, 1200, "request body must be a JSON object");
+        if (KlingValidation.Problem(path, body) is { } problem) return Error(400, 1201, problem);
+
+        var request = KlingValidation.ToRequest(path, body, SimulatorEndpoints.FilesBase(http, prefix));
+        var (task, refusal) = sim.Create(account, request, CallbackBody);
+        if (refusal == CreateRefusal.DuplicateExternalId) return Error(400, 1201, "external_task_id already exists");
+        if (refusal == CreateRefusal.ConcurrencyLimit) return Error(429, 1303, "parallel task limit exceeded, please retry later");
+        if (fault == SimulatedFault.AcceptThenHang) return await SimulatorEndpoints.HangAsync(http, sim);
+        return Ok(TaskObject(task!, sim.Now));
     }
 
-    private static Task<IResult> Query(HttpContext http, ProviderSimulator sim, string id)
+    private static async Task<IResult> Query(HttpContext http, ProviderSimulator sim, Authenticate auth, string id)
     {
-        if (Gate(http, sim, sim.Admit()) is { } refused) return Task.FromResult(refused);
-        var task = sim.Find(id);
-        return Task.FromResult(task is null ? Error(404, 1203, "task not found") : Ok(TaskObject(http, task, sim.Now)));
+        var (account, refused) = auth(http, sim);
+        if (account is null) return refused!;
+        if (await FaultAsync(http, sim, account.Admit()) is { } faulted) return faulted;
+        var task = account.Find(id);
+        return task is null ? Error(404, 1203, "task not found") : Ok(TaskObject(task, sim.Now));
     }
 
-    /// <summary>Auth first (as Kling checks the key before limits), then rate limit and injected faults.</summary>
-    private static IResult? Gate(HttpContext http, ProviderSimulator sim, SimulatedFault? fault)
+    private static async Task<IResult> List(HttpContext http, ProviderSimulator sim, Authenticate auth, string path)
     {
-        var auth = http.Request.Headers.Authorization.ToString();
-        if (auth != "Bearer " + sim.Options.ApiKey)
-        {
-            sim.CountAuthFailure();
-            return Error(401, 1000, "authentication failed");
-        }
-        return fault switch
-        {
-            SimulatedFault.RateLimit => Error(429, 1302, "rate limit exceeded, please slow down"),
-            SimulatedFault.ServerError => Error(500, 5000, "internal server error"),
-            SimulatedFault.Malformed => Results.Text("<html>502 Bad Gateway</html>", "text/html", statusCode: 200),
-            _ => null,
-        };
+        var (account, refused) = auth(http, sim);
+        if (account is null) return refused!;
+        if (await FaultAsync(http, sim, account.Admit()) is { } faulted) return faulted;
+        if (!PageParameter(http, "pageNum", 1, 1000, out var pageNum)) return Error(400, 1201, "pageNum must be an integer in [1, 1000]");
+        if (!PageParameter(http, "pageSize", 30, 500, out var pageSize)) return Error(400, 1201, "pageSize must be an integer in [1, 500]");
+        var now = sim.Now;
+        var page = account.Newest(path).Skip((pageNum - 1) * pageSize).Take(pageSize).Select(t => (JsonNode)TaskObject(t, now)).ToList();
+        account.Counters.CountPage(page.Count);
+        return Ok(new JsonArray([.. page]));
     }
 
-    public static JsonObject TaskObject(HttpContext http, SimulatedTask t, DateTimeOffset now)
+    private static bool PageParameter(HttpContext http, string name, int fallback, int max, out int value)
     {
-        var status = t.StatusAt(now);
-        var o = new JsonObject
-        {
-            ["task_id"] = t.TaskId,
-            ["task_status"] = status,
-            ["task_status_msg"] = status == "failed" ? t.FailureReason : "",
-            ["task_info"] = new JsonObject { ["external_task_id"] = t.ExternalTaskId },
-            ["created_at"] = t.CreatedAt.ToUnixTimeMilliseconds(),
-            ["updated_at"] = t.UpdatedAt(now).ToUnixTimeMilliseconds(),
-        };
-        if (status == "succeed")
-        {
-            var files = SimulatorEndpoints.FilesBase(http);
-            o["task_result"] = t.Kind == "image"
-                ? new JsonObject { ["images"] = new JsonArray(Enumerable.Range(0, t.Count).Select(i => (JsonNode)new JsonObject
-                    { ["index"] = i, ["url"] = $"{files}/{t.TaskId}/{i}.png" }).ToArray()) }
-                : new JsonObject { ["videos"] = new JsonArray(new JsonObject
-                    { ["id"] = t.TaskId + "-v0", ["url"] = $"{files}/{t.TaskId}/0.mp4", ["duration"] = "5" }) };
-        }
-        return o;
+        var raw = http.Request.Query[name].ToString();
+        value = fallback;
+        return raw.Length == 0 || (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max);
     }
-
-    private static IResult Ok(JsonObject data) =>
-        Results.Json(new JsonObject { ["code"] = 0, ["message"] = "SUCCEED", ["request_id"] = Guid.NewGuid().ToString("N"), ["data"] = data });
-
-    private static IResult Error(int http, int code, string message) =>
-        Results.Json(new JsonObject { ["code"] = code, ["message"] = message, ["request_id"] = Guid.NewGuid().ToString("N") }, statusCode: http);
 }

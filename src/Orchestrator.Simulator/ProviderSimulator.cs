@@ -1,128 +1,98 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Orchestrator.Simulator;
 
-/// <summary>What the simulator has received, for tests and the benchmark.</summary>
-public sealed record SimulatorStats(
-    long Submits,
-    long Polls,
-    long RateLimitAnswers,
-    long AuthFailures,
-    long ServerErrors,
-    int PeakRequestsPerSecond,
-    double PeakAtSeconds,
-    long DuplicateExternalIds,
-    int Tasks);
-
-/// <summary>A fault to inject into the next calls, for deterministic tests.</summary>
-public enum SimulatedFault
-{
-    ServerError,
-    Malformed,
-    RateLimit,
-    /// <summary>The provider creates the task but its answer never comes back (a crash or timeout on the way).</summary>
-    AcceptThenHang,
-}
-
 /// <summary>
-/// The simulated provider account's state: its tasks, its rate window, injected faults and what it recorded.
-/// Thread-safe; shared by the HTTP endpoints.
+/// The simulated providers: every configured account (or the three defaults), what they recorded, injected
+/// faults and the callback deliveries. Thread-safe; shared by the HTTP endpoints. Every time-dependent
+/// behaviour reads the injected <see cref="TimeProvider"/>, except the QPS window, which measures real arrivals.
 /// </summary>
-public sealed class ProviderSimulator(SimulatorOptions options, TimeProvider? clock = null)
+public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly ConcurrentDictionary<string, SimulatedTask> _tasks = new();
-    private readonly ConcurrentDictionary<string, string> _byExternalId = new();
-    private readonly ConcurrentQueue<SimulatedFault> _faults = new();
-    private readonly RollingWindow _all = new();
-    private readonly RollingWindow _accepted = new();
-    private readonly Lock _windowLock = new();
-    private readonly Random _random = options.Seed is { } s ? new Random(s) : new Random();
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentQueue<SimulatedFault> _sharedFaults = new();
+    private readonly Random _random;
     private readonly Lock _randomLock = new();
-    private long _submits, _polls, _rateLimited, _authFailures, _serverErrors, _duplicates;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CallbackDispatcher _callbacks;
+    private int _disposed;
 
-    public SimulatorOptions Options { get; } = options;
-    public DateTimeOffset Now => _clock.GetUtcNow();
-
-    public SimulatorStats Stats()
+    public ProviderSimulator(SimulatorOptions options, TimeProvider? clock = null)
     {
-        int peak;
-        double peakAt;
-        lock (_windowLock) (peak, peakAt) = (_all.Peak, _all.PeakAtSeconds);
-        return new SimulatorStats(Interlocked.Read(ref _submits), Interlocked.Read(ref _polls), Interlocked.Read(ref _rateLimited),
-            Interlocked.Read(ref _authFailures), Interlocked.Read(ref _serverErrors), peak, peakAt, Interlocked.Read(ref _duplicates), _tasks.Count);
+        Options = options;
+        _clock = clock ?? TimeProvider.System;
+        _random = options.Seed is { } s ? new Random(s) : new Random();
+        var configured = options.Accounts.Count > 0 ? options.Accounts : SimulatedAccountOptions.Defaults();
+        var duplicate = configured.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Two simulated accounts are named '{duplicate.Key}'.", nameof(options));
+        Accounts = [.. configured.Select(a => new SimulatedAccount(a, options, _clock, Draw, _sharedFaults))];
+        _callbacks = new CallbackDispatcher(_clock, _stopping.Token);
     }
 
-    /// <summary>The next <paramref name="count"/> calls (after auth) get <paramref name="fault"/>.</summary>
+    public SimulatorOptions Options { get; }
+    public DateTimeOffset Now => _clock.GetUtcNow();
+    public IReadOnlyList<SimulatedAccount> Accounts { get; }
+
+    /// <summary>Cancelled when the simulator stops: hanging answers end and callbacks stop.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Totals over all accounts: counts summed, the peak the highest account's.</summary>
+    public SimulatorStats Stats() => SimulatorStats.Total([.. Accounts.Select(a => a.Stats())]);
+
+    /// <summary>One account's figures.</summary>
+    public SimulatorStats Stats(string accountName) => Account(accountName).Stats();
+
+    /// <summary>The next <paramref name="count"/> calls (after auth), to whichever account, get <paramref name="fault"/>.</summary>
     public void Inject(SimulatedFault fault, int count)
     {
-        for (var i = 0; i < count; i++) _faults.Enqueue(fault);
+        for (var i = 0; i < count; i++) _sharedFaults.Enqueue(fault);
     }
 
-    /// <summary>Admission of one call: records the arrival, then decides whether a limit or fault answers it.</summary>
-    public SimulatedFault? Admit()
+    /// <summary>The next <paramref name="count"/> calls to one account get <paramref name="fault"/>.</summary>
+    public void Inject(string accountName, SimulatedFault fault, int count) => Account(accountName).Inject(fault, count);
+
+    public SimulatedAccount Account(string name) =>
+        FindAccount(name) ?? throw new KeyNotFoundException($"No simulated account is named '{name}'.");
+
+    public SimulatedAccount? FindAccount(string name) => Accounts.FirstOrDefault(a => a.Name == name);
+
+    /// <summary>The accounts speaking one protocol, in configuration order.</summary>
+    public IEnumerable<SimulatedAccount> AccountsFor(string protocol) => Accounts.Where(a => a.Protocol == protocol);
+
+    /// <summary>
+    /// Where an unattributable call is counted (a key, token or issuer no account owns): the protocol's first
+    /// account, so totals still show it.
+    /// </summary>
+    internal SimulatedAccount? FallbackAccount(string protocol) => AccountsFor(protocol).FirstOrDefault();
+
+    /// <summary>Finds a task on any account, without counting a poll (for the files area).</summary>
+    public SimulatedTask? Peek(string taskId) => Accounts.Select(a => a.Peek(taskId)).FirstOrDefault(t => t is not null);
+
+    /// <summary>Creates a task and, when it carries a callback URL, watches it for status changes to POST.</summary>
+    internal (SimulatedTask? Task, CreateRefusal Refusal) Create(SimulatedAccount account, TaskRequest request,
+        Func<SimulatedTask, DateTimeOffset, string> callbackBody)
     {
-        var now = Stopwatch.GetTimestamp();
-        lock (_windowLock)
-        {
-            _all.Record(now);
-            if (Options.QpsLimit > 0 && _accepted.CountBefore(now) >= Options.QpsLimit)
-            {
-                Interlocked.Increment(ref _rateLimited);
-                return SimulatedFault.RateLimit;
-            }
-            _accepted.Record(now);
-        }
-        if (_faults.TryDequeue(out var fault))
-        {
-            if (fault == SimulatedFault.RateLimit) Interlocked.Increment(ref _rateLimited);
-            if (fault == SimulatedFault.AcceptThenHang) return fault;
-            if (fault == SimulatedFault.ServerError) Interlocked.Increment(ref _serverErrors);
-            return fault;
-        }
-        if (Options.ServerErrorRate > 0 && Draw() < Options.ServerErrorRate)
-        {
-            Interlocked.Increment(ref _serverErrors);
-            return SimulatedFault.ServerError;
-        }
-        return null;
+        var created = account.Create(request);
+        if (created.Task is { CallbackUrl: not null } task) _callbacks.Watch(account, task, callbackBody);
+        return created;
     }
-
-    public void CountAuthFailure() => Interlocked.Increment(ref _authFailures);
-
-    /// <summary>Creates a task, or returns null when the external id was used before (counted as a duplicate).</summary>
-    public SimulatedTask? Create(string kind, int count, string? externalTaskId)
-    {
-        Interlocked.Increment(ref _submits);
-        var isVideo = kind == "video";
-        var (min, max) = isVideo ? (Options.VideoMinSeconds, Options.VideoMaxSeconds) : (Options.ImageMinSeconds, Options.ImageMaxSeconds);
-        var duration = TimeSpan.FromSeconds(min + (max - min) * Draw());
-        var failed = Options.FailureRate > 0 && Draw() < Options.FailureRate;
-        var task = new SimulatedTask(Guid.NewGuid().ToString("N"), string.IsNullOrEmpty(externalTaskId) ? null : externalTaskId, kind, count,
-            Now, duration, duration * Math.Clamp(Options.QueuedFraction, 0, 1),
-            failed ? "Simulated failure: the content could not be generated (risk control)." : null);
-        if (task.ExternalTaskId is { } ext && !_byExternalId.TryAdd(ext, task.TaskId))
-        {
-            Interlocked.Increment(ref _duplicates);
-            return null;
-        }
-        _tasks[task.TaskId] = task;
-        return task;
-    }
-
-    /// <summary>Finds a task by its id or by its external id (Kling accepts either).</summary>
-    public SimulatedTask? Find(string id)
-    {
-        Interlocked.Increment(ref _polls);
-        if (_tasks.TryGetValue(id, out var t)) return t;
-        return _byExternalId.TryGetValue(id, out var tid) ? _tasks.GetValueOrDefault(tid) : null;
-    }
-
-    public SimulatedTask? Peek(string id) => _tasks.GetValueOrDefault(id);
 
     private double Draw()
     {
         lock (_randomLock) return _random.NextDouble();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _stopping.Cancel();
+        _callbacks.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _stopping.Cancel();
+        await _callbacks.DisposeAsync();
     }
 }

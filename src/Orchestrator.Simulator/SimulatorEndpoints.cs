@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Orchestrator.Simulator;
 
@@ -13,31 +15,53 @@ public static class SimulatorEndpoints
     {
         prefix = prefix.TrimEnd('/');
         var group = app.MapGroup(prefix);
-        KlingEndpoints.Map(group, sim, "/kling");
+        KlingEndpoints.Map(group, sim, prefix);
+        ChanjingEndpoints.Map(group, sim, prefix);
         group.MapGet(FilesSegment + "/{taskId}/{file}", (string taskId, string file) => ResultFile(sim, taskId, file));
         group.MapGet("/_sim/stats", () => Results.Json(sim.Stats()));
-        group.MapPost("/_sim/faults", (SimulatedFault kind, int count) =>
+        group.MapGet("/_sim/stats/{account}", (string account) =>
+            sim.FindAccount(account) is { } a ? Results.Json(a.Stats()) : Results.NotFound());
+        group.MapPost("/_sim/faults", (SimulatedFault kind, int count, string? account) =>
         {
-            sim.Inject(kind, count);
+            if (account is null) sim.Inject(kind, count);
+            else if (sim.FindAccount(account) is { } a) a.Inject(kind, count);
+            else return Results.NotFound();
             return Results.NoContent();
         });
+        // Whoever hosts the simulator stops it with the host: hanging answers end, the callback loop stops.
+        app.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(sim.Dispose);
         return app;
     }
 
-    /// <summary>Absolute URL of the files area for links in task results, under the same prefix the request came in on.</summary>
-    public static string FilesBase(HttpContext http)
+    /// <summary>Absolute URL of the files area for links in task results, under the simulator's prefix.</summary>
+    public static string FilesBase(HttpContext http, string prefix) =>
+        $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{prefix}{FilesSegment}";
+
+    /// <summary>What a misbehaving gateway sends instead of the provider's JSON.</summary>
+    internal static IResult MalformedAnswer() => Results.Text("<html>502 Bad Gateway</html>", "text/html", statusCode: 200);
+
+    /// <summary>
+    /// Answers nothing until the client gives up (or the simulator stops), then drops the connection rather
+    /// than answer late: what a provider that timed out looks like from the client.
+    /// </summary>
+    internal static async Task<IResult> HangAsync(HttpContext http, ProviderSimulator sim)
     {
-        var path = http.Request.PathBase + http.Request.Path;
-        var p = path.Value ?? "";
-        var kling = p.IndexOf("/kling/", StringComparison.Ordinal);
-        var root = kling >= 0 ? p[..kling] : "";
-        return $"{http.Request.Scheme}://{http.Request.Host}{root}{FilesSegment}";
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, sim.Stopping);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        http.Abort();
+        return Results.Empty;
     }
 
     private static IResult ResultFile(ProviderSimulator sim, string taskId, string file)
     {
         var task = sim.Peek(taskId);
-        if (task is null || task.StatusAt(sim.Now) != "succeed") return Results.NotFound();
+        if (task is null || task.PhaseAt(sim.Now) != TaskPhase.Succeeded) return Results.NotFound();
         var (bytes, type) = file.EndsWith(".mp4", StringComparison.Ordinal) ? (SampleMedia.Mp4, "video/mp4") : (SampleMedia.Png, "image/png");
         return Results.Bytes(bytes, type);
     }

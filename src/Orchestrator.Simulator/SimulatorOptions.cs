@@ -1,9 +1,13 @@
 namespace Orchestrator.Simulator;
 
-/// <summary>How the simulated provider account behaves. Bound from the <c>Simulator</c> configuration section.</summary>
+/// <summary>
+/// How the simulated provider accounts behave. Bound from the <c>Simulator</c> configuration section.
+/// The top-level fields are every account's behaviour unless the account overrides them, and are read on
+/// every call, so tests may change them at runtime.
+/// </summary>
 public sealed class SimulatorOptions
 {
-    /// <summary>The bearer key the account accepts; any other key gets Kling's auth error (401, code 1000).</summary>
+    /// <summary>The bearer key of the default DMXAPI account; any other key gets Kling's auth error (401, code 1000).</summary>
     public string ApiKey { get; set; } = "sim-key";
 
     public double ImageMinSeconds { get; set; } = 2;
@@ -11,18 +15,33 @@ public sealed class SimulatorOptions
     public double VideoMinSeconds { get; set; } = 5;
     public double VideoMaxSeconds { get; set; } = 15;
 
-    /// <summary>Share of a task's duration it spends in <c>submitted</c> before <c>processing</c>.</summary>
+    /// <summary>Share of a task's duration it spends queued (<c>submitted</c>, <c>Queued</c>) before running.</summary>
     public double QueuedFraction { get; set; } = 0.2;
 
-    /// <summary>Share of tasks that end <c>failed</c> with a reason (answered with <c>code: 0</c>, as Kling does).</summary>
+    /// <summary>Share of tasks that end failed with a reason (answered with success codes, as the providers do).</summary>
     public double FailureRate { get; set; }
 
-    /// <summary>Share of calls answered HTTP 500 with code 5000.</summary>
+    /// <summary>Share of calls answered with the provider's internal error (Kling HTTP 500 code 5000, Chanjing 50000).</summary>
     public double ServerErrorRate { get; set; }
 
-    /// <summary>Requests per rolling second the account accepts; over it: HTTP 429 with code 1302. 0 = no limit.</summary>
+    /// <summary>Share of calls never answered until the client gives up; nothing is created.</summary>
+    public double TimeoutRate { get; set; }
+
+    /// <summary>Share of calls answered with an HTML page instead of JSON.</summary>
+    public double MalformedRate { get; set; }
+
+    /// <summary>Calls per rolling second an account accepts (Kling: HTTP 429 code 1302 over it, Chanjing: 40001). 0 = no limit.</summary>
     public double QpsLimit { get; set; }
+
+    /// <summary>Slots a Kling-protocol account may hold at once (an image task holds <c>n</c>, a video 1); over it HTTP 429 code 1303. 0 = no limit.</summary>
+    public int ConcurrencyLimit { get; set; }
 
     /// <summary>Seed for durations and failures, for repeatable runs.</summary>
     public int? Seed { get; set; }
+
+    /// <summary>
+    /// The simulated accounts. Empty means the three defaults: <c>dmxapi</c> (key <see cref="ApiKey"/>),
+    /// <c>kling</c> (sim-ak / sim-sk) and <c>chanjing</c> (sim-app / sim-secret). Read once, at construction.
+    /// </summary>
+    public List<SimulatedAccountOptions> Accounts { get; set; } = [];
 }

@@ -6,7 +6,8 @@ namespace Orchestrator.Simulator;
 
 /// <summary>
 /// The simulator on its own port: <c>dotnet run --project src/Orchestrator.Simulator -- --urls http://127.0.0.1:18080</c>.
-/// Options come from the <c>Simulator</c> section (e.g. <c>--Simulator:QpsLimit=20</c>).
+/// Options come from the <c>Simulator</c> section (e.g. <c>--Simulator:QpsLimit=20</c>,
+/// <c>--Simulator:Accounts:0:Name=k1 --Simulator:Accounts:0:Protocol=kling …</c>).
 /// </summary>
 public static class SimulatorProgram
 {
@@ -16,11 +17,12 @@ public static class SimulatorProgram
         await app.RunAsync();
     }
 
-    public static WebApplication Build(string[] args, SimulatorOptions? options = null)
+    /// <param name="clock">The simulator's clock (task progress, JWT and token expiry); tests pass a fake one.</param>
+    public static WebApplication Build(string[] args, SimulatorOptions? options = null, TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         options ??= builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
-        var sim = new ProviderSimulator(options);
+        var sim = new ProviderSimulator(options, clock);
         builder.Services.AddSingleton(sim);
         var app = builder.Build();
         app.MapProviderSimulator(sim);

@@ -52,6 +52,12 @@ public static class TaskEndpoints
         {
             return Invalid([.. ex.Errors]);
         }
+        catch (QueueFullException ex)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Provider queue full", detail: ex.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = "provider", ["account"] = ex.Account });
+        }
         catch (IdempotencyConflictException ex)
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",

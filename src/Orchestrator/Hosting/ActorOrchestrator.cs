@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Orchestrator.Providers;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -8,6 +9,7 @@ namespace Orchestrator.Hosting;
 /// <summary><see cref="IOrchestrator"/> over the actors: validation here, everything else by message.</summary>
 internal sealed class ActorOrchestrator(
     TaskValidator validator,
+    ProviderDirectory providers,
     OrchestratorReadiness readiness,
     IRequiredActor<TaskSupervisor> supervisor,
     IRequiredActor<TaskCatalog> catalog,
@@ -22,6 +24,9 @@ internal sealed class ActorOrchestrator(
     {
         var (request, errors) = validator.Validate(submission);
         if (request is null) throw new TaskValidationException(errors);
+        // Refuse before persisting when the account's queue is at its bound (a soft bound: concurrent checks may pass together).
+        var room = await (await throttles.GetAsync(ct)).Ask<QueueRoom>(new AskQueueRoom(request.Provider), AskTimeout, ct);
+        if (!room.HasRoom) throw new QueueFullException(request.Provider, room.Queued, room.RetryAfter);
         var fresh = request.IdempotencyKey is null;
         var id = fresh ? TaskIds.New() : TaskIds.ForIdempotencyKey(request.IdempotencyKey!);
         var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh), AskTimeout, ct);
@@ -65,6 +70,12 @@ internal sealed class ActorOrchestrator(
         return reply as TaskView ?? throw new UnknownTaskException(taskId);
     }
 
-    public async Task<IReadOnlyList<ThrottleStats>> ProvidersAsync(CancellationToken ct = default) =>
-        await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct);
+    public async Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default)
+    {
+        var stats = (await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct))
+            .ToDictionary(s => s.Account, StringComparer.OrdinalIgnoreCase);
+        return providers.Accounts.OrderBy(a => a.Name)
+            .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name)))
+            .ToList();
+    }
 }

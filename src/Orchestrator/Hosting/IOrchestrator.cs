@@ -18,6 +18,7 @@ public interface IOrchestrator
     /// </summary>
     /// <exception cref="TaskValidationException">A field is invalid; nothing was persisted.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key was used before with another request.</exception>
+    /// <exception cref="QueueFullException">The account's submit queue is at its bound.</exception>
     Task<(TaskView View, bool Created)> SubmitAsync(TaskSubmission submission, CancellationToken ct = default);
 
     /// <summary>The task's current view, or null if no such task exists.</summary>
@@ -34,9 +35,18 @@ public interface IOrchestrator
     /// <exception cref="TimeoutException">It did not end within <paramref name="timeout"/>.</exception>
     Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default);
 
-    /// <summary>Each provider account's throttle: configured and effective rate, queues, limit answers.</summary>
-    Task<IReadOnlyList<ThrottleStats>> ProvidersAsync(CancellationToken ct = default);
+    /// <summary>Every configured provider account; for enabled ones their throttle's rate, concurrency, queues and limit answers.</summary>
+    Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default);
 }
+
+/// <summary>A provider account as <c>GET /v1/providers</c> shows it. Credentials are never part of it.</summary>
+/// <param name="Account">The account's name (what a task's <c>provider</c> names).</param>
+/// <param name="Type">Its protocol: dmxapi, kling, chanjing or simulator.</param>
+/// <param name="Enabled">False when a setting is missing; <paramref name="DisabledReason"/> names it.</param>
+/// <param name="DisabledReason">Why the account cannot be used, or null.</param>
+/// <param name="BaseUrl">Where its calls go.</param>
+/// <param name="Throttle">Its throttle's figures, for enabled accounts.</param>
+public sealed record ProviderAccountStatus(string Account, string Type, bool Enabled, string? DisabledReason, string? BaseUrl, ThrottleStats? Throttle);
 
 /// <summary>A request was rejected; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
 public sealed class TaskValidationException(IReadOnlyList<FieldError> errors)
@@ -52,6 +62,17 @@ public sealed class IdempotencyConflictException(string taskId)
 {
     /// <summary>The task that owns the key.</summary>
     public string TaskId { get; } = taskId;
+}
+
+/// <summary>The provider account's submit queue is full: try again after <see cref="RetryAfter"/>. Nothing was persisted.</summary>
+public sealed class QueueFullException(string account, int queued, TimeSpan retryAfter)
+    : Exception($"Provider account '{account}' already has {queued} tasks waiting to be submitted; try again in {retryAfter.TotalSeconds:0} s.")
+{
+    /// <summary>The account whose queue is full.</summary>
+    public string Account { get; } = account;
+
+    /// <summary>When to try again.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>No task has this id.</summary>

@@ -59,8 +59,20 @@ public sealed class ProviderAccountOptions
     /// <summary>Chanjing app_id.</summary>
     public string? AppId { get; set; }
 
+    /// <summary>Kling official: <c>singapore</c> (default, international) or <c>beijing</c>; ignored when BaseUrl is set.</summary>
+    public string? Region { get; set; }
+
     /// <summary>Set false to switch an account off without removing it.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Provider tasks this account may have running at once (Kling's concurrency limit); null = no limit.</summary>
+    public int? MaxConcurrentTasks { get; set; }
+
+    /// <summary>Whether an image task holds one concurrency slot per requested image (Kling counts <c>n</c>) or one.</summary>
+    public bool SlotPerImage { get; set; } = true;
+
+    /// <summary>Tasks that may wait for a submit permit before <c>POST /v1/tasks</c> answers 429.</summary>
+    public int MaxQueuedSubmits { get; set; } = 100_000;
 
     /// <summary>Per-request timeout in seconds.</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
@@ -84,6 +96,12 @@ public sealed class PollingOptions
     /// <summary>Relative jitter applied to each interval (0.1 = ±10%).</summary>
     public double Jitter { get; set; } = 0.1;
 
+    /// <summary>
+    /// Providers with a page query (Chanjing): poll times are rounded up to multiples of this, so tasks due
+    /// together are asked in one call of up to 50.
+    /// </summary>
+    public double BatchSlotSeconds { get; set; } = 0.5;
+
     /// <summary>Consecutive failed polls (faults, malformed answers) after which the task fails.</summary>
     public int MaxConsecutiveFailures { get; set; } = 20;
 }
@@ -102,6 +120,12 @@ public sealed class TaskOptions
 
     /// <summary>First submit retry delay, seconds; doubles per attempt up to 60 s.</summary>
     public double SubmitRetryBaseSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// After a task is cancelled or times out, its provider task keeps running (providers have no cancel call) and
+    /// keeps its concurrency slot: it is watched quietly at the cap interval for at most this many seconds.
+    /// </summary>
+    public double QuietWatchSeconds { get; set; } = 3600;
 
     /// <summary>How long an ended task's actor stays in memory for follow-up reads before it is passivated, seconds.</summary>
     public double PassivateAfterSeconds { get; set; } = 30;

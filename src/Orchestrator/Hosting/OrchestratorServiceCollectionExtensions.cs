@@ -41,7 +41,7 @@ public static class OrchestratorServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>()));
+        services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TaskValidator>();
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
@@ -66,6 +66,7 @@ public static class OrchestratorServiceCollectionExtensions
             foreach (var unknown in providers.UnknownTypes)
                 system.Log.Warning("Provider account {0} has an unknown Type and is ignored", unknown);
             var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
+            providers.UsePermitGate(new ThrottleGate(throttles));
             var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles);
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
             var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>()), "catalog");

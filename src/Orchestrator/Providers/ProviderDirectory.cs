@@ -11,9 +11,12 @@ public sealed class ProviderDirectory : IDisposable
     private readonly Dictionary<string, ProviderAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, (HttpClient Http, IProviderClient Client)> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();
+    private readonly TimeProvider _clock;
+    private IPermitGate _gate = OpenGate.Instance;
 
-    public ProviderDirectory(OrchestratorOptions options)
+    public ProviderDirectory(OrchestratorOptions options, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         var configured = new Dictionary<string, ProviderAccountOptions>(options.Providers, StringComparer.OrdinalIgnoreCase);
         // The simulator is on by default, needing no keys.
         configured.TryAdd(ProviderTypes.Simulator, new ProviderAccountOptions { Qps = 50 });
@@ -35,6 +38,9 @@ public sealed class ProviderDirectory : IDisposable
 
     public ProviderAccount? Find(string name) => _accounts.GetValueOrDefault(name);
 
+    /// <summary>Clients that make calls of their own (token refreshes) take permits through this gate.</summary>
+    public void UsePermitGate(IPermitGate gate) => _gate = gate;
+
     public IProviderClient ClientFor(string accountName)
     {
         lock (_lock)
@@ -51,7 +57,7 @@ public sealed class ProviderDirectory : IDisposable
                 BaseAddress = account.BaseUrl,
                 Timeout = TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds),
             };
-            var client = account.Type.CreateClient(account, http);
+            var client = account.Type.CreateClient(new ProviderClientContext(account, http, _clock, _gate));
             _clients[accountName] = (http, client);
             return client;
         }
@@ -64,7 +70,7 @@ public sealed class ProviderDirectory : IDisposable
         var missing = type.RequiredSettings.FirstOrDefault(s => string.IsNullOrWhiteSpace(SettingOf(o, s)));
         if (reason is null && missing is not null)
             reason = $"Provider account '{name}' is not configured: set Orchestrator:Providers:{name}:{missing}.";
-        var url = string.IsNullOrWhiteSpace(o.BaseUrl) ? type.DefaultBaseUrl : o.BaseUrl;
+        var url = string.IsNullOrWhiteSpace(o.BaseUrl) ? type.DefaultBaseUrl(o) : o.BaseUrl;
         Uri? baseUrl = null;
         if (reason is null && (url is null || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out baseUrl)))
             reason = $"Provider account '{name}' has no valid base URL: set Orchestrator:Providers:{name}:BaseUrl.";

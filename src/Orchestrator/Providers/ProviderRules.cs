@@ -1,5 +1,7 @@
 using Orchestrator.Tasks;
 
+using Orchestrator.Hosting;
+
 namespace Orchestrator.Providers;
 
 /// <summary>What one provider type accepts, checked before anything is persisted.</summary>
@@ -14,6 +16,9 @@ public sealed record ProviderRules
     public IReadOnlyList<string> OutputFormats { get; init; } = ["png", "jpg"];
     public IReadOnlyList<string> Modes { get; init; } = ["std", "pro"];
     public bool SupportsCameraControl { get; init; } = true;
+    public IReadOnlyList<string> Resolutions { get; init; } = ["1k", "2k"];
+    /// <summary>Models that refuse a reference image (Chanjing's kling-v2-1).</summary>
+    public IReadOnlySet<string> ModelsWithoutReferenceImage { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -24,5 +29,8 @@ public sealed record ProviderType(
     string Name,
     ProviderRules Rules,
     IReadOnlyList<string> RequiredSettings,
-    string? DefaultBaseUrl,
-    Func<ProviderAccount, HttpClient, IProviderClient> CreateClient);
+    Func<ProviderAccountOptions, string?> DefaultBaseUrl,
+    Func<ProviderClientContext, IProviderClient> CreateClient);
+
+/// <summary>What a provider client is made from.</summary>
+public sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate);

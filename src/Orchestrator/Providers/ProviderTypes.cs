@@ -1,3 +1,4 @@
+using Orchestrator.Providers.Chanjing;
 using Orchestrator.Providers.Dmxapi;
 using Orchestrator.Providers.Kling;
 
@@ -8,11 +9,17 @@ public static class ProviderTypes
 {
     public const string Simulator = "simulator";
     public const string Dmxapi = "dmxapi";
+    public const string Kling = "kling";
+    public const string Chanjing = "chanjing";
 
     public static readonly IReadOnlyDictionary<string, ProviderType> All = new Dictionary<string, ProviderType>(StringComparer.OrdinalIgnoreCase)
     {
-        [Dmxapi] = new(Dmxapi, KlingRules.Relay, ["ApiKey"], "https://www.dmxapi.cn", (a, http) => new DmxapiClient(http, a.Options.ApiKey!)),
+        [Dmxapi] = new(Dmxapi, KlingRules.Relay, ["ApiKey"], _ => "https://www.dmxapi.cn", c => new DmxapiClient(c.Http, c.Account.Options.ApiKey!)),
+        [Kling] = new(Kling, KlingRules.Official, ["AccessKey", "SecretKey"],
+            o => string.Equals(o.Region, "beijing", StringComparison.OrdinalIgnoreCase) ? KlingClient.BeijingUrl : KlingClient.SingaporeUrl,
+            c => new KlingClient(c.Http, new KlingJwt(c.Account.Options.AccessKey!, c.Account.Options.SecretKey!, c.Clock))),
+        [Chanjing] = new(Chanjing, ChanjingRules.Rules, ["AppId", "SecretKey"], _ => ChanjingClient.DefaultUrl, ChanjingClient.Create),
         // The built-in simulator speaks the DMXAPI protocol; its key is not a secret.
-        [Simulator] = new(Simulator, KlingRules.Relay, [], null, (a, http) => new DmxapiClient(http, a.Options.ApiKey ?? "sim-key")),
+        [Simulator] = new(Simulator, KlingRules.Relay, [], _ => null, c => new DmxapiClient(c.Http, c.Account.Options.ApiKey ?? "sim-key")),
     };
 }

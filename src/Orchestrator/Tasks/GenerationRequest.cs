@@ -36,6 +36,8 @@ public sealed record GenerationRequest
     public string? NegativePrompt { get; init; }
     /// <summary>Aspect ratio such as <c>16:9</c>.</summary>
     public string? AspectRatio { get; init; }
+    /// <summary>Image resolution <c>1k</c> or <c>2k</c> (Kling <c>resolution</c>, Chanjing <c>clarity</c> 1024/2048).</summary>
+    public string? Resolution { get; init; }
     /// <summary>Number of images (Kling <c>n</c>).</summary>
     public int? Count { get; init; }
     /// <summary><c>png</c> or <c>jpg</c> (images).</summary>

@@ -38,6 +38,9 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private int _consecutiveFailures;
     private int _journalWrites;
     private long? _permitInUse;
+    // Cancelled or timed out, but the provider task may still run and hold a concurrency slot: keep polling it quietly.
+    private bool _watchingQuietly;
+    private DateTimeOffset _stopWatchingAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -55,7 +58,17 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         Command<CancelTask>(_ => Cancel());
         Command<WakeTask>(_ => { if (!_state.Exists) Passivate(); });
         Command<GetTaskProgress>(_ => Sender.Tell(Progress()));
-        Command<ProgressDue>(d => RequestPermit(d.Kind));
+        Command<ProgressDue>(d =>
+        {
+            if (d.Kind == CallKind.Poll && Client is IBatchQueryClient && _state.ProviderTaskId is { } pid) PollInBatch(pid);
+            else RequestPermit(d.Kind);
+        });
+        Command<BatchPollResult>(r =>
+        {
+            if (_waiting != Waiting.Call) return;
+            _permitInUse = null; // the batch poller holds the permit and reports the call finished
+            OnQueried(r.Outcome, isLookup: false);
+        });
         Command<PermitGranted>(OnPermit);
         Command<SubmitDone>(d => OnSubmitted(d.Outcome));
         Command<QueryDone>(d => OnQueried(d.Outcome, d.IsLookup));
@@ -77,6 +90,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Exists || _state.IsTerminal) return;
         ArmDeadline();
+        if (_state.ProviderTaskId is { } held && SlotCost() > 0) _rt.Throttles.Tell(new SlotsHeld(_state.Request!.Provider, _taskId, SlotCost()));
         if (_state.ProviderTaskId is null)
         {
             // We may have crashed after the provider created the task but before journaling its id:
@@ -118,14 +132,34 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
 
     private void RequestPermit(CallKind kind)
     {
-        if (_state.IsTerminal) return;
+        if (_state.IsTerminal && !_watchingQuietly) return;
         _waiting = Waiting.Permit;
-        _rt.Throttles.Tell(new RequestPermit(_state.Request!.Provider, _taskId, kind));
+        var r = _state.Request!;
+        _rt.Throttles.Tell(new RequestPermit(r.Provider, _taskId, kind, r.Metadata?.GetValueOrDefault("tenant"), kind == CallKind.Submit ? SlotCost() : 0));
+    }
+
+    /// <summary>Concurrency slots the provider task holds while it runs (0 when the account sets no limit).</summary>
+    private int SlotCost()
+    {
+        var o = _rt.Providers.Find(_state.Request!.Provider)?.Options;
+        if (o?.MaxConcurrentTasks is null) return 0;
+        return _state.Request.Kind == GenerationKind.TextToImage && o.SlotPerImage ? Math.Max(1, _state.Request.Count ?? 1) : 1;
+    }
+
+    private void ReleaseSlots()
+    {
+        if (SlotCost() > 0) _rt.Throttles.Tell(new SlotsReleased(_state.Request!.Provider, _taskId));
     }
 
     private void OnPermit(PermitGranted permit)
     {
-        if (_state.IsTerminal || _waiting != Waiting.Permit) return;
+        if (_state.IsTerminal && !_watchingQuietly || _waiting != Waiting.Permit)
+        {
+            // Not needed any more (cancelled while waiting): give back the call and any slots it reserved.
+            FinishCall(permit.PermitId);
+            if (permit.Kind == CallKind.Submit && _state.ProviderTaskId is null) ReleaseSlots();
+            return;
+        }
         if (DateTime.UtcNow > permit.UseBy)
         {
             // We were too slow to use it: spending it now could put two calls into one provider second.
@@ -161,7 +195,14 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _waiting = Waiting.Nothing;
         FinishCall(_permitInUse);
-        if (_state.IsTerminal) return;
+        if (outcome is SubmitOutcome.Rejected) ReleaseSlots(); // nothing runs at the provider; a retry reserves again
+        if (_state.IsTerminal)
+        {
+            // Cancelled while the submit was on its way: keep the provider's id and watch that task quietly.
+            if (outcome is SubmitOutcome.Accepted a) Write(new TaskSubmitted(_taskId, a.ProviderTaskId, _state.SubmitAttempts, _rt.Now), WatchQuietly);
+            else StopWatching();
+            return;
+        }
         Execute(TaskDecider.OnSubmit(_state, outcome, _rt.Options.Tasks.MaxSubmitAttempts, _rt.Now));
     }
 
@@ -169,7 +210,13 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _waiting = Waiting.Nothing;
         FinishCall(_permitInUse);
-        if (_state.IsTerminal) return;
+        if (ProviderEnded(outcome)) ReleaseSlots();
+        if (_state.IsTerminal)
+        {
+            if (_watchingQuietly && !ProviderEnded(outcome) && _rt.Now < _stopWatchingAt) SchedulePoll(QuietInterval, publish: false);
+            else StopWatching();
+            return;
+        }
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, rl.Failure.RetryAfter));
         _consecutiveFailures = outcome is QueryOutcome.Error ? _consecutiveFailures + 1 : 0;
         var max = _rt.Options.Polling.MaxConsecutiveFailures;
@@ -217,8 +264,19 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         _permitInUse = null;
     }
 
+    /// <summary>Providers with a page query: the account's batch poller asks for many tasks with one permit.</summary>
+    private void PollInBatch(string providerTaskId)
+    {
+        if (_state.IsTerminal && !_watchingQuietly) return;
+        _waiting = Waiting.Call;
+        _state = _state.WithPolled();
+        _rt.Throttles.Tell(new BatchPoll(_state.Request!.Provider, _taskId, providerTaskId));
+    }
+
     private void SchedulePoll(TimeSpan delay, bool publish = true)
     {
+        // Tasks of a batch-polling account meet on shared slots, so that those due together are asked together.
+        if (Client is IBatchQueryClient) delay = PollSchedule.AlignToSlot(_rt.Now, delay, TimeSpan.FromSeconds(_rt.Options.Polling.BatchSlotSeconds));
         _state = _state.WithNextPollAt(_rt.Now + delay);
         StartTimer(new ProgressDue(CallKind.Poll), delay);
         if (publish) Publish();
@@ -238,16 +296,40 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
 
     private void End(ITaskEvent terminal, Action? then = null)
     {
+        var callInFlight = _waiting == Waiting.Call;
         Timers.CancelAll();
-        _waiting = Waiting.Nothing;
+        if (!callInFlight) _waiting = Waiting.Nothing;
         Write(terminal, () =>
         {
             then?.Invoke();
             OrchestratorMetrics.TaskEnded(_state.Status);
-            // Stay a little for reads that follow the end, then free the memory.
-            Context.SetReceiveTimeout(TimeSpan.FromSeconds(_rt.Options.Tasks.PassivateAfterSeconds));
+            if (terminal is TaskCancelled or TaskTimedOut && (_state.ProviderTaskId is not null || callInFlight)) WatchQuietly();
+            else StopWatching();
         });
     }
+
+    private TimeSpan QuietInterval => TimeSpan.FromSeconds(Math.Max(1, _rt.Options.Polling.CapSeconds));
+
+    /// <summary>Providers have no cancel call: the provider task runs on and holds its slot until it ends.</summary>
+    private void WatchQuietly()
+    {
+        _watchingQuietly = true;
+        _stopWatchingAt = _rt.Now + TimeSpan.FromSeconds(_rt.Options.Tasks.QuietWatchSeconds);
+        if (_waiting == Waiting.Nothing && _state.ProviderTaskId is not null) SchedulePoll(QuietInterval, publish: false);
+    }
+
+    private void StopWatching()
+    {
+        if (_watchingQuietly) ReleaseSlots();
+        _watchingQuietly = false;
+        _waiting = Waiting.Nothing;
+        Timers.Cancel(ProgressTimer);
+        // Stay a little for reads that follow the end, then free the memory.
+        Context.SetReceiveTimeout(TimeSpan.FromSeconds(_rt.Options.Tasks.PassivateAfterSeconds));
+    }
+
+    private static bool ProviderEnded(QueryOutcome o) =>
+        o is QueryOutcome.Found { Snapshot.Status: ProviderTaskStatus.Succeeded or ProviderTaskStatus.Failed } or QueryOutcome.Error { Failure.Retryable: false };
 
     private void Write(ITaskEvent e, Action then)
     {

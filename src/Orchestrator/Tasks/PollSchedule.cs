@@ -21,6 +21,18 @@ public static class PollSchedule
         return TimeSpan.FromSeconds(Math.Max(floor * (1 - o.Jitter), jittered));
     }
 
+    /// <summary>
+    /// Rounds a poll time up to the next multiple of <paramref name="slot"/> on the wall clock, so that tasks of one
+    /// account become due at the same instants and a page query can answer many of them at once.
+    /// </summary>
+    public static TimeSpan AlignToSlot(DateTimeOffset now, TimeSpan delay, TimeSpan slot)
+    {
+        if (slot <= TimeSpan.Zero) return delay;
+        var due = (now + delay).UtcTicks;
+        var aligned = (due + slot.Ticks - 1) / slot.Ticks * slot.Ticks;
+        return TimeSpan.FromTicks(aligned - now.UtcTicks);
+    }
+
     /// <summary>Submit retries: doubling from the base, capped at 60 s, with the same jitter.</summary>
     public static TimeSpan SubmitRetryDelay(TaskOptions o, int attempt, double unitRandom)
     {

@@ -34,6 +34,8 @@ public sealed record TaskState
     {
         TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At },
         TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true },
+        // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.
+        TaskSubmitted s when IsTerminal => this with { ProviderTaskId = s.ProviderTaskId, SubmittedAt = s.At },
         TaskSubmitted s => this with
         {
             Status = TaskLifecycle.Submitted, ProviderTaskId = s.ProviderTaskId, SubmitAttempts = s.SubmitAttempts, SubmittedAt = s.At,

@@ -14,6 +14,7 @@ public sealed record TaskSubmission
     public string? Prompt { get; init; }
     public string? NegativePrompt { get; init; }
     public string? AspectRatio { get; init; }
+    public string? Resolution { get; init; }
     public int? Count { get; init; }
     public string? OutputFormat { get; init; }
     public int? DurationSeconds { get; init; }

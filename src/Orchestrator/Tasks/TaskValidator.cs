@@ -65,6 +65,7 @@ public sealed class TaskValidator(ProviderDirectory providers)
             Prompt = s.Prompt!,
             NegativePrompt = s.NegativePrompt,
             AspectRatio = s.AspectRatio,
+            Resolution = s.Resolution,
             Count = s.Count,
             OutputFormat = s.OutputFormat,
             DurationSeconds = s.DurationSeconds,
@@ -90,7 +91,10 @@ public sealed class TaskValidator(ProviderDirectory providers)
             else if (n < 1 || n > rules.MaxCount) fail("count", $"Between 1 and {rules.MaxCount} for this provider (got {n}).");
         }
         if (s.OutputFormat is not null && (!isImage || !rules.OutputFormats.Contains(s.OutputFormat)))
-            fail("outputFormat", isImage ? $"One of: {string.Join(", ", rules.OutputFormats)}." : "Only image tasks take an output format.");
+            fail("outputFormat", !isImage ? "Only image tasks take an output format."
+                : rules.OutputFormats.Count == 0 ? "This provider does not take an output format." : $"One of: {string.Join(", ", rules.OutputFormats)}.");
+        if (s.Resolution is not null && (!isImage || !rules.Resolutions.Contains(s.Resolution)))
+            fail("resolution", isImage ? $"One of: {string.Join(", ", rules.Resolutions)}." : "Only image tasks take a resolution.");
         if (s.DurationSeconds is { } d && (isImage || !rules.VideoDurations.Contains(d)))
             fail("durationSeconds", isImage ? "Only video tasks take a duration." : $"One of: {string.Join(", ", rules.VideoDurations)}.");
         if (s.Mode is not null && (isImage || !rules.Modes.Contains(s.Mode)))
@@ -99,7 +103,8 @@ public sealed class TaskValidator(ProviderDirectory providers)
             fail("cfgScale", isImage ? "Only video tasks take cfgScale." : "Between 0 and 1.");
         if (s.CameraControl is { } cc)
         {
-            if (isImage || !rules.SupportsCameraControl) fail("cameraControl", "Only video tasks take camera control.");
+            if (isImage || !rules.SupportsCameraControl)
+                fail("cameraControl", rules.SupportsCameraControl ? "Only video tasks take camera control." : "This provider does not take camera control.");
             else ValidateCamera(cc, fail);
             if (kind == GenerationKind.ImageToVideo) fail("cameraControl", "Not allowed together with an image (image-to-video).");
         }
@@ -107,6 +112,8 @@ public sealed class TaskValidator(ProviderDirectory providers)
             fail("imageUrl", "Required for image-to-video.");
         if (s.ImageUrl is not null && !(Uri.TryCreate(s.ImageUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             fail("imageUrl", "An absolute http or https URL.");
+        if (s.ImageUrl is not null && s.Model is not null && rules.ModelsWithoutReferenceImage.Contains(s.Model))
+            fail("imageUrl", $"Model '{s.Model}' takes no reference image on this provider.");
     }
 
     private static readonly string[] CameraTypes = ["simple", "down_back", "forward_up", "right_turn_forward", "left_turn_forward"];

@@ -1,43 +1,77 @@
 namespace Orchestrator.Throttling;
 
 /// <summary>
-/// Who gets the next permit (pure, no timing). Polls go first because they end tasks, but after
-/// <see cref="PollsPerSubmit"/> polls in a row a waiting submit is served, so submits are never starved.
+/// Who gets the next permit (pure, no timing). Polls go first because they end tasks and free slots, but after
+/// <see cref="PollsPerSubmit"/> polls in a row a waiting submit is served, so submits are never starved. Submits
+/// are served round-robin across tenants (a task's <c>metadata.tenant</c>), so a 10,000-task batch cannot hold an
+/// interactive task behind it. A submit whose concurrency cost does not fit yet lets the next tenant go first.
 /// </summary>
 public sealed class PermitQueue
 {
     private readonly Queue<Waiter> _polls = new();
-    private readonly Queue<Waiter> _submits = new();
+    private readonly Dictionary<string, Queue<Waiter>> _submitsByTenant = new();
+    private readonly LinkedList<string> _tenantTurns = new();
     private int _pollsInARow;
 
     public const int PollsPerSubmit = 3;
+    public const string NoTenant = "";
 
     public sealed record Waiter(RequestPermit Request, object ReplyTo, long EnqueuedAtTicks);
 
     public int QueuedPolls => _polls.Count;
-    public int QueuedSubmits => _submits.Count;
-    public int Count => _polls.Count + _submits.Count;
+    public int QueuedSubmits { get; private set; }
+    public int Count => _polls.Count + QueuedSubmits;
 
-    public void Enqueue(Waiter w) => (w.Request.Kind == CallKind.Poll ? _polls : _submits).Enqueue(w);
-
-    public Waiter? Next()
+    public void Enqueue(Waiter w)
     {
-        var takeSubmit = _submits.Count > 0 && (_polls.Count == 0 || _pollsInARow >= PollsPerSubmit);
-        if (takeSubmit)
+        if (w.Request.Kind != CallKind.Submit)
+        {
+            _polls.Enqueue(w);
+            return;
+        }
+        var tenant = w.Request.Tenant ?? NoTenant;
+        if (!_submitsByTenant.TryGetValue(tenant, out var queue))
+        {
+            _submitsByTenant[tenant] = queue = new Queue<Waiter>();
+            _tenantTurns.AddLast(tenant);
+        }
+        queue.Enqueue(w);
+        QueuedSubmits++;
+    }
+
+    /// <param name="fits">Whether a submit's concurrency cost fits now.</param>
+    public Waiter? Next(Func<Waiter, bool>? fits = null)
+    {
+        var preferPoll = _polls.Count > 0 && (_pollsInARow < PollsPerSubmit || QueuedSubmits == 0);
+        if (!preferPoll && NextSubmit(fits ?? (_ => true)) is { } submit)
         {
             _pollsInARow = 0;
-            return _submits.Dequeue();
+            return submit;
         }
         if (_polls.Count == 0) return null;
         _pollsInARow++;
         return _polls.Dequeue();
     }
 
-    public long? OldestEnqueuedTicks()
+    private Waiter? NextSubmit(Func<Waiter, bool> fits)
     {
-        long? oldest = null;
-        if (_polls.TryPeek(out var p)) oldest = p.EnqueuedAtTicks;
-        if (_submits.TryPeek(out var s) && (oldest is null || s.EnqueuedAtTicks < oldest)) oldest = s.EnqueuedAtTicks;
-        return oldest;
+        for (var node = _tenantTurns.First; node is not null; node = node.Next)
+        {
+            var queue = _submitsByTenant[node.Value];
+            if (!fits(queue.Peek())) continue;
+            var w = queue.Dequeue();
+            QueuedSubmits--;
+            _tenantTurns.Remove(node);
+            if (queue.Count > 0) _tenantTurns.AddLast(node.Value); // its next task waits for the other tenants' turns
+            else _submitsByTenant.Remove(node.Value);
+            return w;
+        }
+        return null;
+    }
+
+    public long? OldestEnqueuedTicks(CallKind kind)
+    {
+        if (kind != CallKind.Submit) return _polls.TryPeek(out var p) ? p.EnqueuedAtTicks : null;
+        return _submitsByTenant.Values.Select(q => (long?)q.Peek().EnqueuedAtTicks).Min();
     }
 }

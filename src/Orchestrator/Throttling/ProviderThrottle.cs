@@ -8,44 +8,39 @@ namespace Orchestrator.Throttling;
 /// <summary>
 /// One provider account's gate: every provider call takes a permit here. A token bucket
 /// (System.Threading.RateLimiting) spaces the calls at the account's rate; a <see cref="RollingGrantLog"/> makes
-/// sure no rolling window of one second plus the jitter allowance ever holds more than the limit, even when the
-/// bucket's timer ticks early. The bucket and the log decide when; <see cref="PermitQueue"/> decides who.
+/// sure no rolling window of one second plus the jitter allowance ever counts more than the limit; a slot ledger
+/// keeps running provider tasks within <c>MaxConcurrentTasks</c>; <see cref="AdaptiveRate"/> backs off when the
+/// provider still answers a limit. The bucket, log, ledger and pause decide when; <see cref="PermitQueue"/> decides who.
 /// </summary>
 public sealed class ProviderThrottle : ReceiveActor, IWithTimers
 {
-    private sealed record LeaseArrived(RateLimitLease Lease);
+    private sealed record LeaseArrived(RateLimitLease Lease, TokenBucketRateLimiter From);
     private sealed record WindowHasRoom;
+    private sealed record AdaptTick;
 
     private readonly ProviderAccount _account;
-    private readonly RateBudget _budget;
     private readonly PermitQueue _queue = new();
-    private readonly TokenBucketRateLimiter _bucket;
-    private readonly RollingGrantLog _log;
+    private readonly AdaptiveRate _adaptive = new();
+    private readonly Dictionary<string, int> _slots = new();
+    private readonly TimeSpan _jitter;
     private readonly TimeSpan _permitLifetime;
     private readonly long _started = Stopwatch.GetTimestamp();
-    private bool _waitingForToken;
-    private bool _waitingForWindow;
-    private bool _tokenInHand;
-    private long _granted;
-    private long _rateLimitAnswers;
+    private RateBudget _budget;
+    private TokenBucketRateLimiter _bucket;
+    private readonly RollingGrantLog _log;
+    private bool _waitingForToken, _waitingForWindow, _tokenInHand;
+    private long _granted, _rateLimitAnswers;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public ProviderThrottle(ProviderAccount account)
     {
         _account = account;
-        _budget = RateBudget.For(account.Options.Qps, TimeSpan.FromMilliseconds(account.Options.JitterAllowanceMs));
+        _jitter = TimeSpan.FromMilliseconds(account.Options.JitterAllowanceMs);
+        _permitLifetime = _jitter / 2;
+        _budget = RateBudget.For(account.Options.Qps, _jitter);
+        _bucket = NewBucket(_budget);
         _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1));
-        _permitLifetime = TimeSpan.FromMilliseconds(account.Options.JitterAllowanceMs / 2);
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = _budget.Burst,
-            TokensPerPeriod = _budget.Burst,
-            ReplenishmentPeriod = _budget.ReplenishmentPeriod,
-            AutoReplenishment = true,
-            QueueLimit = _budget.Burst,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
 
         Receive<RequestPermit>(r =>
         {
@@ -54,46 +49,86 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
         });
         Receive<LeaseArrived>(l =>
         {
+            if (l.From != _bucket) { l.Lease.Dispose(); return; } // from a bucket replaced by a rate change
             _waitingForToken = false;
             using (l.Lease) _tokenInHand = l.Lease.IsAcquired && _queue.Count > 0;
             Pump();
         });
-        Receive<WindowHasRoom>(_ =>
-        {
-            _waitingForWindow = false;
-            Pump();
-        });
+        Receive<WindowHasRoom>(_ => { _waitingForWindow = false; Pump(); });
         Receive<CallFinished>(f =>
         {
             _log.Complete(f.PermitId, Now);
-            if (_waitingForWindow) { Timers.Cancel(nameof(WindowHasRoom)); _waitingForWindow = false; }
+            Rewake();
+        });
+        Receive<SlotsReleased>(s => { if (_slots.Remove(s.TaskId)) Rewake(); });
+        Receive<SlotsHeld>(s => _slots[s.TaskId] = s.Slots);
+        Receive<RateLimitAnswered>(r =>
+        {
+            _rateLimitAnswers++;
+            if (_adaptive.LimitAnswered(Now, r.RetryAfter)) Rebudget();
+            Timers.StartPeriodicTimer(nameof(AdaptTick), new AdaptTick(), AdaptiveRate.CalmPeriod);
+            Rewake();
+        });
+        Receive<AdaptTick>(_ =>
+        {
+            if (_adaptive.Tick(Now)) Rebudget();
+            if (_adaptive.Share >= 1) Timers.Cancel(nameof(AdaptTick));
             Pump();
         });
-        Receive<RateLimitAnswered>(_ => _rateLimitAnswers++);
+        Receive<AskQueueRoom>(_ =>
+        {
+            var limit = _account.Options.MaxQueuedSubmits;
+            var retryAfter = TimeSpan.FromSeconds(Math.Ceiling(Math.Max(1, _queue.QueuedSubmits / Math.Max(0.1, _budget.RefillPerSecond))));
+            Sender.Tell(new QueueRoom(_queue.QueuedSubmits < limit, _queue.QueuedSubmits, limit, retryAfter));
+        });
         Receive<GetThrottleStats>(_ => Sender.Tell(Stats()));
     }
 
     public static Props Props(ProviderAccount account) => Akka.Actor.Props.Create(typeof(ProviderThrottle), account);
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_started);
+    private int SlotsInUse => _slots.Values.Sum();
+
+    private bool Fits(PermitQueue.Waiter w) =>
+        _account.Options.MaxConcurrentTasks is not { } max || w.Request.Slots == 0 || _slots.ContainsKey(w.Request.TaskId)
+        || SlotsInUse + w.Request.Slots <= max
+        || SlotsInUse == 0; // a task costing more than the whole limit still gets to run, alone
 
     private void Pump()
     {
         while (_queue.Count > 0 && !_waitingForToken && !_waitingForWindow)
         {
+            if (_adaptive.PausedUntil > Now)
+            {
+                StartWait(_adaptive.PausedUntil - Now);
+                return;
+            }
             if (!_tokenInHand && !TakeToken()) return;
             if (_log.WaitBeforeNext(Now) is { } wait)
             {
-                _waitingForWindow = true;
-                Timers.StartSingleTimer(nameof(WindowHasRoom), new WindowHasRoom(), wait);
+                StartWait(wait);
                 return;
             }
+            // Only submits whose slots do not fit yet: keep the token; a released slot wakes us.
+            if (_queue.Next(Fits) is not { } next) return;
             _tokenInHand = false;
             var id = ++_granted;
             _log.Granted(id, Now);
-            var w = _queue.Next()!;
-            ((IActorRef)w.ReplyTo).Tell(new PermitGranted(w.Request.TaskId, w.Request.Kind, id, DateTime.UtcNow + _permitLifetime));
+            if (next.Request.Slots > 0) _slots[next.Request.TaskId] = next.Request.Slots;
+            ((IActorRef)next.ReplyTo).Tell(new PermitGranted(next.Request.TaskId, next.Request.Kind, id, DateTime.UtcNow + _permitLifetime));
         }
+    }
+
+    private void StartWait(TimeSpan wait)
+    {
+        _waitingForWindow = true;
+        Timers.StartSingleTimer(nameof(WindowHasRoom), new WindowHasRoom(), wait);
+    }
+
+    private void Rewake()
+    {
+        if (_waitingForWindow) { Timers.Cancel(nameof(WindowHasRoom)); _waitingForWindow = false; }
+        Pump();
     }
 
     private bool TakeToken()
@@ -103,17 +138,37 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
             if (lease.IsAcquired) return _tokenInHand = true;
         }
         _waitingForToken = true;
-        var self = Self;
-        _bucket.AcquireAsync(1).AsTask().ContinueWith(t => self.Tell(new LeaseArrived(t.Result)), TaskContinuationOptions.ExecuteSynchronously);
+        var (self, bucket) = (Self, _bucket);
+        bucket.AcquireAsync(1).AsTask().ContinueWith(t => self.Tell(new LeaseArrived(t.Result, bucket)), TaskContinuationOptions.ExecuteSynchronously);
         return false;
     }
 
+    private void Rebudget()
+    {
+        _budget = RateBudget.For(_account.Options.Qps * _adaptive.Share, _jitter);
+        _log.Resize(_budget.WindowCapacity, _budget.Window);
+        var old = _bucket;
+        _bucket = NewBucket(_budget);
+        _waitingForToken = false;
+        old.Dispose();
+    }
+
+    private static TokenBucketRateLimiter NewBucket(RateBudget b) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = b.Burst,
+        TokensPerPeriod = b.Burst,
+        ReplenishmentPeriod = b.ReplenishmentPeriod,
+        AutoReplenishment = true,
+        QueueLimit = b.Burst,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
     private ThrottleStats Stats()
     {
-        var oldest = _queue.OldestEnqueuedTicks();
-        var wait = oldest is { } t ? Stopwatch.GetElapsedTime(t) : TimeSpan.Zero;
-        return new ThrottleStats(_account.Name, _account.Options.Qps, Math.Round(_budget.RefillPerSecond, 2), _queue.QueuedSubmits, _queue.QueuedPolls,
-            _log.InFlight, _granted, _rateLimitAnswers, wait);
+        double Waited(CallKind k) => _queue.OldestEnqueuedTicks(k) is { } t ? Math.Round(Stopwatch.GetElapsedTime(t).TotalSeconds, 3) : 0;
+        return new ThrottleStats(_account.Name, _account.Type.Name, _account.Options.Qps, Math.Round(_budget.RefillPerSecond, 2),
+            _account.Options.MaxConcurrentTasks, SlotsInUse, _queue.QueuedSubmits, _queue.QueuedPolls, _log.InFlight, _granted,
+            _rateLimitAnswers, Waited(CallKind.Submit), Waited(CallKind.Poll));
     }
 
     protected override void PostStop() => _bucket.Dispose();

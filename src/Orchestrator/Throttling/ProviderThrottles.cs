@@ -11,15 +11,33 @@ namespace Orchestrator.Throttling;
 public sealed class ProviderThrottles : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _throttles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IActorRef> _pollers = new(StringComparer.OrdinalIgnoreCase);
 
     public ProviderThrottles(ProviderDirectory providers)
     {
         foreach (var account in providers.Accounts.Where(a => a.Enabled))
-            _throttles[account.Name] = Context.ActorOf(ProviderThrottle.Props(account), Uri.EscapeDataString(account.Name));
+        {
+            var name = Uri.EscapeDataString(account.Name);
+            var throttle = _throttles[account.Name] = Context.ActorOf(ProviderThrottle.Props(account), name);
+            if (providers.ClientFor(account.Name) is IBatchQueryClient batch)
+                _pollers[account.Name] = Context.ActorOf(BatchPoller.Props(account.Name, batch, throttle), name + "-polls");
+        }
 
         Receive<RequestPermit>(r => Route(r.Account, r));
         Receive<RateLimitAnswered>(r => Route(r.Account, r));
         Receive<CallFinished>(r => Route(r.Account, r));
+        Receive<SlotsReleased>(r => Route(r.Account, r));
+        Receive<SlotsHeld>(r => Route(r.Account, r));
+        Receive<AskQueueRoom>(r =>
+        {
+            if (_throttles.ContainsKey(r.Account)) Route(r.Account, r);
+            else Sender.Tell(new QueueRoom(true, 0, 0, TimeSpan.Zero));
+        });
+        Receive<BatchPoll>(p =>
+        {
+            if (_pollers.TryGetValue(p.Account, out var poller)) poller.Forward(p);
+            else Context.System.Log.Warning("No batch poller for provider account {0}", p.Account);
+        });
         Receive<GetThrottleStats>(r => Route(r.Account, r));
         // Piped, not awaited: the router must keep routing permits while stats are gathered.
         Receive<GetAllThrottleStats>(_ => Task

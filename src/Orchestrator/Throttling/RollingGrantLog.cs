@@ -13,8 +13,16 @@ public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxC
     private readonly Dictionary<long, TimeSpan> _inFlight = new();
     private readonly SortedSet<(TimeSpan At, long Id)> _done = new();
     private TimeSpan? _fastestRoundTrip;
+    private TimeSpan _window = window;
 
-    public int Capacity { get; } = capacity;
+    public int Capacity { get; private set; } = capacity;
+
+    /// <summary>The adaptive rate changed: calls already counted keep counting.</summary>
+    public void Resize(int newCapacity, TimeSpan newWindow)
+    {
+        Capacity = newCapacity;
+        _window = newWindow;
+    }
     public int InFlight => _inFlight.Count;
 
     /// <summary>How long until one more call fits, or null if it fits now.</summary>
@@ -22,9 +30,9 @@ public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxC
     {
         foreach (var (id, granted) in _inFlight.Where(kv => now - kv.Value > maxCallDuration).ToList())
             Complete(id, granted + maxCallDuration); // its answer was lost: the call cannot outlive its timeout
-        while (_done.Count > 0 && now - _done.Min.At >= window) _done.Remove(_done.Min);
+        while (_done.Count > 0 && now - _done.Min.At >= _window) _done.Remove(_done.Min);
         if (_done.Count + _inFlight.Count < Capacity) return null;
-        var untilOldestLeaves = _done.Count > 0 ? window - (now - _done.Min.At) : TimeSpan.MaxValue;
+        var untilOldestLeaves = _done.Count > 0 ? _window - (now - _done.Min.At) : TimeSpan.MaxValue;
         var untilTimeout = _inFlight.Count > 0 ? _inFlight.Values.Min() + maxCallDuration - now : TimeSpan.MaxValue;
         return TimeSpan.FromTicks(Math.Max(1, Math.Min(untilOldestLeaves.Ticks, untilTimeout.Ticks)));
     }

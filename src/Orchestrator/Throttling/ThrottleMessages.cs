@@ -1,10 +1,31 @@
 namespace Orchestrator.Throttling;
 
 /// <summary>What a permit is spent on. Polls come first: they free capacity, submits add load.</summary>
-public enum CallKind { Submit, Poll }
+public enum CallKind
+{
+    Submit,
+    Poll,
+    /// <summary>A credential refresh (Chanjing token): served with polls, ahead of submits, since every call waits on it.</summary>
+    Token,
+}
 
-/// <summary>Asks the account's throttle for one provider call. Answered with <see cref="PermitGranted"/> to the sender.</summary>
-public sealed record RequestPermit(string Account, string TaskId, CallKind Kind);
+/// <summary>
+/// Asks the account's throttle for one provider call. Answered with <see cref="PermitGranted"/> to the sender.
+/// A submit also reserves <c>Slots</c> of the account's concurrency (Kling counts a task from submitted until it
+/// ends; an image task with n results may hold n), released by <see cref="SlotsReleased"/>.
+/// </summary>
+public sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0);
+
+/// <summary>The provider task ended (or was never created): its concurrency slots are free again.</summary>
+public sealed record SlotsReleased(string Account, string TaskId);
+
+/// <summary>After a restart, a task whose provider task is still running re-declares the slots it holds.</summary>
+public sealed record SlotsHeld(string Account, string TaskId, int Slots);
+
+/// <summary>Would a new task for this account find room in its submit queue? Answered with <see cref="QueueRoom"/>.</summary>
+public sealed record AskQueueRoom(string Account);
+
+public sealed record QueueRoom(bool HasRoom, int Queued, int Limit, TimeSpan RetryAfter);
 
 /// <summary>
 /// A permit, valid until <c>UseBy</c> (UTC). A permit that reaches its task late must not be used: calls delayed on
@@ -27,11 +48,15 @@ public sealed record GetAllThrottleStats;
 
 public sealed record ThrottleStats(
     string Account,
+    string Type,
     double ConfiguredQps,
     double EffectiveQps,
+    int? MaxConcurrentTasks,
+    int ConcurrencyInUse,
     int QueuedSubmits,
     int QueuedPolls,
     int CallsInFlight,
     long Granted,
     long RateLimitAnswers,
-    TimeSpan OldestWait);
+    double OldestSubmitWaitSeconds,
+    double OldestPollWaitSeconds);

@@ -175,8 +175,14 @@ public sealed class TaskApiTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.OK, (await _server.Http.GetAsync("/healthz")).StatusCode);
         var providers = (await _server.Http.GetFromJsonAsync<JsonObject>("/v1/providers"))!;
-        var sim = providers["accounts"]!.AsArray().Single(a => (string)a!["account"]! == "simulator")!;
-        Assert.Equal(50, (double)sim["configuredQps"]!);
-        Assert.True((double)sim["effectiveQps"]! < 50);
+        var accounts = providers["accounts"]!.AsArray();
+        var sim = accounts.Single(a => (string)a!["account"]! == "simulator")!;
+        Assert.True((bool)sim["enabled"]!);
+        Assert.Equal(50, (double)sim["throttle"]!["configuredQps"]!);
+        Assert.InRange((double)sim["throttle"]!["effectiveQps"]!, 45, 50);
+        var dmx = accounts.Single(a => (string)a!["account"]! == "dmxapi")!;
+        Assert.False((bool)dmx["enabled"]!);
+        Assert.Contains("ApiKey", (string)dmx["disabledReason"]!);
+        Assert.DoesNotContain("sk-", providers.ToJsonString());
     }
 }

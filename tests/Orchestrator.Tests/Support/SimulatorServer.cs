@@ -21,9 +21,9 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>Base URL with a trailing slash, e.g. http://127.0.0.1:41234/.</summary>
     public string BaseUrl { get; }
 
-    public static async Task<SimulatorServer> StartAsync(SimulatorOptions options)
+    public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, TimeProvider? clock = null)
     {
-        var app = SimulatorProgram.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], options);
+        var app = SimulatorProgram.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], options, clock);
         await app.StartAsync();
         return new SimulatorServer(app);
     }

@@ -4,7 +4,8 @@ namespace Orchestrator.Tests.Throttling;
 
 public sealed class PermitQueueTests
 {
-    private static PermitQueue.Waiter W(string id, CallKind kind) => new(new RequestPermit("a", id, kind), null!, 0);
+    private static PermitQueue.Waiter W(string id, CallKind kind, string? tenant = null, int slots = 0) =>
+        new(new RequestPermit("a", id, kind, tenant, slots), null!, 0);
 
     [Fact]
     public void Polls_go_first_but_a_waiting_submit_is_served_after_a_few_polls()
@@ -29,5 +30,38 @@ public sealed class PermitQueueTests
         Assert.Equal("s1", q.Next()!.Request.TaskId);
         Assert.Equal("s2", q.Next()!.Request.TaskId);
         Assert.Null(q.Next());
+    }
+
+    [Fact]
+    public void An_interactive_task_behind_a_large_batch_goes_within_one_turn()
+    {
+        var q = new PermitQueue();
+        for (var i = 0; i < 5000; i++) q.Enqueue(W($"b{i}", CallKind.Submit, "batch-tenant"));
+        q.Enqueue(W("interactive", CallKind.Submit, "alice"));
+
+        Assert.Equal("b0", q.Next()!.Request.TaskId);
+        Assert.Equal("interactive", q.Next()!.Request.TaskId);
+        Assert.Equal("b1", q.Next()!.Request.TaskId);
+    }
+
+    [Fact]
+    public void Tenants_take_turns()
+    {
+        var q = new PermitQueue();
+        foreach (var t in new[] { "a", "a", "a", "b", "b", "c" }) q.Enqueue(W($"{t}{q.Count}", CallKind.Submit, t));
+        var order = new List<string>();
+        while (q.Next() is { } w) order.Add(w.Request.Tenant!);
+        Assert.Equal(["a", "b", "c", "a", "b", "a"], order);
+    }
+
+    [Fact]
+    public void A_submit_that_does_not_fit_lets_another_tenant_go_first()
+    {
+        var q = new PermitQueue();
+        q.Enqueue(W("big", CallKind.Submit, "a", slots: 9));
+        q.Enqueue(W("small", CallKind.Submit, "b", slots: 1));
+        Assert.Equal("small", q.Next(w => w.Request.Slots <= 2)!.Request.TaskId);
+        Assert.Null(q.Next(w => w.Request.Slots <= 2));
+        Assert.Equal("big", q.Next()!.Request.TaskId);
     }
 }

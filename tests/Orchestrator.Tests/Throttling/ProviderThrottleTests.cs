@@ -8,8 +8,8 @@ namespace Orchestrator.Tests.Throttling;
 
 public sealed class ProviderThrottleTests : Akka.TestKit.Xunit2.TestKit
 {
-    private static ProviderAccount Account(double qps) =>
-        new("acct", ProviderTypes.All["simulator"], new ProviderAccountOptions { Qps = qps }, new Uri("http://127.0.0.1/"), null);
+    private static ProviderAccount Account(double qps, int? maxConcurrent = null) =>
+        new("acct", ProviderTypes.All["simulator"], new ProviderAccountOptions { Qps = qps, MaxConcurrentTasks = maxConcurrent }, new Uri("http://127.0.0.1/"), null);
 
     /// <summary>Largest number of timestamps inside any window [t, t + 1 s).</summary>
     public static int PeakPerRollingSecond(IReadOnlyList<long> stamps)
@@ -42,5 +42,37 @@ public sealed class ProviderThrottleTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(peak <= 20, $"{peak} grants in one rolling second at 20 QPS");
         var seconds = Stopwatch.GetElapsedTime(stamps[0], stamps[^1]).TotalSeconds;
         Assert.True(seconds >= (n - 1) / 20.0, $"{n} grants took only {seconds:0.00}s");
+    }
+
+    [Fact]
+    public async Task Submits_wait_for_a_free_concurrency_slot_and_polls_do_not()
+    {
+        var throttle = Sys.ActorOf(ProviderThrottle.Props(Account(1000, maxConcurrent: 2)));
+        for (var i = 0; i < 4; i++) throttle.Tell(new RequestPermit("acct", $"t{i}", CallKind.Submit, null, Slots: 1), TestActor);
+        var first = ExpectMsg<PermitGranted>();
+        var second = ExpectMsg<PermitGranted>();
+        Assert.Equal(["t0", "t1"], new[] { first.TaskId, second.TaskId });
+        throttle.Tell(new CallFinished("acct", first.PermitId));
+        throttle.Tell(new CallFinished("acct", second.PermitId));
+        throttle.Tell(new RequestPermit("acct", "t0", CallKind.Poll), TestActor);
+        Assert.Equal("t0", ExpectMsg<PermitGranted>().TaskId); // polls need no slot
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));          // t2 waits: both slots are held
+
+        throttle.Tell(new SlotsReleased("acct", "t0"));
+        Assert.Equal("t2", ExpectMsg<PermitGranted>().TaskId);
+        var stats = await throttle.Ask<ThrottleStats>(new GetThrottleStats("acct"));
+        Assert.Equal(2, stats.ConcurrencyInUse);
+        Assert.Equal(1, stats.QueuedSubmits);
+    }
+
+    [Fact]
+    public async Task A_limit_answer_lowers_the_effective_rate()
+    {
+        var throttle = Sys.ActorOf(ProviderThrottle.Props(Account(20)));
+        var before = (await throttle.Ask<ThrottleStats>(new GetThrottleStats("acct"))).EffectiveQps;
+        throttle.Tell(new RateLimitAnswered("acct", null));
+        var after = await throttle.Ask<ThrottleStats>(new GetThrottleStats("acct"));
+        Assert.InRange(after.EffectiveQps, 0.69 * before, 0.71 * before);
+        Assert.Equal(1, after.RateLimitAnswers);
     }
 }

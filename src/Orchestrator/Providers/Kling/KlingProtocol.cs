@@ -19,7 +19,7 @@ public static class KlingProtocol
         var r = s.Request;
         if (r.Kind == GenerationKind.TextToImage)
         {
-            return new KlingImageBody(r.Model, r.Prompt, r.NegativePrompt, r.ImageUrl, r.OutputFormat, r.Count, r.AspectRatio,
+            return new KlingImageBody(r.Model, r.Prompt, r.NegativePrompt, r.ImageUrl, r.Resolution, r.OutputFormat, r.Count, r.AspectRatio,
                 s.CallbackUrl, s.TaskId);
         }
         var camera = r.CameraControl is null

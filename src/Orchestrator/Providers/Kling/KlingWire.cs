@@ -11,6 +11,7 @@ public sealed record KlingImageBody(
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("negative_prompt")] string? NegativePrompt,
     [property: JsonPropertyName("image")] string? Image,
+    [property: JsonPropertyName("resolution")] string? Resolution,
     [property: JsonPropertyName("output_format")] string? OutputFormat,
     [property: JsonPropertyName("n")] int? N,
     [property: JsonPropertyName("aspect_ratio")] string? AspectRatio,

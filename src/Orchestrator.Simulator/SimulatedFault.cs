@@ -1,0 +1,20 @@
+namespace Orchestrator.Simulator;
+
+/// <summary>A fault to inject into the next calls, for deterministic tests.</summary>
+public enum SimulatedFault
+{
+    /// <summary>Kling: HTTP 500 code 5000. Chanjing: code 50000.</summary>
+    ServerError,
+
+    /// <summary>An HTML page with HTTP 200, as a misbehaving gateway sends.</summary>
+    Malformed,
+
+    /// <summary>The provider's QPS answer (Kling: HTTP 429 code 1302, Chanjing: code 40001).</summary>
+    RateLimit,
+
+    /// <summary>The provider creates the task but its answer never comes back (a crash or timeout on the way).</summary>
+    AcceptThenHang,
+
+    /// <summary>No answer until the client gives up, and nothing is created.</summary>
+    Timeout,
+}

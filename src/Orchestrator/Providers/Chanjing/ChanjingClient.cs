@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Orchestrator.Tasks;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Providers.Chanjing;
+
+/// <summary>
+/// Chanjing's ai_creation API: <c>access_token</c> header from the account's <see cref="ChanjingTokenOwner"/>,
+/// submit, query one, and query up to 50 per call through the page endpoint. Chanjing takes no external id,
+/// so a submit is journaled as attempted before it is sent.
+/// </summary>
+public sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, string account, IPermitGate gate) : IProviderClient, IBatchQueryClient
+{
+    public const string DefaultUrl = "https://open-api.chanjing.cc";
+
+    public static ChanjingClient Create(ProviderClientContext c) =>
+        new(c.Http, new ChanjingTokenOwner(c.Http, c.Account.Name, c.Account.Options.AppId!, c.Account.Options.SecretKey!, c.Clock, c.Gate),
+            c.Account.Name, c.Gate);
+
+    public bool SupportsExternalId => false;
+    public int MaxBatch => 50;
+    public ChanjingTokenOwner Tokens => tokens;
+
+    public async Task<SubmitOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken ct)
+    {
+        var body = ChanjingProtocol.Body(submission);
+        var (data, error) = await CallAsync(() => new HttpRequestMessage(HttpMethod.Post, "open/v1/ai_creation/task/submit")
+        {
+            Content = ProviderHttp.JsonBody(body, ChanjingJson.Options),
+        }, ct).ConfigureAwait(false);
+        if (error is not null) return new SubmitOutcome.Rejected(error);
+        return data is { ValueKind: JsonValueKind.String } d && d.GetString() is { Length: > 0 } id
+            ? new SubmitOutcome.Accepted(id)
+            : new SubmitOutcome.Rejected(new ProviderError("malformed_response", "Chanjing accepted the task but returned no unique_id.", true));
+    }
+
+    public async Task<QueryOutcome> QueryAsync(GenerationKind kind, string? providerTaskId, string externalTaskId, CancellationToken ct)
+    {
+        if (providerTaskId is null)
+            return new QueryOutcome.Error(new ProviderError("not_found", "Chanjing cannot look a task up by our id.", false, IsNotFound: true));
+        var (data, error) = await CallAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, $"open/v1/ai_creation/task?unique_id={Uri.EscapeDataString(providerTaskId)}"), ct).ConfigureAwait(false);
+        if (error is not null) return new QueryOutcome.Error(error);
+        var snapshot = Parse<ChanjingTask>(data) is { } t ? ChanjingProtocol.ToSnapshot(t) : null;
+        return snapshot is null ? new QueryOutcome.Error(Unreadable("task")) : new QueryOutcome.Found(snapshot);
+    }
+
+    public async Task<IReadOnlyDictionary<string, QueryOutcome>> QueryManyAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var body = new ChanjingPageBody(ids, 1, ids.Count);
+        var (data, error) = await CallAsync(() => new HttpRequestMessage(HttpMethod.Post, "open/v1/ai_creation/task/page")
+        {
+            Content = ProviderHttp.JsonBody(body, ChanjingJson.Options),
+        }, ct).ConfigureAwait(false);
+        var byId = new Dictionary<string, QueryOutcome>();
+        var list = error is null ? Parse<ChanjingPage>(data)?.List : null;
+        foreach (var t in list ?? [])
+        {
+            if (ChanjingProtocol.ToSnapshot(t) is { } s && ids.Contains(s.ProviderTaskId)) byId[s.ProviderTaskId] = new QueryOutcome.Found(s);
+        }
+        var missing = error ?? (list is null ? Unreadable("page") : new ProviderError("missing_from_page", "Chanjing's page answer left this task out.", true));
+        foreach (var id in ids) byId.TryAdd(id, new QueryOutcome.Error(missing));
+        return byId;
+    }
+
+    /// <summary>One call with the current token; after 10400 the token is replaced once and the call retried with a permit of its own.</summary>
+    private async Task<(JsonElement? Data, ProviderError? Error)> CallAsync(Func<HttpRequestMessage> build, CancellationToken ct)
+    {
+        var (token, tokenError) = await tokens.CurrentAsync(ct).ConfigureAwait(false);
+        if (tokenError is not null) return (null, tokenError);
+        var (data, error, code) = await SendAsync(build(), token!, ct).ConfigureAwait(false);
+        if (code != ChanjingProtocol.TokenInvalid) return (data, error);
+
+        (token, tokenError) = await tokens.ReplaceAsync(token!, ct).ConfigureAwait(false);
+        if (tokenError is not null) return (null, tokenError);
+        var permit = await gate.AcquireAsync(account, CallKind.Poll, ct).ConfigureAwait(false);
+        try
+        {
+            (data, error, _) = await SendAsync(build(), token!, ct).ConfigureAwait(false);
+            return (data, error);
+        }
+        finally
+        {
+            gate.Finished(account, permit);
+        }
+    }
+
+    private async Task<(JsonElement? Data, ProviderError? Error, int Code)> SendAsync(HttpRequestMessage request, string token, CancellationToken ct)
+    {
+        using (request)
+        {
+            request.Headers.TryAddWithoutValidation("access_token", token);
+            var (answer, fault) = await ProviderHttp.SendAsync(http, request, ct).ConfigureAwait(false);
+            if (fault is not null) return (null, fault, -1);
+            ChanjingEnvelope? envelope = null;
+            try
+            {
+                envelope = JsonSerializer.Deserialize<ChanjingEnvelope>(answer!.Body, ChanjingJson.Options);
+            }
+            catch (JsonException)
+            {
+            }
+            if (envelope is null) return (null, (int)answer!.Status >= 400 ? ProviderHttp.FromHttpStatus(answer) : ProviderHttp.Malformed(answer), -1);
+            if (envelope.Code != 0) return (null, ChanjingProtocol.MapError(envelope.Code, envelope.Msg, answer!.RetryAfter), envelope.Code);
+            return (envelope.Data, null, 0);
+        }
+    }
+
+    private static T? Parse<T>(JsonElement? data) where T : class
+    {
+        try
+        {
+            return data is { ValueKind: JsonValueKind.Object } d ? d.Deserialize<T>(ChanjingJson.Options) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ProviderError Unreadable(string what) => new("malformed_response", $"Chanjing's {what} answer could not be read.", true);
+}
