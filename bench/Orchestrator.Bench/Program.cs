@@ -1,12 +1,14 @@
 using System.Globalization;
 using Orchestrator.Bench;
 
-// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline]
-//     [--in-flight 256] [--k 3] [--data-dir /tmp]
+// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle]
+//     [--in-flight 256] [--k 3] [--data-dir /tmp] [--qps 50] [--seconds 60]
 //
 // "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
 // number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
 // leaves. "baseline" runs only the bare actors (k from --k, default 3), to reproduce DESIGN.md's table.
+// "throttle" runs an account at --qps against a simulator limited to the same figure for --seconds and reports the
+// achieved/limit ratio and limit answers, then the throttle actor's own permits/s with no limit binding.
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
 // Exit code: 0 when every task succeeded, 1 when some did not, 2 for bad arguments.
 
@@ -15,6 +17,8 @@ var inFlight = 256;
 int? k = null;
 var scenario = "throughput";
 var dataRoot = Path.GetTempPath();
+var qps = 50.0;
+var seconds = 60;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -27,15 +31,17 @@ try
             case "--k": k = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--scenario": scenario = value ?? throw new ArgumentException("--scenario needs a value"); i++; break;
             case "--data-dir": dataRoot = value ?? throw new ArgumentException("--data-dir needs a value"); i++; break;
+            case "--qps": qps = PositiveInt(args[i], value); i++; break;
+            case "--seconds": seconds = Math.Max(10, PositiveInt(args[i], value)); i++; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    if (scenario is not ("throughput" or "baseline")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline).");
+    if (scenario is not ("throughput" or "baseline" or "throttle")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle).");
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline] [--in-flight N] [--k EVENTS] [--data-dir DIR]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N]");
     return 2;
 }
 
@@ -48,6 +54,8 @@ try
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
     Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
+
+    if (scenario == "throttle") return await ThrottleBench.RunAsync(qps, seconds, dataDirectory);
 
     ThroughputResult? run = null;
     if (scenario == "throughput")

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -82,6 +81,7 @@ public static class ThroughputBench
             Polling = { ImageFloorSeconds = 0.2 },
             // Ended actors leave memory soon, so peak RSS reflects live tasks, not 10,000 idle actors.
             Tasks = { PassivateAfterSeconds = 2 },
+            AkkaLogLevel = "Warning",
         };
         // A QPS this high never makes a task wait: the bench measures the orchestrator, not the throttle.
         options.Providers["simulator"] = new ProviderAccountOptions { Type = "simulator", BaseUrl = simulatorBaseUrl, Qps = 1_000_000 };
@@ -90,27 +90,7 @@ public static class ThroughputBench
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOrchestrator(options);
-        QuietAkka(builder.Services);
         return builder.Build();
-    }
-
-    /// <summary>
-    /// AddOrchestrator owns the AddAkka call, and Akka logs at INFO to stdout unless told otherwise. The only
-    /// way in from outside is to wrap the registered builder factory: the orchestrator configures it first,
-    /// then the log level is prepended on top of its HOCON.
-    /// </summary>
-    private static void QuietAkka(IServiceCollection services)
-    {
-        var registered = services.Last(d => d.ServiceType == typeof(AkkaConfigurationBuilder));
-        var inner = registered.ImplementationFactory
-            ?? throw new InvalidOperationException("Akka.Hosting no longer registers its builder through a factory.");
-        services.Remove(registered);
-        services.AddSingleton(sp =>
-        {
-            var b = (AkkaConfigurationBuilder)inner(sp);
-            b.AddHocon("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING", HoconAddMode.Prepend);
-            return b;
-        });
     }
 
     private static async Task<ThroughputResult> MeasureAsync(IOrchestrator orchestrator, ProviderSimulator simulator, int tasks, int inFlight)

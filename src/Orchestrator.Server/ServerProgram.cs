@@ -19,6 +19,10 @@ public static class ServerProgram
 
     public static WebApplication Build(string[] args)
     {
+        // The SQLite driver blocks pool threads on every journal write; without spare threads ready, a burst of writes
+        // stalls timers and HTTP for the half second the pool takes to grow.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16 * Environment.ProcessorCount), io);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var urls = builder.Configuration["Urls"] ?? "http://127.0.0.1:5080";
         builder.WebHost.UseUrls(urls);

@@ -16,12 +16,20 @@ public sealed class RollingWindow
     /// <summary>When the peak was reached, in seconds after the first arrival (where a burst happened).</summary>
     public double PeakAtSeconds { get; private set; }
 
+    private readonly List<int> _perSecond = [];
+
+    /// <summary>Arrivals in each whole second since the first, for achieved-rate figures over longer windows.</summary>
+    public IReadOnlyList<int> PerSecond => _perSecond.ToArray();
+
     /// <summary>Records an arrival now and returns how many arrivals (itself included) fall in its trailing second.</summary>
     public int Record(long timestamp)
     {
         while (_arrivals.Count > 0 && timestamp - _arrivals.Peek() >= _window) _arrivals.Dequeue();
         _arrivals.Enqueue(timestamp);
         if (_first < 0) _first = timestamp;
+        var second = (int)((timestamp - _first) / Stopwatch.Frequency);
+        while (_perSecond.Count <= second) _perSecond.Add(0);
+        _perSecond[second]++;
         if (_arrivals.Count > Peak)
         {
             Peak = _arrivals.Count;

@@ -80,6 +80,12 @@ public sealed class SimulatedAccount
         return Counters.Snapshot(peak, peakAt, _tasks.Count);
     }
 
+    /// <summary>Calls that arrived in each whole second since this account's first call (refused ones included).</summary>
+    public IReadOnlyList<int> ArrivalsPerSecond()
+    {
+        lock (_windowLock) return _all.PerSecond;
+    }
+
     /// <summary>This account's next <paramref name="count"/> calls (after auth) get <paramref name="fault"/>.</summary>
     public void Inject(SimulatedFault fault, int count)
     {

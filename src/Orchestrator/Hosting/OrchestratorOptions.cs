@@ -17,6 +17,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Task-level limits: deadlines and submit retries.</summary>
     public TaskOptions Tasks { get; set; } = new();
+
+    /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
+    public string AkkaLogLevel { get; set; } = "Info";
 }
 
 /// <summary>Where the journal lives.</summary>
@@ -42,10 +45,17 @@ public sealed class ProviderAccountOptions
     public double Qps { get; set; } = 10;
 
     /// <summary>
-    /// Milliseconds of network jitter tolerated: at most <see cref="Qps"/> calls leave in any window of one second
-    /// plus this, so calls delayed on the way cannot crowd into one provider second. 40 ms keeps 96% of the rate.
+    /// Milliseconds added to the one-second window as a safety margin. A call counts from its permit until its answer,
+    /// which brackets its arrival at the provider, so the window itself needs no margin for delays on the way; this
+    /// covers clock resolution and how the provider rounds its window. 10 ms keeps about 98% of the rate.
     /// </summary>
-    public double JitterAllowanceMs { get; set; } = 40;
+    public double JitterAllowanceMs { get; set; } = 10;
+
+    /// <summary>
+    /// Least milliseconds the provider is known to spend on a call after it arrives. A call counts against the rate
+    /// until its answer comes, less this; 0 (the safe default) costs rate when round trips are long.
+    /// </summary>
+    public double ServerTimeAllowanceMs { get; set; }
 
     /// <summary>DMXAPI bearer key (<c>sk-…</c>).</summary>
     public string? ApiKey { get; set; }

@@ -57,6 +57,9 @@ public static class OrchestratorServiceCollectionExtensions
         // Akka's log goes through the host's ILoggerFactory, so one logging configuration covers both.
         builder.ConfigureLoggers(logging =>
         {
+            logging.LogLevel = Enum.TryParse<Akka.Event.LogLevel>(options.AkkaLogLevel + "Level", ignoreCase: true, out var level)
+                ? level
+                : Akka.Event.LogLevel.InfoLevel;
             logging.ClearLoggers();
             logging.AddLoggerFactory();
         });

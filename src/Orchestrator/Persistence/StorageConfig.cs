@@ -8,6 +8,8 @@ namespace Orchestrator.Persistence;
 /// <summary>Akka.Persistence.Sql HOCON for the configured store (SQLite by default, PostgreSQL at scale).</summary>
 public static class StorageConfig
 {
+    public const string ThrottleDispatcher = "orchestrator.throttle-dispatcher";
+
     public static Config Build(StorageOptions storage)
     {
         var (provider, parallelism) = storage.Provider.ToLowerInvariant() switch
@@ -21,6 +23,9 @@ public static class StorageConfig
             akka.actor {
               serializers.orchestrator = "Orchestrator.Persistence.OrchestratorSerializer, Orchestrator"
               serialization-bindings { "Orchestrator.Persistence.IOrchestratorEvent, Orchestrator" = orchestrator }
+            }
+            orchestrator.throttle-dispatcher {
+              type = PinnedDispatcher
             }
             orchestrator.journal-dispatcher {
               type = ForkJoinDispatcher

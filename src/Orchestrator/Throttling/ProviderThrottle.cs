@@ -40,7 +40,8 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
         _permitLifetime = _jitter / 2;
         _budget = RateBudget.For(account.Options.Qps, _jitter);
         _bucket = NewBucket(_budget);
-        _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1));
+        _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1),
+            TimeSpan.FromMilliseconds(account.Options.ServerTimeAllowanceMs));
 
         Receive<RequestPermit>(r =>
         {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Orchestrator.Persistence;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Throttling;
@@ -18,7 +19,10 @@ public sealed class ProviderThrottles : ReceiveActor
         foreach (var account in providers.Accounts.Where(a => a.Enabled))
         {
             var name = Uri.EscapeDataString(account.Name);
-            var throttle = _throttles[account.Name] = Context.ActorOf(ProviderThrottle.Props(account), name);
+            var props = ProviderThrottle.Props(account);
+            // Its own thread where configured: permits must go out on time even when blocking journal I/O starves the pool.
+            if (Context.System.Dispatchers.HasDispatcher(StorageConfig.ThrottleDispatcher)) props = props.WithDispatcher(StorageConfig.ThrottleDispatcher);
+            var throttle = _throttles[account.Name] = Context.ActorOf(props, name);
             if (providers.ClientFor(account.Name) is IBatchQueryClient batch)
                 _pollers[account.Name] = Context.ActorOf(BatchPoller.Props(account.Name, batch, throttle), name + "-polls");
         }

@@ -3,16 +3,17 @@ namespace Orchestrator.Throttling;
 /// <summary>
 /// The hard ceiling behind the token bucket: at most <c>capacity</c> calls counted in any rolling <c>window</c>,
 /// counted as the provider counts them, on arrival. A call's arrival is only known to lie between its grant and
-/// its completion, so a call in flight counts as arriving now; once it completes it counts at
-/// max(grant, completion − the fastest round trip seen before it), the latest it can plausibly have arrived. A call delayed
-/// on our side (a cold start, a GC pause) therefore holds back the calls after it instead of crowding into one
-/// provider second with them. Pure: the caller passes the time.
+/// its completion, so a call in flight counts as arriving now, and once it completes it counts at its completion
+/// (less <c>serverTime</c>, the least time the provider is known to spend answering; 0 unless configured). A call
+/// delayed on our side or at the provider (a cold start, a GC pause) therefore holds back the calls after it
+/// instead of crowding into one provider second with them. The price: a call occupies the log for its round
+/// trip plus the window, so long round trips lower the rate unless <c>serverTime</c> is set. Pure: the caller
+/// passes the time.
 /// </summary>
-public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxCallDuration)
+public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxCallDuration, TimeSpan serverTime = default)
 {
     private readonly Dictionary<long, TimeSpan> _inFlight = new();
     private readonly SortedSet<(TimeSpan At, long Id)> _done = new();
-    private TimeSpan? _fastestRoundTrip;
     private TimeSpan _window = window;
 
     public int Capacity { get; private set; } = capacity;
@@ -42,10 +43,7 @@ public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxC
     public void Complete(long id, TimeSpan now)
     {
         if (!_inFlight.Remove(id, out var granted)) return;
-        // Only earlier calls can vouch for how fast a round trip is: the first call counts at its completion.
-        var latestArrival = now - (_fastestRoundTrip ?? TimeSpan.Zero);
+        var latestArrival = now - serverTime;
         _done.Add((latestArrival > granted ? latestArrival : granted, id));
-        var roundTrip = now - granted;
-        _fastestRoundTrip = _fastestRoundTrip is { } f && f < roundTrip ? f : roundTrip;
     }
 }

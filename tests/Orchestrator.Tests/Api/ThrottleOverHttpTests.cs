@@ -6,6 +6,7 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Api;
 
 /// <summary>The account's QPS holds where the provider counts it: at the simulator, over a true rolling second.</summary>
+[Collection(AtTheLimitCollection.Name)]
 public sealed class ThrottleOverHttpTests
 {
     [Fact]

@@ -19,6 +19,10 @@ public sealed class OrchestratorServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The same process's embedding API, for waiting on many tasks without polling HTTP.</summary>
+    public Orchestrator.Hosting.IOrchestrator Orchestrator => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+        .GetRequiredService<Orchestrator.Hosting.IOrchestrator>(_app.Services);
+
     public static JsonSerializerOptions Json => ApiJson.Options;
 
     /// <summary>Starts the server against a standalone simulator; <paramref name="extra"/> are more <c>--key=value</c> settings.</summary>

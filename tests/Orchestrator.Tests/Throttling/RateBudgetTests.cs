@@ -50,7 +50,7 @@ public sealed class RateBudgetTests
             log.Granted(i, 100 * i * Ms);
             log.Complete(i, (100 * i + 1) * Ms);
         }
-        // The first call counts at its completion (1 ms; nothing vouched for a faster round trip): room again at 1001 ms.
+        // The oldest call counts at its completion (1 ms): room again at 1001 ms.
         Assert.Equal(701 * Ms, log.WaitBeforeNext(300 * Ms));
         Assert.Null(log.WaitBeforeNext(1001 * Ms));
     }
@@ -60,14 +60,26 @@ public sealed class RateBudgetTests
     {
         var log = new RollingGrantLog(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         log.Granted(1, 0 * Ms);
-        log.Complete(1, 10 * Ms);             // fastest round trip: 10 ms
-        log.Granted(2, 50 * Ms);               // delayed on our side: completes much later
+        log.Complete(1, 10 * Ms);
+        log.Granted(2, 50 * Ms);               // delayed on the way: answered much later
         Assert.NotNull(log.WaitBeforeNext(500 * Ms)); // call 1 and call 2 (in flight, counted as arriving now)
         Assert.Null(log.WaitBeforeNext(1500 * Ms));   // call 1 has left; call 2 alone
         log.Complete(2, 2000 * Ms);
         log.Granted(3, 2000 * Ms);
-        // Call 2 counts at 2000 − 10 ms, so the window is full until 2990 ms.
-        Assert.Equal(990 * Ms, log.WaitBeforeNext(2000 * Ms));
+        Assert.Equal(1000 * Ms, log.WaitBeforeNext(2000 * Ms)); // call 2 counts at 2000 ms, its latest possible arrival
+    }
+
+    [Fact]
+    public void A_known_server_time_moves_a_completed_call_back_by_that_much_but_never_before_its_grant()
+    {
+        var log = new RollingGrantLog(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), serverTime: 300 * Ms);
+        log.Granted(1, 0 * Ms);
+        log.Complete(1, 400 * Ms);
+        Assert.Equal(900 * Ms, log.WaitBeforeNext(200 * Ms)); // counts at 100 ms
+        var quick = new RollingGrantLog(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), serverTime: 300 * Ms);
+        quick.Granted(1, 0 * Ms);
+        quick.Complete(1, 100 * Ms);
+        Assert.Equal(800 * Ms, quick.WaitBeforeNext(200 * Ms)); // counts at its grant, not before
     }
 
     [Fact]
