@@ -59,6 +59,11 @@ public sealed record GenerationRequest
     /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>; null uses the kind's default.</summary>
     public int? DeadlineSeconds { get; init; }
 
+    /// <summary>Same request, metadata compared by content (the idempotency check: a reused key must mean the same task).</summary>
+    public bool SameAs(GenerationRequest other) =>
+        this with { Metadata = null } == other with { Metadata = null }
+        && (Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((other.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));
+
     /// <summary>Images are polled at the seeds' 1 s floor, videos at 3 s.</summary>
     public bool IsVideo => Kind != GenerationKind.TextToImage;
 }

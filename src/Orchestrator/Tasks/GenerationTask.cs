@@ -110,7 +110,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         if (_state.Exists)
         {
-            Sender.Tell(SameRequest(_state.Request!, cmd.Request) ? new TaskAcceptedReply(TaskView.From(_state), false) : new IdempotencyConflict(_taskId));
+            Sender.Tell(_state.Request!.SameAs(cmd.Request) ? new TaskAcceptedReply(TaskView.From(_state), false) : new IdempotencyConflict(_taskId));
             return;
         }
         var sender = Sender;
@@ -138,13 +138,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         _rt.Throttles.Tell(new RequestPermit(r.Provider, _taskId, kind, r.Metadata?.GetValueOrDefault("tenant"), kind == CallKind.Submit ? SlotCost() : 0));
     }
 
-    /// <summary>Concurrency slots the provider task holds while it runs (0 when the account sets no limit).</summary>
-    private int SlotCost()
-    {
-        var o = _rt.Providers.Find(_state.Request!.Provider)?.Options;
-        if (o?.MaxConcurrentTasks is null) return 0;
-        return _state.Request.Kind == GenerationKind.TextToImage && o.SlotPerImage ? Math.Max(1, _state.Request.Count ?? 1) : 1;
-    }
+    private int SlotCost() => TaskDecider.SlotCost(_state.Request!, _rt.Providers.Find(_state.Request!.Provider)?.Options);
 
     private void ReleaseSlots()
     {
@@ -210,10 +204,10 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _waiting = Waiting.Nothing;
         FinishCall(_permitInUse);
-        if (ProviderEnded(outcome)) ReleaseSlots();
+        if (TaskDecider.ProviderEnded(outcome)) ReleaseSlots();
         if (_state.IsTerminal)
         {
-            if (_watchingQuietly && !ProviderEnded(outcome) && _rt.Now < _stopWatchingAt) SchedulePoll(QuietInterval, publish: false);
+            if (_watchingQuietly && !TaskDecider.ProviderEnded(outcome) && _rt.Now < _stopWatchingAt) SchedulePoll(QuietInterval, publish: false);
             else StopWatching();
             return;
         }
@@ -328,8 +322,6 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         Context.SetReceiveTimeout(TimeSpan.FromSeconds(_rt.Options.Tasks.PassivateAfterSeconds));
     }
 
-    private static bool ProviderEnded(QueryOutcome o) =>
-        o is QueryOutcome.Found { Snapshot.Status: ProviderTaskStatus.Succeeded or ProviderTaskStatus.Failed } or QueryOutcome.Error { Failure.Retryable: false };
 
     private void Write(ITaskEvent e, Action then)
     {
@@ -360,9 +352,6 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private static QueryOutcome.Error Unexpected(Exception ex) =>
         new(new ProviderError("internal", $"Unexpected client fault: {ex.GetType().Name}", true));
 
-    private static bool SameRequest(GenerationRequest a, GenerationRequest b) =>
-        a with { Metadata = null } == b with { Metadata = null }
-        && (a.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((b.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));
 
     protected override void PostStop()
     {

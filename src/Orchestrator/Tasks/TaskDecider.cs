@@ -28,6 +28,15 @@ public static class TaskDecider
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
+    /// <summary>Whether an answer says the provider task no longer runs (so its concurrency slots are free).</summary>
+    public static bool ProviderEnded(QueryOutcome o) =>
+        o is QueryOutcome.Found { Snapshot.Status: ProviderTaskStatus.Succeeded or ProviderTaskStatus.Failed } or QueryOutcome.Error { Failure.Retryable: false };
+
+    /// <summary>Concurrency slots a provider task holds while it runs: 0 when the account sets no limit, n for an image task of n when slots are per image.</summary>
+    public static int SlotCost(GenerationRequest r, Hosting.ProviderAccountOptions? account) =>
+        account?.MaxConcurrentTasks is null ? 0
+        : r.Kind == GenerationKind.TextToImage && account.SlotPerImage ? Math.Max(1, r.Count ?? 1) : 1;
+
     /// <summary>A refused connection never reached the provider; a timeout or a 5xx may have created the task.</summary>
     public static bool MayHaveBeenCreated(ProviderError e) => e.Code != "connection" && !e.IsRateLimit;
 
