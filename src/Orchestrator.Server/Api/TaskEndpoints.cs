@@ -17,7 +17,7 @@ public static class TaskEndpoints
     {
         app.MapPost("/v1/tasks", Submit);
         app.MapGet("/v1/tasks/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
-            await o.GetAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
+            await o.GetAsync(id, ct) is { } view ? Results.Ok(view) : ApiProblems.TaskNotFound(id));
         app.MapDelete("/v1/tasks/{id}", Cancel);
         app.MapGet("/v1/tasks", List);
         app.MapGet("/v1/providers", async (IOrchestrator o, CancellationToken ct) => Results.Ok(new { accounts = await o.ProvidersAsync(ct) }));
@@ -36,11 +36,11 @@ public static class TaskEndpoints
         catch (JsonException ex)
         {
             var field = FieldOf(ex.Path);
-            return Invalid(new FieldError(field, ex.Path is null or "$"
+            return ApiProblems.Invalid(new FieldError(field, ex.Path is null or "$"
                 ? "The body is not valid JSON."
                 : $"Malformed value or unknown field at {ex.Path}."));
         }
-        if (submission is null) return Invalid(new FieldError("body", "A JSON object is required."));
+        if (submission is null) return ApiProblems.Invalid(new FieldError("body", "A JSON object is required."));
         try
         {
             var (view, created) = await orchestrator.SubmitAsync(submission, ct);
@@ -50,7 +50,7 @@ public static class TaskEndpoints
         }
         catch (TaskValidationException ex)
         {
-            return Invalid([.. ex.Errors]);
+            return ApiProblems.Invalid([.. ex.Errors]);
         }
         catch (QueueFullException ex)
         {
@@ -68,7 +68,7 @@ public static class TaskEndpoints
     private static async Task<IResult> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
     {
         var result = await orchestrator.CancelAsync(id, ct);
-        if (result is not { } r) return NotFound(id);
+        if (result is not { } r) return ApiProblems.TaskNotFound(id);
         return r.Cancelled
             ? Results.Accepted($"/v1/tasks/{id}", r.View)
             : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Task already ended",
@@ -83,27 +83,17 @@ public static class TaskEndpoints
         {
             var parsed = Enum.GetValues<TaskLifecycle>().Where(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == s).ToList();
             if (parsed.Count == 0)
-                return Invalid(new FieldError("status", $"One of: {string.Join(", ", Enum.GetValues<TaskLifecycle>().Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())))}."));
+                return ApiProblems.Invalid(new FieldError("status", $"One of: {string.Join(", ", Enum.GetValues<TaskLifecycle>().Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())))}."));
             status = parsed[0];
         }
         var limit = 50;
         if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit < 1 || limit > MaxPageSize))
-            return Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
+            return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
         var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
         var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
         var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
         return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
     }
-
-    private static IResult NotFound(string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found", detail: $"No task with id '{id}'.");
-
-    /// <summary>RFC 7807 validation problem; <c>errors</c> maps each field to its messages, <c>detail</c> repeats the first.</summary>
-    private static IResult Invalid(params FieldError[] errors) =>
-        Results.ValidationProblem(
-            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-            detail: $"{errors[0].Field}: {errors[0].Message}",
-            title: "The task request is invalid.");
 
     /// <summary>"$.cameraControl.type" → "cameraControl.type".</summary>
     private static string FieldOf(string? jsonPath) =>

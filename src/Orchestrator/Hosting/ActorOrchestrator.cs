@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Orchestrator.Events;
 using Orchestrator.Providers;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
@@ -13,7 +14,8 @@ internal sealed class ActorOrchestrator(
     OrchestratorReadiness readiness,
     IRequiredActor<TaskSupervisor> supervisor,
     IRequiredActor<TaskCatalog> catalog,
-    IRequiredActor<ProviderThrottles> throttles) : IOrchestrator
+    IRequiredActor<ProviderThrottles> throttles,
+    CompletionFeed completions) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -69,6 +71,9 @@ internal sealed class ActorOrchestrator(
         }
         return reply as TaskView ?? throw new UnknownTaskException(taskId);
     }
+
+    public IAsyncEnumerable<TaskCompletion> CompletionsAsync(long fromOffset = 0, CancellationToken ct = default) =>
+        completions.ReadAsync(fromOffset, ct);
 
     public async Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using Orchestrator.Events;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -34,6 +35,13 @@ public interface IOrchestrator
     /// <exception cref="UnknownTaskException">No such task.</exception>
     /// <exception cref="TimeoutException">It did not end within <paramref name="timeout"/>.</exception>
     Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default);
+
+    /// <summary>
+    /// Every task completion after <paramref name="fromOffset"/> (0 = from the first), live, in journal order. Resume after
+    /// a restart from the last <see cref="TaskCompletion.Offset"/> handled; delivery is at-least-once, so drop repeats by
+    /// <see cref="TaskCompletion.EventId"/>.
+    /// </summary>
+    IAsyncEnumerable<TaskCompletion> CompletionsAsync(long fromOffset = 0, CancellationToken ct = default);
 
     /// <summary>Every configured provider account; for enabled ones their throttle's rate, concurrency, queues and limit answers.</summary>
     Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default);

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.Events;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Tasks;
@@ -44,6 +45,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TaskValidator>();
         services.AddSingleton<OrchestratorReadiness>();
+        services.AddSingleton<CompletionFeed>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
         return services;
     }

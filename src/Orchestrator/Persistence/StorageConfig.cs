@@ -57,7 +57,8 @@ public static class StorageConfig
                 connection-string = {{cs}}
                 provider-name = "{{provider}}"
                 tag-read-mode = TagTable
-                refresh-interval = 1s
+                # How soon a live completion stream (SSE, webhooks, CompletionsAsync) sees a new event.
+                refresh-interval = 200ms
               }
             }
             """;

@@ -25,6 +25,9 @@ public static class TaskLifecycleExtensions
 {
     public static bool IsTerminal(this TaskLifecycle s) =>
         s is TaskLifecycle.Succeeded or TaskLifecycle.Failed or TaskLifecycle.TimedOut or TaskLifecycle.Cancelled;
+
+    /// <summary>The status as the API spells it (snake case: <c>timed_out</c>).</summary>
+    public static string WireName(this TaskLifecycle s) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString());
 }
 
 /// <summary>One result file of a finished task.</summary>

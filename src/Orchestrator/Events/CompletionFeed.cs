@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using Akka;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Events;
+
+/// <summary>
+/// The durable completion stream: every task's terminal event, read from the journal by tag with offsets, so a
+/// subscriber that stops resumes where it stopped and misses nothing (at-least-once; drop duplicates by
+/// <see cref="TaskCompletion.EventId"/>). Each terminal event is joined with the task's final view from the catalog.
+/// </summary>
+public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalog> catalog)
+{
+    private static readonly TimeSpan ViewTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Completions after <paramref name="fromOffset"/> (0 = from the beginning), live: the source never completes.</summary>
+    public Source<TaskCompletion, NotUsed> Source(long fromOffset) => Read(fromOffset, live: true);
+
+    /// <summary>Completions after <paramref name="fromOffset"/> that are in the journal now; completes at the end.</summary>
+    public Source<TaskCompletion, NotUsed> CurrentSource(long fromOffset) => Read(fromOffset, live: false);
+
+    /// <summary>The live stream as an async sequence, for code that is not an actor.</summary>
+    public async IAsyncEnumerable<TaskCompletion> ReadAsync(long fromOffset, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var c in Source(fromOffset).RunAsAsyncEnumerable(system.Materializer()).WithCancellation(ct))
+            yield return c;
+    }
+
+    private Source<TaskCompletion, NotUsed> Read(long fromOffset, bool live)
+    {
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
+        var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
+        return events
+            .Where(e => e.Event is TaskSucceeded or TaskFailed or TaskTimedOut or TaskCancelled)
+            // Order is kept; several views are fetched at once. The catalog answers once it has the task's end.
+            .SelectAsync(8, async e =>
+            {
+                var te = (ITaskEvent)e.Event;
+                var actor = await catalog.GetAsync();
+                var reply = await actor.Ask<object>(new AwaitTaskEnd(te.TaskId), ViewTimeout);
+                var view = reply as TaskView ?? throw new InvalidOperationException($"Task {te.TaskId} ended in the journal but is unknown to the catalog.");
+                return new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", ((Sequence)e.Offset).Value, TaskCompletion.TypeFor(view.Status), view);
+            });
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Orchestrator.Events;
+using Orchestrator.Simulator;
+using Orchestrator.Tasks;
+using Orchestrator.Tests.Support;
+
+namespace Orchestrator.Tests.Events;
+
+/// <summary><c>GET /v1/events</c> as a browser's EventSource or curl uses it.</summary>
+public sealed class SseTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private SimulatorServer _sim = null!;
+    private OrchestratorServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.2, FailureRate = 0.3 });
+        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _sim.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_client_reconnecting_with_Last_Event_ID_receives_exactly_what_it_missed()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++) ids.Add(await SubmitAsync(Requests.Image($"sse {i}")));
+
+        var first = await ReadEventsAsync("/v1/events", lastEventId: null, count: 5);
+        // All twelve end while the client is away.
+        foreach (var id in ids) await _server.WaitForEndAsync(id);
+        var missed = await ReadEventsAsync("/v1/events", lastEventId: first[^1].EventId, count: 7);
+
+        var offsets = first.Concat(missed).Select(e => long.Parse(e.EventId!)).ToList();
+        Assert.Equal(offsets.Order(), offsets);
+        Assert.Equal(offsets.Count, offsets.Distinct().Count());
+        Assert.Equal(ids.Order(), first.Concat(missed).Select(e => e.Data.Task.Id).Order());
+        Assert.All(first.Concat(missed), e => Assert.Equal(e.EventType, e.Data.Type));
+    }
+
+    [Fact]
+    public async Task Filters_by_status_and_tenant()
+    {
+        var mine = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var tenant = i % 2 == 0 ? "acme" : "globex";
+            var id = await SubmitAsync(Requests.Image($"tenant {i}", ("metadata", new Dictionary<string, string> { ["tenant"] = tenant })));
+            if (tenant == "acme") mine.Add(id);
+        }
+        var views = new List<TaskView>();
+        foreach (var id in mine) views.Add(await _server.WaitForEndAsync(id));
+        var succeeded = views.Where(v => v.Status == TaskLifecycle.Succeeded).Select(v => v.Id).Order().ToList();
+        Assert.NotEmpty(succeeded);
+
+        var events = await ReadEventsAsync("/v1/events?tenant=acme&status=succeeded", null, succeeded.Count);
+        Assert.Equal(succeeded, events.Select(e => e.Data.Task.Id).Order());
+    }
+
+    [Fact]
+    public async Task A_bad_resume_id_or_status_is_a_400_naming_the_field()
+    {
+        using var badId = new HttpRequestMessage(HttpMethod.Get, "/v1/events");
+        badId.Headers.Add("Last-Event-ID", "yesterday");
+        var r1 = await _server.Http.SendAsync(badId);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, r1.StatusCode);
+        Assert.Contains("Last-Event-ID", await r1.Content.ReadAsStringAsync());
+
+        var r2 = await _server.Http.GetAsync("/v1/events?status=processing");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, r2.StatusCode);
+        Assert.Contains("status", await r2.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string> SubmitAsync(object body)
+    {
+        var response = await _server.SubmitAsync(body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
+    }
+
+    private async Task<List<SseItem<TaskCompletion>>> ReadEventsAsync(string path, string? lastEventId, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var got = new List<SseItem<TaskCompletion>>();
+        var parser = SseParser.Create(body, (type, data) => type == "heartbeat" ? null! : JsonSerializer.Deserialize<TaskCompletion>(data, OrchestratorServer.Json)!);
+        await foreach (var item in parser.EnumerateAsync(timeout.Token))
+        {
+            if (item.EventType == "heartbeat") continue;
+            got.Add(item);
+            if (got.Count == count) break;
+        }
+        return got;
+    }
+}
