@@ -43,7 +43,7 @@ public static class ThrottleBench
         var options = new OrchestratorOptions
         {
             Storage = { ConnectionString = $"Data Source={Path.Combine(dataDirectory, "throttle.db")}" },
-            Polling = { ImageFloorSeconds = 0.2 },
+            Polling = { ImageFloorSeconds = 0.2, ImagePriorSeconds = 0.2 },
             Tasks = { PassivateAfterSeconds = 2 },
             AkkaLogLevel = "Warning",
         };

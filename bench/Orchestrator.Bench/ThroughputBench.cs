@@ -78,7 +78,7 @@ public static class ThroughputBench
         {
             Storage = { ConnectionString = $"Data Source={Path.Combine(dataDirectory, "bench.db")}" },
             // Polls find the task done at the first try; 0.2 s keeps the wait short without hammering the journal.
-            Polling = { ImageFloorSeconds = 0.2 },
+            Polling = { ImageFloorSeconds = 0.2, ImagePriorSeconds = 0.2 },
             // Ended actors leave memory soon, so peak RSS reflects live tasks, not 10,000 idle actors.
             Tasks = { PassivateAfterSeconds = 2 },
             AkkaLogLevel = "Warning",

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Orchestrator.Callbacks;
 using Orchestrator.Events;
+using Orchestrator.Polling;
 using Orchestrator.Providers;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
@@ -15,7 +17,9 @@ internal sealed class ActorOrchestrator(
     IRequiredActor<TaskSupervisor> supervisor,
     IRequiredActor<TaskCatalog> catalog,
     IRequiredActor<ProviderThrottles> throttles,
-    CompletionFeed completions) : IOrchestrator
+    CompletionFeed completions,
+    PollLearning learning,
+    CallbackTokens callbackTokens) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -72,6 +76,16 @@ internal sealed class ActorOrchestrator(
         return reply as TaskView ?? throw new UnknownTaskException(taskId);
     }
 
+    public async Task<bool?> AcceptCallbackAsync(string provider, string taskId, string? token, System.Text.Json.JsonElement body, CancellationToken ct = default)
+    {
+        // The token is checked first, so nothing about the task or account is revealed to a forger.
+        if (!TaskIds.IsWellFormed(taskId) || !callbackTokens.Verify(taskId, token)) return false;
+        var account = providers.Find(provider);
+        if (account?.Type.ParseCallback(body) is not { } snapshot) return null;
+        (await supervisor.GetAsync(ct)).Tell(new ProviderCallback(taskId, snapshot));
+        return true;
+    }
+
     public IAsyncEnumerable<TaskCompletion> CompletionsAsync(long fromOffset = 0, CancellationToken ct = default) =>
         completions.ReadAsync(fromOffset, ct);
 
@@ -80,7 +94,8 @@ internal sealed class ActorOrchestrator(
         var stats = (await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct))
             .ToDictionary(s => s.Account, StringComparer.OrdinalIgnoreCase);
         return providers.Accounts.OrderBy(a => a.Name)
-            .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name)))
+            .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name),
+                a.Enabled ? learning.StatsFor(a.Name) : null))
             .ToList();
     }
 }

@@ -37,6 +37,12 @@ public interface IOrchestrator
     Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default);
 
     /// <summary>
+    /// Hands a provider's callback to the task: <c>false</c> when the token is wrong (the caller answers 401),
+    /// <c>null</c> when the body is not the provider's task object (400). An unknown or ended task is ignored.
+    /// </summary>
+    Task<bool?> AcceptCallbackAsync(string provider, string taskId, string? token, System.Text.Json.JsonElement body, CancellationToken ct = default);
+
+    /// <summary>
     /// Every task completion after <paramref name="fromOffset"/> (0 = from the first), live, in journal order. Resume after
     /// a restart from the last <see cref="TaskCompletion.Offset"/> handled; delivery is at-least-once, so drop repeats by
     /// <see cref="TaskCompletion.EventId"/>.
@@ -54,7 +60,9 @@ public interface IOrchestrator
 /// <param name="DisabledReason">Why the account cannot be used, or null.</param>
 /// <param name="BaseUrl">Where its calls go.</param>
 /// <param name="Throttle">Its throttle's figures, for enabled accounts.</param>
-public sealed record ProviderAccountStatus(string Account, string Type, bool Enabled, string? DisabledReason, string? BaseUrl, ThrottleStats? Throttle);
+/// <param name="Polling">Queries per finished task, detection lag (median, p95) and the learned schedules, for enabled accounts.</param>
+public sealed record ProviderAccountStatus(string Account, string Type, bool Enabled, string? DisabledReason, string? BaseUrl, ThrottleStats? Throttle,
+    Polling.PollingStats? Polling);
 
 /// <summary>A request was rejected; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
 public sealed class TaskValidationException(IReadOnlyList<FieldError> errors)

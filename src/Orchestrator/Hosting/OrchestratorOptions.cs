@@ -18,6 +18,16 @@ public sealed class OrchestratorOptions
     /// <summary>Task-level limits: deadlines and submit retries.</summary>
     public TaskOptions Tasks { get; set; } = new();
 
+    /// <summary>
+    /// The address providers can reach this service at (e.g. <c>https://orchestrator.example.com</c>). When set, every
+    /// submit carries a callback URL <c>{PublicBaseUrl}/v1/callbacks/{provider}/{taskId}?token=…</c> and polling becomes
+    /// a slow safety net for callbacks that never come.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Provider callbacks: where the secret behind their per-task tokens comes from.</summary>
+    public CallbackOptions Callbacks { get; set; } = new();
+
     /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
     public string AkkaLogLevel { get; set; } = "Info";
 }
@@ -72,6 +82,12 @@ public sealed class ProviderAccountOptions
     /// <summary>Kling official: <c>singapore</c> (default, international) or <c>beijing</c>; ignored when BaseUrl is set.</summary>
     public string? Region { get; set; }
 
+    /// <summary>This account's first poll for images until durations are learned; null = <c>Polling:ImagePriorSeconds</c>.</summary>
+    public double? ImagePriorSeconds { get; set; }
+
+    /// <summary>This account's first poll for videos until durations are learned; null = <c>Polling:VideoPriorSeconds</c>.</summary>
+    public double? VideoPriorSeconds { get; set; }
+
     /// <summary>Set false to switch an account off without removing it.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -88,22 +104,41 @@ public sealed class ProviderAccountOptions
     public double RequestTimeoutSeconds { get; set; } = 30;
 }
 
-/// <summary>Poll timing: capped exponential backoff with jitter, from the seeds' 1 s (images) / 3 s (videos).</summary>
+/// <summary>
+/// Poll timing (README "Polling"): the first poll at a learned early point of the durations seen for the same account,
+/// kind and model (the prior until enough tasks ended), then geometric growth chosen to notice a finished task within
+/// <see cref="LagTarget"/> of its age for <see cref="LagShare"/> of tasks with the fewest queries; between the floor and the cap.
+/// </summary>
 public sealed class PollingOptions
 {
-    /// <summary>First poll delay and floor for images, seconds.</summary>
+    /// <summary>Allowed detection lag as a fraction of a task's age: 0.5 = a task that took 20 s is noticed by about 30 s.</summary>
+    public double LagTarget { get; set; } = 0.5;
+
+    /// <summary>Share of tasks the lag target holds for (0.95 = p95).</summary>
+    public double LagShare { get; set; } = 0.95;
+
+    /// <summary>First poll for images until durations are learned, seconds after submission (an account may override).</summary>
+    public double ImagePriorSeconds { get; set; } = 10;
+
+    /// <summary>First poll for videos until durations are learned, seconds after submission (an account may override).</summary>
+    public double VideoPriorSeconds { get; set; } = 60;
+
+    /// <summary>Finished tasks of one account, kind and model needed before their durations replace the prior.</summary>
+    public int MinSamples { get; set; } = 20;
+
+    /// <summary>Most recent durations kept per account, kind and model.</summary>
+    public int SampleSize { get; set; } = 256;
+
+    /// <summary>Least interval between two polls of an image task, seconds (the seeds poll every 1 s).</summary>
     public double ImageFloorSeconds { get; set; } = 1;
 
-    /// <summary>First poll delay and floor for videos, seconds.</summary>
+    /// <summary>Least interval between two polls of a video task, seconds (the seeds poll every 3 s).</summary>
     public double VideoFloorSeconds { get; set; } = 3;
 
-    /// <summary>Growth of the interval after each poll that finds the task still running.</summary>
-    public double BackoffRatio { get; set; } = 1.5;
+    /// <summary>Longest interval between two polls, seconds; also the quiet-watching interval.</summary>
+    public double CapSeconds { get; set; } = 60;
 
-    /// <summary>Longest interval between two polls, seconds.</summary>
-    public double CapSeconds { get; set; } = 30;
-
-    /// <summary>Relative jitter applied to each interval (0.1 = ±10%).</summary>
+    /// <summary>Each task stretches its whole schedule by one factor in 1 ± this (0.1 = ±10%), so tasks submitted together spread out.</summary>
     public double Jitter { get; set; } = 0.1;
 
     /// <summary>
@@ -139,4 +174,14 @@ public sealed class TaskOptions
 
     /// <summary>How long an ended task's actor stays in memory for follow-up reads before it is passivated, seconds.</summary>
     public double PassivateAfterSeconds { get; set; } = 30;
+}
+
+/// <summary>The secret that per-task callback tokens are derived from (HMAC-SHA256 of the task id).</summary>
+public sealed class CallbackOptions
+{
+    /// <summary>The secret itself (at least 32 characters). Set it, shared, when several nodes serve callbacks.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Without <see cref="Secret"/>: a file holding a random secret, created on first use (tokens survive restarts).</summary>
+    public string SecretFile { get; set; } = "data/callback-secret";
 }

@@ -4,7 +4,9 @@ using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.Callbacks;
 using Orchestrator.Events;
+using Orchestrator.Polling;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Tasks;
@@ -44,6 +46,8 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TaskValidator>();
+        services.AddSingleton(sp => new PollLearning(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CallbackTokens(sp.GetRequiredService<OrchestratorOptions>()));
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<CompletionFeed>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
@@ -72,7 +76,8 @@ public static class OrchestratorServiceCollectionExtensions
                 system.Log.Warning("Provider account {0} has an unknown Type and is ignored", unknown);
             var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
             providers.UsePermitGate(new ThrottleGate(throttles));
-            var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles);
+            var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles,
+                sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
             var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>()), "catalog");
             registry.Register<ProviderThrottles>(throttles);

@@ -22,7 +22,7 @@ public sealed record ProviderRules
 }
 
 /// <summary>
-/// A provider type: its rules, the settings an account of it must have, and how its client is made.
+/// A provider type: its rules, the settings an account of it must have, how its client is made and how its callback body reads.
 /// Adding a provider is one folder plus one entry in <see cref="ProviderTypes.All"/>.
 /// </summary>
 public sealed record ProviderType(
@@ -30,7 +30,8 @@ public sealed record ProviderType(
     ProviderRules Rules,
     IReadOnlyList<string> RequiredSettings,
     Func<ProviderAccountOptions, string?> DefaultBaseUrl,
-    Func<ProviderClientContext, IProviderClient> CreateClient);
+    Func<ProviderClientContext, IProviderClient> CreateClient,
+    Func<System.Text.Json.JsonElement, ProviderTaskSnapshot?> ParseCallback);
 
 /// <summary>What a provider client is made from.</summary>
 public sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Orchestrator.Polling;
 using Orchestrator.Providers;
 using Orchestrator.Telemetry;
 using Orchestrator.Throttling;
@@ -41,6 +42,11 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     // Cancelled or timed out, but the provider task may still run and hold a concurrency slot: keep polling it quietly.
     private bool _watchingQuietly;
     private DateTimeOffset _stopWatchingAt;
+    // This task's schedule (learned for its account, kind and model when it was submitted) and its own jitter scale.
+    private PollPlan? _plan;
+    private readonly double _scale;
+    // A callback said the provider task ended while a call was already under way: verify again right after it.
+    private bool _verifyAfterCall;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -49,6 +55,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         _rt = runtime;
         _taskId = taskId;
         _fresh = fresh;
+        _scale = PollSchedule.Scale(runtime.Options.Polling.Jitter, Random.Shared.NextDouble());
 
         Recover<ITaskEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => Resume());
@@ -58,11 +65,8 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         Command<CancelTask>(_ => Cancel());
         Command<WakeTask>(_ => { if (!_state.Exists) Passivate(); });
         Command<GetTaskProgress>(_ => Sender.Tell(Progress()));
-        Command<ProgressDue>(d =>
-        {
-            if (d.Kind == CallKind.Poll && Client is IBatchQueryClient && _state.ProviderTaskId is { } pid) PollInBatch(pid);
-            else RequestPermit(d.Kind);
-        });
+        Command<ProgressDue>(d => CallNow(d.Kind));
+        Command<ProviderCallback>(OnCallback);
         Command<BatchPollResult>(r =>
         {
             if (_waiting != Waiting.Call) return;
@@ -102,7 +106,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         else
         {
             // Spread the polls of many recovered tasks over the first interval instead of all at once.
-            SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, 0, Random.Shared.NextDouble()) * Random.Shared.NextDouble());
+            SchedulePoll(TimeSpan.FromSeconds(Plan.ElapsedAt(0) * Random.Shared.NextDouble()));
         }
     }
 
@@ -181,7 +185,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _state = _state.WithSubmitting(attempt);
         Publish();
-        Client.SubmitAsync(new ProviderSubmission(_taskId, _state.Request!, CallbackUrl: null), _stopping.Token)
+        Client.SubmitAsync(new ProviderSubmission(_taskId, _state.Request!, _rt.Callbacks.UrlFor(_state.Request!.Provider, _taskId)), _stopping.Token)
             .PipeTo(Self, success: o => new SubmitDone(o), failure: ex => new SubmitDone(new SubmitOutcome.Rejected(Unexpected(ex).Failure)));
     }
 
@@ -212,6 +216,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
             return;
         }
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, rl.Failure.RetryAfter));
+        if (!isLookup && outcome is QueryOutcome.Found f && TaskDecider.ProviderEnded(outcome)) Learn(f.Snapshot);
         _consecutiveFailures = outcome is QueryOutcome.Error ? _consecutiveFailures + 1 : 0;
         var max = _rt.Options.Polling.MaxConsecutiveFailures;
         Execute(isLookup
@@ -225,7 +230,11 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         {
             case TaskDecision.Persist { Event: TaskSubmitted submitted }:
                 _lookupBeforeSubmit = false;
-                Write(submitted, () => SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, 0, Random.Shared.NextDouble())));
+                Write(submitted, () =>
+                {
+                    if (_verifyAfterCall) VerifyNow(); // a callback already said it ended
+                    else SchedulePoll(NextPollDelay(first: true));
+                });
                 break;
             case TaskDecision.Persist p:
                 End(p.Event);
@@ -233,7 +242,8 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
             case TaskDecision.PollLater later:
                 var before = _state.Status;
                 if (later.Running) _state = _state.WithProcessing();
-                SchedulePoll(PollSchedule.Delay(_rt.Options.Polling, _state.Request!.IsVideo, _state.Polls, Random.Shared.NextDouble()), publish: before != _state.Status);
+                if (_verifyAfterCall) { VerifyNow(); if (before != _state.Status) Publish(); }
+                else SchedulePoll(NextPollDelay(first: false), publish: before != _state.Status);
                 break;
             case TaskDecision.RetrySubmit retry:
                 if (retry.Error.IsRateLimit) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, retry.Error.RetryAfter));
@@ -256,6 +266,55 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         if (permitId is { } id) _rt.Throttles.Tell(new CallFinished(_state.Request!.Provider, id));
         _permitInUse = null;
+    }
+
+    private void CallNow(CallKind kind)
+    {
+        if (kind == CallKind.Poll && Client is IBatchQueryClient && _state.ProviderTaskId is { } pid) PollInBatch(pid);
+        else RequestPermit(kind);
+    }
+
+    /// <summary>
+    /// A provider's callback is a fresh status. Running marks the task processing; an end triggers one verification
+    /// query at once (the result URLs come from the query's answer), or right after the call already under way.
+    /// Late (the task ended), foreign (another provider task) and repeated callbacks change nothing.
+    /// </summary>
+    private void OnCallback(ProviderCallback cb)
+    {
+        if (!_state.Exists) { Passivate(); return; }
+        if (_state.IsTerminal && !_watchingQuietly) return;
+        if (_state.ProviderTaskId is { } known && known != cb.Snapshot.ProviderTaskId) return;
+        var ended = cb.Snapshot.Status is ProviderTaskStatus.Succeeded or ProviderTaskStatus.Failed;
+        if (!ended)
+        {
+            if (cb.Snapshot.Status == ProviderTaskStatus.Running && _state.Status == TaskLifecycle.Submitted) { _state = _state.WithProcessing(); Publish(); }
+            return;
+        }
+        if (_waiting == Waiting.Timer && _state.ProviderTaskId is not null) VerifyNow();
+        else _verifyAfterCall = true;
+    }
+
+    private void VerifyNow()
+    {
+        _verifyAfterCall = false;
+        Timers.Cancel(ProgressTimer);
+        _state = _state.WithNextPollAt(null);
+        CallNow(CallKind.Poll);
+    }
+
+    private PollPlan Plan => _plan ??= _rt.Callbacks.Enabled ? _rt.Learning.SafetyNetFor(_state.Request!) : _rt.Learning.PlanFor(_state.Request!);
+
+    private TimeSpan NextPollDelay(bool first) =>
+        PollSchedule.Delay(Plan, _scale, _rt.Now - (_state.SubmittedAt ?? _rt.Now), first);
+
+    /// <summary>The provider says its task ended: its duration teaches the schedule, our delay in noticing is the account's figure.</summary>
+    private void Learn(ProviderTaskSnapshot snap)
+    {
+        if (_state.IsTerminal || _state.SubmittedAt is not { } submitted) return;
+        var now = _rt.Now;
+        var providerEnd = snap.UpdatedAt is { } u && u >= submitted && u <= now ? u : (DateTimeOffset?)null;
+        _rt.Learning.RecordDuration(_state.Request!, ((providerEnd ?? now) - submitted).TotalSeconds);
+        _rt.Learning.RecordFinished(_state.Request!.Provider, _state.Polls, providerEnd is { } e ? now - e : null);
     }
 
     /// <summary>Providers with a page query: the account's batch poller asks for many tasks with one permit.</summary>

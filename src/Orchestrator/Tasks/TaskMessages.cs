@@ -16,6 +16,9 @@ public sealed record CancelTask(string TaskId) : ITaskCommand;
 /// <summary>Start (recover) a task that has not ended, e.g. after a process restart.</summary>
 public sealed record WakeTask(string TaskId) : ITaskCommand;
 
+/// <summary>A provider's callback for this task, read into a snapshot; the task treats it as a fresh status.</summary>
+public sealed record ProviderCallback(string TaskId, Providers.ProviderTaskSnapshot Snapshot) : ITaskCommand;
+
 /// <summary>Test and diagnostics probe: what the actor is waiting for right now.</summary>
 public sealed record GetTaskProgress(string TaskId) : ITaskCommand;
 

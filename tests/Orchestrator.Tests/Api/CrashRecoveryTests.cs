@@ -21,6 +21,7 @@ public sealed class CrashRecoveryTests
             "--Orchestrator:Providers:simulator:Qps=20",
             "--Orchestrator:Polling:ImageFloorSeconds=0.5",
             "--Orchestrator:Polling:CapSeconds=1",
+            "--Orchestrator:Polling:ImagePriorSeconds=0.5",
             "--Simulator:InProcess=false",
         ];
         const int tasks = 40;

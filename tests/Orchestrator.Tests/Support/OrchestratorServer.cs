@@ -37,6 +37,8 @@ public sealed class OrchestratorServer : IAsyncDisposable
             "--Orchestrator:Polling:ImageFloorSeconds=0.2",
             "--Orchestrator:Polling:VideoFloorSeconds=0.2",
             "--Orchestrator:Polling:CapSeconds=1",
+            "--Orchestrator:Polling:ImagePriorSeconds=0.2",
+            "--Orchestrator:Polling:VideoPriorSeconds=0.2",
             "--Logging:LogLevel:Default=Warning",
             .. extra,
         ];

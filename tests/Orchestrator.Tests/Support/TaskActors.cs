@@ -31,7 +31,7 @@ public sealed class TaskActors
     {
         Storage = new StorageOptions { ConnectionString = connectionString },
         Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", BaseUrl = simulatorBaseUrl, Qps = 50 } },
-        Polling = new PollingOptions { ImageFloorSeconds = 0.1, VideoFloorSeconds = 0.1, CapSeconds = 0.5 },
+        Polling = new PollingOptions { ImageFloorSeconds = 0.1, VideoFloorSeconds = 0.1, ImagePriorSeconds = 0.1, VideoPriorSeconds = 0.1, CapSeconds = 0.5 },
         Tasks = new TaskOptions { SubmitRetryBaseSeconds = 0.1, PassivateAfterSeconds = 60 },
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Orchestrator.Tasks;
 
@@ -44,6 +45,21 @@ public static class ChanjingProtocol
         var results = (t.OutputUrl ?? []).Select((url, i) => new TaskResult(i, url, kind)).ToList();
         var updated = (t.UpdateTime ?? t.CreateTime) is { } secs ? DateTimeOffset.FromUnixTimeSeconds(secs) : (DateTimeOffset?)null;
         return new ProviderTaskSnapshot(t.UniqueId, status.Value, results, t.ErrMsg, updated);
+    }
+
+    /// <summary>A callback body: the query's task object, wrapped in <c>{code, msg, data}</c> or bare. Null when it is not one.</summary>
+    public static ProviderTaskSnapshot? ParseCallback(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) return null;
+        if (!body.TryGetProperty("unique_id", out _) && body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object) body = data;
+        try
+        {
+            return body.Deserialize<ChanjingTask>() is { } task ? ToSnapshot(task) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>0 ok · 400/40000 parameters (final) · 10400 token (refresh once, then final) · 40001 QPS (retry) · 50000 internal (retry).</summary>

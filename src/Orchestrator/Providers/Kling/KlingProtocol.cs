@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Orchestrator.Tasks;
 
@@ -51,6 +52,24 @@ public static class KlingProtocol
             results.AddRange(videos.Select((v, i) => new TaskResult(i, v.Url, "video")));
         var updated = t.UpdatedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         return new ProviderTaskSnapshot(t.TaskId, status.Value, results, t.TaskStatusMsg, updated);
+    }
+
+    /// <summary>
+    /// A callback body: Kling (and DMXAPI) post the bare task object, as in a query's <c>data</c>. A wrapped
+    /// <c>{code, data}</c> body is read too. Null when it is not a task object.
+    /// </summary>
+    public static ProviderTaskSnapshot? ParseCallback(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) return null;
+        if (!body.TryGetProperty("task_id", out _) && body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object) body = data;
+        try
+        {
+            return body.Deserialize<KlingTask>() is { } task ? ToSnapshot(task) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Kling's error table (PROVIDERS.md §1): 1302/1303 and 5000–5002 are retryable, the rest final.</summary>
