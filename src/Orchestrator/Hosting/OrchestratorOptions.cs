@@ -1,3 +1,5 @@
+using Orchestrator.ResultFiles;
+
 namespace Orchestrator.Hosting;
 
 /// <summary>
@@ -17,6 +19,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Task-level limits: deadlines and submit retries.</summary>
     public TaskOptions Tasks { get; set; } = new();
+
+    /// <summary>Re-hosting of result files (<c>Orchestrator:Results</c>): downloaded into our own store before the provider's URLs expire.</summary>
+    public ResultOptions Results { get; set; } = new();
 
     /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
     public string AkkaLogLevel { get; set; } = "Info";

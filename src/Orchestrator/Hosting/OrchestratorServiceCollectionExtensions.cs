@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
+using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -43,6 +44,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(sp => new ProviderDirectory(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TaskValidator>();
+        services.AddResultFiles();
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
         return services;
