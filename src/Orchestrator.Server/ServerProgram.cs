@@ -45,6 +45,7 @@ public static class ServerProgram
         var app = builder.Build();
         app.UseExceptionHandler();
         TaskEndpoints.Map(app);
+        ResultEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

@@ -95,7 +95,7 @@ public static class TaskEndpoints
         return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
     }
 
-    private static IResult NotFound(string id) =>
+    internal static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found", detail: $"No task with id '{id}'.");
 
     /// <summary>RFC 7807 validation problem; <c>errors</c> maps each field to its messages, <c>detail</c> repeats the first.</summary>
