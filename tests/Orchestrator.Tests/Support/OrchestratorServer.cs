@@ -23,6 +23,9 @@ public sealed class OrchestratorServer : IAsyncDisposable
     public Orchestrator.Hosting.IOrchestrator Orchestrator => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
         .GetRequiredService<Orchestrator.Hosting.IOrchestrator>(_app.Services);
 
+    /// <summary>The server's DI container, for services a test sets up directly (e.g. a file in the result store).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static JsonSerializerOptions Json => ApiJson.Options;
 
     /// <summary>Starts the server against a standalone simulator; <paramref name="extra"/> are more <c>--key=value</c> settings.</summary>
