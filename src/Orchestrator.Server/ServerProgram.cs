@@ -47,6 +47,7 @@ public static class ServerProgram
         TaskEndpoints.Map(app);
         EventEndpoints.Map(app);
         CallbackEndpoints.Map(app);
+        ResultEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

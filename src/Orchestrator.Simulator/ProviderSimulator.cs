@@ -11,11 +11,13 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
 {
     private readonly TimeProvider _clock;
     private readonly ConcurrentQueue<SimulatedFault> _sharedFaults = new();
+    private readonly ConcurrentQueue<SimulatedFault> _resultFileFaults = new();
     private readonly Random _random;
     private readonly Lock _randomLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CallbackDispatcher _callbacks;
     private int _disposed;
+    private long _resultFileDownloads;
 
     public ProviderSimulator(SimulatorOptions options, TimeProvider? clock = null)
     {
@@ -50,6 +52,22 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
 
     /// <summary>The next <paramref name="count"/> calls to one account get <paramref name="fault"/>.</summary>
     public void Inject(string accountName, SimulatedFault fault, int count) => Account(accountName).Inject(fault, count);
+
+    /// <summary>The next <paramref name="count"/> downloads from the files area get <paramref name="fault"/> (see <see cref="SimulatedFaultTarget.ResultFiles"/>).</summary>
+    public void InjectResultFileFault(SimulatedFault fault, int count)
+    {
+        for (var i = 0; i < count; i++) _resultFileFaults.Enqueue(fault);
+    }
+
+    /// <summary>Requests to the files area so far, faulted ones included: the attempts a downloader made.</summary>
+    public long ResultFileDownloads => Interlocked.Read(ref _resultFileDownloads);
+
+    /// <summary>Counts one download from the files area and says which injected fault, if any, answers it.</summary>
+    internal SimulatedFault? AdmitResultFileDownload()
+    {
+        Interlocked.Increment(ref _resultFileDownloads);
+        return _resultFileFaults.TryDequeue(out var fault) ? fault : null;
+    }
 
     public SimulatedAccount Account(string name) =>
         FindAccount(name) ?? throw new KeyNotFoundException($"No simulated account is named '{name}'.");

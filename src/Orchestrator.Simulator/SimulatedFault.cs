@@ -18,3 +18,17 @@ public enum SimulatedFault
     /// <summary>No answer until the client gives up, and nothing is created.</summary>
     Timeout,
 }
+
+/// <summary>Which requests an injected fault answers.</summary>
+public enum SimulatedFaultTarget
+{
+    /// <summary>The protocol calls (submits, queries, tokens), per account or shared: the default.</summary>
+    Calls,
+
+    /// <summary>
+    /// Downloads from the files area, where result URLs point (simulator-wide): <see cref="SimulatedFault.ServerError"/>
+    /// is HTTP 500, <see cref="SimulatedFault.RateLimit"/> HTTP 429, <see cref="SimulatedFault.Malformed"/> an HTML page,
+    /// the two hangs no answer.
+    /// </summary>
+    ResultFiles,
+}

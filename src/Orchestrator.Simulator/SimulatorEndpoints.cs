@@ -17,13 +17,18 @@ public static class SimulatorEndpoints
         var group = app.MapGroup(prefix);
         KlingEndpoints.Map(group, sim, prefix);
         ChanjingEndpoints.Map(group, sim, prefix);
-        group.MapGet(FilesSegment + "/{taskId}/{file}", (string taskId, string file) => ResultFile(sim, taskId, file));
+        group.MapGet(FilesSegment + "/{taskId}/{file}", (HttpContext http, string taskId, string file) => ResultFileAnswers.ServeAsync(http, sim, taskId, file));
         group.MapGet("/_sim/stats", () => Results.Json(sim.Stats()));
         group.MapGet("/_sim/stats/{account}", (string account) =>
             sim.FindAccount(account) is { } a ? Results.Json(a.Stats()) : Results.NotFound());
-        group.MapPost("/_sim/faults", (SimulatedFault kind, int count, string? account) =>
+        group.MapPost("/_sim/faults", (SimulatedFault kind, int count, string? account, SimulatedFaultTarget? target) =>
         {
-            if (account is null) sim.Inject(kind, count);
+            if (target == SimulatedFaultTarget.ResultFiles)
+            {
+                if (account is not null) return Results.BadRequest("Result-file faults are simulator-wide: leave out account.");
+                sim.InjectResultFileFault(kind, count);
+            }
+            else if (account is null) sim.Inject(kind, count);
             else if (sim.FindAccount(account) is { } a) a.Inject(kind, count);
             else return Results.NotFound();
             return Results.NoContent();
@@ -56,13 +61,5 @@ public static class SimulatorEndpoints
         }
         http.Abort();
         return Results.Empty;
-    }
-
-    private static IResult ResultFile(ProviderSimulator sim, string taskId, string file)
-    {
-        var task = sim.Peek(taskId);
-        if (task is null || task.PhaseAt(sim.Now) != TaskPhase.Succeeded) return Results.NotFound();
-        var (bytes, type) = file.EndsWith(".mp4", StringComparison.Ordinal) ? (SampleMedia.Mp4, "video/mp4") : (SampleMedia.Png, "image/png");
-        return Results.Bytes(bytes, type);
     }
 }

@@ -36,6 +36,15 @@ public sealed class SimulatorOptions
     /// <summary>Slots a Kling-protocol account may hold at once (an image task holds <c>n</c>, a video 1); over it HTTP 429 code 1303. 0 = no limit.</summary>
     public int ConcurrencyLimit { get; set; }
 
+    /// <summary>
+    /// Size in bytes of every result file served: the sample padded with zeros to this length, for oversize tests.
+    /// 0 (or less than the sample) serves the sample as is.
+    /// </summary>
+    public long ResultFileBytes { get; set; }
+
+    /// <summary>Serve result files without a Content-Length (chunked), as some CDNs do, so a client learns the size only by reading.</summary>
+    public bool ResultFilesChunked { get; set; }
+
     /// <summary>Seed for durations and failures, for repeatable runs.</summary>
     public int? Seed { get; set; }
 

@@ -1,3 +1,5 @@
+using Orchestrator.ResultFiles;
+
 namespace Orchestrator.Hosting;
 
 /// <summary>
@@ -27,6 +29,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Provider callbacks: where the secret behind their per-task tokens comes from.</summary>
     public CallbackOptions Callbacks { get; set; } = new();
+
+    /// <summary>Re-hosting of result files (<c>Orchestrator:Results</c>): downloaded into our own store before the provider's URLs expire.</summary>
+    public ResultOptions Results { get; set; } = new();
 
     /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
     public string AkkaLogLevel { get; set; } = "Info";

@@ -9,6 +9,7 @@ using Orchestrator.Events;
 using Orchestrator.Polling;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
+using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -48,6 +49,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<TaskValidator>();
         services.AddSingleton(sp => new PollLearning(sp.GetRequiredService<OrchestratorOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CallbackTokens(sp.GetRequiredService<OrchestratorOptions>()));
+        services.AddResultFiles();
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<CompletionFeed>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();

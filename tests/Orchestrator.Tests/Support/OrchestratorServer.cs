@@ -23,7 +23,7 @@ public sealed class OrchestratorServer : IAsyncDisposable
     public Orchestrator.Hosting.IOrchestrator Orchestrator => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
         .GetRequiredService<Orchestrator.Hosting.IOrchestrator>(_app.Services);
 
-    /// <summary>The server's services (for what a test must read from inside, e.g. a callback token).</summary>
+    /// <summary>The server's DI container, for services a test sets up directly (e.g. a file in the result store, a callback token).</summary>
     public IServiceProvider Services => _app.Services;
 
     public static JsonSerializerOptions Json => ApiJson.Options;

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Hosting;
+
+namespace Orchestrator.ResultFiles;
+
+/// <summary>Registers result re-hosting; part of <see cref="OrchestratorServiceCollectionExtensions.AddOrchestratorServices"/>.</summary>
+public static class ResultFilesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the default <see cref="IResultStore"/> (unless one is registered already), the <c>results</c> HTTP client
+    /// and the <see cref="ResultRehoster"/>, configured from <see cref="OrchestratorOptions.Results"/>.
+    /// </summary>
+    public static IServiceCollection AddResultFiles(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IResultStore>(sp => new LocalDirectoryResultStore(sp.GetRequiredService<OrchestratorOptions>().Results.Directory));
+        services.AddHttpClient(ResultRehoster.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan) // each attempt has its own deadline
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(30),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            // The factory's request logs quote full URLs, and result URLs carry signatures; the rehoster logs them without.
+            .RemoveAllLoggers();
+        services.TryAddSingleton(sp => new ResultRehoster(
+            sp.GetRequiredService<IResultStore>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<OrchestratorOptions>().Results,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<ResultRehoster>>()));
+        return services;
+    }
+}
