@@ -79,7 +79,7 @@ public static class OrchestratorServiceCollectionExtensions
             var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
             providers.UsePermitGate(new ThrottleGate(throttles));
             var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles,
-                sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>());
+                sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>(), sp.GetRequiredService<ResultRehoster>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
             var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>()), "catalog");
             registry.Register<ProviderThrottles>(throttles);

@@ -4,6 +4,7 @@ using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Orchestrator.Polling;
 using Orchestrator.Providers;
+using Orchestrator.ResultFiles;
 using Orchestrator.Telemetry;
 using Orchestrator.Throttling;
 
@@ -25,6 +26,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private sealed record DeadlineDue;
     private sealed record SubmitDone(SubmitOutcome Outcome);
     private sealed record QueryDone(QueryOutcome Outcome, bool IsLookup);
+    private sealed record ResultsStored(TaskSucceeded Succeeded, RehostOutcome Outcome);
 
     private enum Waiting { Nothing, Timer, Permit, Call }
 
@@ -47,6 +49,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private readonly double _scale;
     // A callback said the provider task ended while a call was already under way: verify again right after it.
     private bool _verifyAfterCall;
+    private bool _storingResults;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -76,7 +79,9 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         Command<PermitGranted>(OnPermit);
         Command<SubmitDone>(d => OnSubmitted(d.Outcome));
         Command<QueryDone>(d => OnQueried(d.Outcome, d.IsLookup));
-        Command<DeadlineDue>(_ => { if (!_state.IsTerminal) End(new TaskTimedOut(_taskId, _state.Polls, _rt.Now)); });
+        Command<ResultsStored>(OnResultsStored);
+        // The provider finished in time when its results are being stored: that is not a timeout.
+        Command<DeadlineDue>(_ => { if (!_state.IsTerminal && !_storingResults) End(new TaskTimedOut(_taskId, _state.Polls, _rt.Now)); });
         Command<ReceiveTimeout>(_ => Passivate());
     }
 
@@ -236,6 +241,9 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
                     else SchedulePoll(NextPollDelay(first: true));
                 });
                 break;
+            case TaskDecision.Persist { Event: TaskSucceeded { Results.Count: > 0 } succeeded } when _rt.Results is not null:
+                StoreResults(succeeded);
+                break;
             case TaskDecision.Persist p:
                 End(p.Event);
                 break;
@@ -266,6 +274,38 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         if (permitId is { } id) _rt.Throttles.Tell(new CallFinished(_state.Request!.Provider, id));
         _permitInUse = null;
+    }
+
+    /// <summary>A task is succeeded only once its files are in our store: the provider's URLs expire.</summary>
+    private void StoreResults(TaskSucceeded succeeded)
+    {
+        _waiting = Waiting.Call;
+        _storingResults = true;
+        _rt.Results!.RehostAsync(_taskId, succeeded.Results, _stopping.Token)
+            .PipeTo(Self, success: o => new ResultsStored(succeeded, o),
+                failure: ex => new ResultsStored(succeeded, new RehostOutcome.Failed(new TaskError("result_store_failed", $"The result store failed: {ex.GetType().Name}", true))));
+    }
+
+    private void OnResultsStored(ResultsStored done)
+    {
+        _waiting = Waiting.Nothing;
+        _storingResults = false;
+        if (_state.IsTerminal) return; // cancelled meanwhile: the user's word stands
+        var s = done.Succeeded;
+        if (done.Outcome is RehostOutcome.Stored stored)
+        {
+            var files = stored.Files.ToDictionary(f => f.Index);
+            var results = s.Results.Select(r => files.TryGetValue(r.Index, out var f)
+                ? r with { StoredUrl = _rt.StoredUrl(_taskId, r.Index), Sha256 = f.Sha256, Bytes = f.Bytes, ContentType = f.ContentType }
+                : r).ToList();
+            End(s with { Results = results, At = _rt.Now });
+        }
+        else
+        {
+            var error = ((RehostOutcome.Failed)done.Outcome).Error;
+            _log.Warning("Task {0}: its results could not be stored ({1}): {2}", _taskId, error.Code, error.Message);
+            End(new TaskFailed(_taskId, error, _state.SubmitAttempts, _state.Polls, _rt.Now));
+        }
     }
 
     private void CallNow(CallKind kind)

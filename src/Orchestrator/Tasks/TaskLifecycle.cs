@@ -30,8 +30,11 @@ public static class TaskLifecycleExtensions
     public static string WireName(this TaskLifecycle s) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString());
 }
 
-/// <summary>One result file of a finished task.</summary>
-public sealed record TaskResult(int Index, string Url, string Kind);
+/// <summary>
+/// One result file of a finished task: the provider's URL (it expires, 30 days for Kling) and, once re-hosted, ours
+/// (<c>/v1/tasks/{id}/results/{index}</c>, absolute when <c>PublicBaseUrl</c> is set) with the file's SHA-256 and size.
+/// </summary>
+public sealed record TaskResult(int Index, string Url, string Kind, string? StoredUrl = null, string? Sha256 = null, long? Bytes = null, string? ContentType = null);
 
 /// <summary>Why a task failed, as the provider said it (code and message kept verbatim).</summary>
 public sealed record TaskError(string Code, string Message, bool Retryable);

@@ -2,13 +2,14 @@ using Akka.Actor;
 using Orchestrator.Callbacks;
 using Orchestrator.Hosting;
 using Orchestrator.Polling;
+using Orchestrator.ResultFiles;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Tasks;
 
 /// <summary>What every task actor shares: configuration, provider clients, the clock, the throttle router, learned poll plans and callback tokens.</summary>
 public sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory providers, TimeProvider clock, IActorRef throttles,
-    PollLearning? learning = null, CallbackTokens? callbacks = null)
+    PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null)
 {
     public OrchestratorOptions Options { get; } = options;
     public ProviderDirectory Providers { get; } = providers;
@@ -16,7 +17,12 @@ public sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory p
     public IActorRef Throttles { get; } = throttles;
     public PollLearning Learning { get; } = learning ?? new PollLearning(options, clock);
     public CallbackTokens Callbacks { get; } = callbacks ?? new CallbackTokens(options);
+    /// <summary>Copies result files into our store before a task counts as succeeded; null or disabled = provider URLs only.</summary>
+    public ResultRehoster? Results { get; } = results is { Enabled: true } ? results : null;
     public DateTimeOffset Now => Clock.GetUtcNow();
+
+    /// <summary>Our URL of a stored result file.</summary>
+    public string StoredUrl(string taskId, int index) => $"{Options.PublicBaseUrl?.TrimEnd('/')}/v1/tasks/{taskId}/results/{index}";
 
     public TimeSpan DeadlineFor(GenerationRequest r) => TimeSpan.FromSeconds(
         r.DeadlineSeconds ?? (r.IsVideo ? Options.Tasks.VideoDeadlineSeconds : Options.Tasks.ImageDeadlineSeconds));

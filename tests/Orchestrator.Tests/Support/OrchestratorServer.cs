@@ -43,6 +43,8 @@ public sealed class OrchestratorServer : IAsyncDisposable
             "--Orchestrator:Polling:ImagePriorSeconds=0.2",
             "--Orchestrator:Polling:VideoPriorSeconds=0.2",
             "--Logging:LogLevel:Default=Warning",
+            $"--Orchestrator:Results:Directory={ResultsBeside(connectionString)}",
+            "--Orchestrator:Results:RetryBaseSeconds=0.05",
             .. extra,
         ];
         var app = ServerProgram.Build(args);
@@ -51,6 +53,10 @@ public sealed class OrchestratorServer : IAsyncDisposable
         await Eventually.Until(async () => (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(30), "healthz");
         return server;
     }
+
+    /// <summary>Each test server keeps its result files beside its own journal file.</summary>
+    private static string ResultsBeside(string connectionString) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource)!, "results");
 
     public Task<HttpResponseMessage> SubmitAsync(object body) => Http.PostAsJsonAsync("/v1/tasks", body, Json);
 
