@@ -46,6 +46,7 @@ public static class ServerProgram
         app.UseExceptionHandler();
         TaskEndpoints.Map(app);
         EventEndpoints.Map(app);
+        WebhookEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

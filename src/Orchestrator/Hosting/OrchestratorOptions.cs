@@ -1,3 +1,5 @@
+using Orchestrator.Webhooks;
+
 namespace Orchestrator.Hosting;
 
 /// <summary>
@@ -17,6 +19,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Task-level limits: deadlines and submit retries.</summary>
     public TaskOptions Tasks { get; set; } = new();
+
+    /// <summary>Signed webhook deliveries: retry schedule, timeouts, which targets are allowed.</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
 
     /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
     public string AkkaLogLevel { get; set; } = "Info";

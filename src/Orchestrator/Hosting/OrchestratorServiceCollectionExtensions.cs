@@ -9,6 +9,7 @@ using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Hosting;
 
@@ -47,6 +48,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<CompletionFeed>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
+        services.AddWebhookServices(options.Webhooks);
         return services;
     }
 
@@ -79,6 +81,7 @@ public static class OrchestratorServiceCollectionExtensions
             registry.Register<TaskSupervisor>(supervisor);
             registry.Register<TaskCatalog>(catalog);
         });
+        builder.WithWebhooks(sp);
         return builder;
     }
 }

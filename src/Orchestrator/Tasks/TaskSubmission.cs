@@ -25,6 +25,7 @@ public sealed record TaskSubmission
     public string? IdempotencyKey { get; init; }
     public Dictionary<string, string>? Metadata { get; init; }
     public int? DeadlineSeconds { get; init; }
+    public string? WebhookUrl { get; init; }
 }
 
 /// <summary>One rejected field: <c>Field</c> is the JSON name the caller used (camelCase).</summary>

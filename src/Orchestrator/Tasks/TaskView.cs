@@ -16,12 +16,13 @@ public sealed record TaskView(
     DateTimeOffset? SubmittedAt,
     DateTimeOffset? CompletedAt,
     DateTimeOffset? NextPollAt,
-    IReadOnlyDictionary<string, string>? Metadata)
+    IReadOnlyDictionary<string, string>? Metadata,
+    string? WebhookUrl = null)
 {
     public static TaskView From(TaskState s)
     {
         var r = s.Request ?? throw new InvalidOperationException("A task view needs an accepted task.");
         return new TaskView(s.TaskId, r.Provider, r.Kind.WireName(), r.Model, s.Status, s.ProviderTaskId, s.Results, s.Error,
-            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata);
+            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata, r.WebhookUrl);
     }
 }
