@@ -102,10 +102,9 @@ public sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registr
         IReadOnlyList<string> events = [WebhookEndpoint.AllEvents];
         if (r.Events is { Count: > 0 } asked)
         {
-            var unknown = asked.Where(e => e != WebhookEndpoint.AllEvents && !WebhookEndpoint.EventTypes.Contains(e)).ToList();
-            if (unknown.Count > 0 || asked.Count > 16)
-                errors.Add(new FieldError("events", $"Each one of: {WebhookEndpoint.AllEvents}, {string.Join(", ", WebhookEndpoint.EventTypes)}" +
-                    (unknown.Count > 0 ? $" (not '{unknown[0]}')." : ".")));
+            var unknown = asked.FirstOrDefault(e => e != WebhookEndpoint.AllEvents && !WebhookEndpoint.EventTypes.Contains(e));
+            if (asked.Any(e => e != WebhookEndpoint.AllEvents && !WebhookEndpoint.EventTypes.Contains(e)))
+                errors.Add(new FieldError("events", $"Each one of: {WebhookEndpoint.AllEvents}, {string.Join(", ", WebhookEndpoint.EventTypes)} (not '{unknown}')."));
             else if (!asked.Contains(WebhookEndpoint.AllEvents)) events = asked.Distinct().ToList();
         }
         if (r.Secret is not null && !WebhookSignature.TryParseSecret(r.Secret, out _))

@@ -79,13 +79,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Results.StatusCode(status);
     }
 
-    /// <summary>A receiver's check, per the spec: HMAC-SHA256 over "id.timestamp.body" with the decoded secret, timestamp within 5 minutes.</summary>
+    /// <summary>A receiver's check, exactly as the README shows it: HMAC-SHA256 over "id.timestamp.body" with the decoded secret.</summary>
     public static bool Verify(string secret, string id, string timestamp, string body, string signatureHeader)
     {
         if (!long.TryParse(timestamp, out var ts) || Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ts) > 300) return false;
         var key = Convert.FromBase64String(secret["whsec_".Length..]);
-        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
-        return signatureHeader.Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(s), Encoding.UTF8.GetBytes(expected)));
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
+        var expected = Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(mac));
+        return signatureHeader.Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s)));
     }
 
     public async ValueTask DisposeAsync()
