@@ -10,16 +10,22 @@ namespace Orchestrator.Webhooks;
 /// <see cref="WebhookRegistryState"/>. It runs one <see cref="WebhookDeliverer"/> child per endpoint, plus the built-in
 /// <c>task-webhooks</c> one for per-task <c>webhookUrl</c>s, and forwards delivery queries and replays to them.
 /// </summary>
-public sealed class WebhookRegistry : ReceivePersistentActor
+public sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 {
     public const string RegistryPersistenceId = "webhooks";
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+
+    private sealed record RestartDeliverer(string Id);
 
     private readonly WebhookRuntime _rt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _deliverers = new();
     private WebhookRegistryState _state = WebhookRegistryState.Empty;
     private string? _taskSecret;
+    private byte[] _taskKey = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public WebhookRegistry(WebhookRuntime runtime)
     {
@@ -39,6 +45,20 @@ public sealed class WebhookRegistry : ReceivePersistentActor
         Command<ReplayDeliveries>(q => ForwardTo(q.Id, q));
         Command<GetTaskWebhookSecret>(_ => Sender.Tell(new TaskWebhookSecret(_taskSecret!)));
         Command<FlushWebhooks>(_ => Flush());
+        // A deliverer stops when the journal refuses a write: start it again (from its journal) after a pause.
+        Command<Terminated>(t =>
+        {
+            if (_deliverers.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key is not { } id) return;
+            _deliverers.Remove(id);
+            _log.Warning("Webhook {0}: its deliverer stopped; starting it again in {1} s", id, RestartDelay.TotalSeconds);
+            Timers.StartSingleTimer("restart-" + id, new RestartDeliverer(id), RestartDelay);
+        });
+        Command<RestartDeliverer>(r =>
+        {
+            if (_deliverers.ContainsKey(r.Id)) return;
+            if (r.Id == WebhookEndpoint.TaskWebhooksId) StartTaskDeliverer();
+            else if (_state.Endpoints.TryGetValue(r.Id, out var ep)) StartDeliverer(ep);
+        });
     }
 
     public static Props Props(WebhookRuntime runtime) => Akka.Actor.Props.Create(typeof(WebhookRegistry), runtime);
@@ -58,18 +78,22 @@ public sealed class WebhookRegistry : ReceivePersistentActor
     private void StartDeliverers(string taskSecret)
     {
         _taskSecret = taskSecret;
-        WebhookSignature.TryParseSecret(taskSecret, out var key);
-        var target = new DeliveryTarget(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], key, _rt.Options.MaxInFlightTaskWebhooks, null);
-        _deliverers[target.EndpointId] = Context.ActorOf(WebhookDeliverer.Props(_rt, target, enabled: true), target.EndpointId);
+        WebhookSignature.TryParseSecret(taskSecret, out _taskKey);
+        StartTaskDeliverer();
         foreach (var ep in _state.Endpoints.Values) StartDeliverer(ep);
     }
+
+    private void StartTaskDeliverer() =>
+        Run(new DeliveryTarget(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], _taskKey, _rt.Options.MaxInFlightTaskWebhooks, null), enabled: true);
 
     private void StartDeliverer(WebhookEndpoint ep)
     {
         WebhookSignature.TryParseSecret(ep.Secret, out var key);
-        var target = new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr);
-        _deliverers[ep.Id] = Context.ActorOf(WebhookDeliverer.Props(_rt, target, ep.Enabled), ep.Id);
+        Run(new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr), ep.Enabled);
     }
+
+    private void Run(DeliveryTarget target, bool enabled) =>
+        _deliverers[target.EndpointId] = Context.Watch(Context.ActorOf(WebhookDeliverer.Props(_rt, target, enabled), target.EndpointId));
 
     private void Register(RegisterWebhook cmd)
     {
@@ -90,7 +114,8 @@ public sealed class WebhookRegistry : ReceivePersistentActor
         var sender = Sender;
         Write(new WebhookEndpointDeleted(cmd.Id, _rt.Now), () =>
         {
-            if (_deliverers.Remove(cmd.Id, out var deliverer)) Context.Stop(deliverer);
+            Timers.Cancel("restart-" + cmd.Id);
+            if (_deliverers.Remove(cmd.Id, out var deliverer)) Context.Stop(Context.Unwatch(deliverer));
             sender.Tell(new WebhookDeleted(cmd.Id));
         });
     }

@@ -21,7 +21,7 @@ public static class WebhookTargetPolicy
         if (uri.UserInfo.Length > 0) return "A URL without user name or password (the signature authenticates the sender).";
         if (uri.Fragment.Length > 0) return "A URL without a fragment (#…).";
         if (allowPrivateTargets) return null;
-        var host = uri.IdnHost.Trim('[', ']');
+        var host = uri.IdnHost.Trim('[', ']').TrimEnd('.');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             return "Loopback targets are refused (Orchestrator:Webhooks:AllowPrivateTargets is off).";
         if (IPAddress.TryParse(host, out var ip) && IsInternal(ip))

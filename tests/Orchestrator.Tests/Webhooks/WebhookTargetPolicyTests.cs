@@ -16,6 +16,8 @@ public sealed class WebhookTargetPolicyTests
     [Theory]
     [InlineData("http://127.0.0.1:9000/hook")]
     [InlineData("http://localhost/hook")]
+    [InlineData("http://LOCALHOST./hook")]
+    [InlineData("http://127.1/hook")]
     [InlineData("http://api.localhost/hook")]
     [InlineData("http://[::1]/hook")]
     [InlineData("http://10.1.2.3/")]
