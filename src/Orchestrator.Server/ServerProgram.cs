@@ -49,6 +49,7 @@ public static class ServerProgram
         CallbackEndpoints.Map(app);
         ResultEndpoints.Map(app);
         BatchEndpoints.Map(app);
+        WebhookEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

@@ -43,7 +43,7 @@ public static class QueuedTaskViews
     {
         var r = entry.Request;
         return new TaskView(taskId, r.Provider, r.Kind.WireName(), r.Model, cancelled ? TaskLifecycle.Cancelled : TaskLifecycle.Accepted,
-            null, [], null, 0, 0, createdAt, null, cancelled ? cancelledAt : null, null, r.Metadata)
+            null, [], null, 0, 0, createdAt, null, cancelled ? cancelledAt : null, null, r.Metadata, r.WebhookUrl)
         {
             BatchId = batchId,
             BatchLine = entry.Line,

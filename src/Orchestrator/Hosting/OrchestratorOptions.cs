@@ -1,4 +1,5 @@
 using Orchestrator.ResultFiles;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Hosting;
 
@@ -32,6 +33,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Re-hosting of result files (<c>Orchestrator:Results</c>): downloaded into our own store before the provider's URLs expire.</summary>
     public ResultOptions Results { get; set; } = new();
+
+    /// <summary>Signed webhook deliveries: retry schedule, timeouts, which targets are allowed.</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
 
     /// <summary>Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error.</summary>
     public string AkkaLogLevel { get; set; } = "Info";

@@ -13,6 +13,7 @@ using Orchestrator.Providers;
 using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Hosting;
 
@@ -65,6 +66,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton<CompletionFeed>();
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
+        services.AddWebhookServices(options.Webhooks);
         return services;
     }
 
@@ -100,6 +102,7 @@ public static class OrchestratorServiceCollectionExtensions
             var batches = system.ActorOf(BatchDirectory.Props(new BatchRuntime(options, sp.GetRequiredService<TimeProvider>(), supervisor, catalog, throttles)), "batches");
             registry.Register<BatchDirectory>(batches);
         });
+        builder.WithWebhooks(sp);
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Orchestrator.Tasks;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Persistence;
 
@@ -27,6 +28,17 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         [typeof(Batches.BatchAbandoned)] = "ba1",
         [typeof(Batches.BatchReleaseMarked)] = "brm1",
         [typeof(Batches.BatchCancelled)] = "bc1",
+        [typeof(WebhookEndpointRegistered)] = "whr1",
+        [typeof(WebhookEndpointDisabled)] = "whd1",
+        [typeof(WebhookEndpointEnabled)] = "whe1",
+        [typeof(WebhookEndpointDeleted)] = "whx1",
+        [typeof(WebhookTaskSecretCreated)] = "whts1",
+        [typeof(WebhookDeliveryPending)] = "wdp1",
+        [typeof(WebhookDeliveryFailed)] = "wdf1",
+        [typeof(WebhookDeliverySucceeded)] = "wds1",
+        [typeof(WebhookDeliveriesReplayed)] = "wdr1",
+        [typeof(WebhookOffsetCommitted)] = "wdo1",
+        [typeof(WebhookLedgerSnapshot)] = "wls1",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -58,6 +58,8 @@ public sealed record GenerationRequest
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>; null uses the kind's default.</summary>
     public int? DeadlineSeconds { get; init; }
+    /// <summary>Where this task's completion is delivered as a signed webhook (besides registered endpoints).</summary>
+    public string? WebhookUrl { get; init; }
 
     /// <summary>The batch this task came in (set by the batch intake, never by a caller).</summary>
     public string? BatchId { get; init; }
@@ -68,7 +70,7 @@ public sealed record GenerationRequest
     /// <summary>The key its submits are shared fairly by: the caller's <c>metadata.tenant</c>, else its batch.</summary>
     public string? FairnessKey => Metadata?.GetValueOrDefault("tenant") ?? (BatchId is null ? null : "batch:" + BatchId);
 
-    /// <summary>Same request, metadata compared by content (the idempotency check: a reused key must mean the same task).</summary>
+    /// <summary>Same request (every field, <c>WebhookUrl</c> included), metadata compared by content (the idempotency check: a reused key must mean the same task).</summary>
     public bool SameAs(GenerationRequest other) =>
         this with { Metadata = null } == other with { Metadata = null }
         && (Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((other.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));

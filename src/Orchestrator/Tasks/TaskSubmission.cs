@@ -42,6 +42,8 @@ public sealed record TaskSubmission
     public Dictionary<string, string>? Metadata { get; init; }
     /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>.</summary>
     public int? DeadlineSeconds { get; init; }
+    /// <summary>A URL that receives this task\'s completion as a signed webhook (Standard Webhooks).</summary>
+    public string? WebhookUrl { get; init; }
 }
 
 /// <summary>One rejected field: <c>Field</c> is the JSON name the caller used (camelCase).</summary>

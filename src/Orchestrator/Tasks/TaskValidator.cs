@@ -1,12 +1,14 @@
 using Orchestrator.Providers;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Tasks;
 
 /// <summary>
 /// Turns a <see cref="TaskSubmission"/> into a <see cref="GenerationRequest"/> or the list of fields that are wrong,
-/// by the rules of the provider it names. Runs before anything is persisted.
+/// by the rules of the provider it names. Runs before anything is persisted. A <c>webhookUrl</c> follows the webhook
+/// target policy (<paramref name="webhooks"/>: whether private targets are allowed; refused when not given).
 /// </summary>
-public sealed class TaskValidator(ProviderDirectory providers)
+public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? webhooks = null)
 {
     public const int MaxMetadataEntries = 32;
     public const int MaxIdempotencyKeyLength = 200;
@@ -55,6 +57,8 @@ public sealed class TaskValidator(ProviderDirectory providers)
             }
         }
         if (s.DeadlineSeconds is < 10 or > 7 * 86400) Fail("deadlineSeconds", "Between 10 and 604800 seconds.");
+        if (s.WebhookUrl is not null && WebhookTargetPolicy.Check(s.WebhookUrl, webhooks?.AllowPrivateTargets ?? false) is { } webhookError)
+            Fail("webhookUrl", webhookError);
 
         if (errors.Count > 0) return (null, errors);
         return (new GenerationRequest
@@ -76,6 +80,7 @@ public sealed class TaskValidator(ProviderDirectory providers)
             IdempotencyKey = s.IdempotencyKey,
             Metadata = s.Metadata,
             DeadlineSeconds = s.DeadlineSeconds,
+            WebhookUrl = s.WebhookUrl,
         }, errors);
     }
 

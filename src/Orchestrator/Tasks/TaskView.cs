@@ -16,7 +16,8 @@ public sealed record TaskView(
     DateTimeOffset? SubmittedAt,
     DateTimeOffset? CompletedAt,
     DateTimeOffset? NextPollAt,
-    IReadOnlyDictionary<string, string>? Metadata)
+    IReadOnlyDictionary<string, string>? Metadata,
+    string? WebhookUrl = null)
 {
     /// <summary>The batch the task came in, if any.</summary>
     public string? BatchId { get; init; }
@@ -29,7 +30,7 @@ public sealed record TaskView(
     {
         var r = s.Request ?? throw new InvalidOperationException("A task view needs an accepted task.");
         return new TaskView(s.TaskId, r.Provider, r.Kind.WireName(), r.Model, s.Status, s.ProviderTaskId, s.Results, s.Error,
-            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata)
+            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata, r.WebhookUrl)
         {
             BatchId = r.BatchId,
             BatchLine = r.BatchLine,

@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>A delivery that did not arrive on its first attempt: pending (another attempt is due) or failed (kept for replay).</summary>
+/// <param name="EventId">The completion's id, sent as <c>webhook-id</c> on every attempt.</param>
+/// <param name="Offset">The completion's position in the journal.</param>
+/// <param name="TaskId">The task that ended.</param>
+/// <param name="Type">The event type, e.g. <c>task.succeeded</c>.</param>
+/// <param name="Body">The exact body every attempt sends.</param>
+/// <param name="Url">The per-task target; null for a registered endpoint (its own URL).</param>
+/// <param name="Attempts">Attempts made in all.</param>
+/// <param name="Step">Attempts made in the current schedule (a replay starts a new one).</param>
+/// <param name="LastStatus">The last attempt's HTTP status, if it got one.</param>
+/// <param name="LastError">The last attempt's transport error (timeout, refused connection), if any.</param>
+/// <param name="LastAttemptAt">When the last attempt ended.</param>
+/// <param name="NextAttemptAt">When the next attempt is due; null once failed.</param>
+public sealed record DeliveryRecord(
+    string EventId, long Offset, string TaskId, string Type, string Body, string? Url,
+    int Attempts, int Step, int? LastStatus, string? LastError, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt)
+{
+    public bool IsPending => NextAttemptAt is not null;
+    public string State => IsPending ? "pending" : "failed";
+}
+
+/// <summary>
+/// One endpoint's durable delivery state, folded from its journal (pure): the committed offset and the deliveries that
+/// are pending or failed. Successful first attempts never appear here: they cost no write.
+/// </summary>
+public sealed record DeliveryLedger(long? CommittedOffset, ImmutableDictionary<string, DeliveryRecord> Deliveries)
+{
+    public static readonly DeliveryLedger Empty = new(null, ImmutableDictionary<string, DeliveryRecord>.Empty);
+
+    public DeliveryLedger Apply(IWebhookDeliveryEvent e) => e switch
+    {
+        WebhookOffsetCommitted c => this with { CommittedOffset = Math.Max(CommittedOffset ?? 0, c.Offset) },
+        WebhookDeliveryPending p => Put(p.EventId, old => new DeliveryRecord(p.EventId, p.Offset, p.TaskId, p.Type, p.Body ?? old?.Body ?? "", p.Url ?? old?.Url,
+            p.Attempts, p.Step, p.LastStatus, p.LastError, p.At, p.NextAttemptAt)),
+        WebhookDeliveryFailed f => Put(f.EventId, old => new DeliveryRecord(f.EventId, f.Offset, f.TaskId, f.Type, f.Body ?? old?.Body ?? "", f.Url ?? old?.Url,
+            f.Attempts, old?.Step ?? f.Attempts, f.LastStatus, f.LastError, f.At, null)),
+        WebhookDeliverySucceeded s => this with { Deliveries = Deliveries.Remove(s.EventId) },
+        WebhookDeliveriesReplayed r => this with
+        {
+            Deliveries = Deliveries.SetItems(r.EventIds.Where(Deliveries.ContainsKey)
+                .Select(id => KeyValuePair.Create(id, Deliveries[id] with { Step = 0, NextAttemptAt = r.At }))),
+        },
+        _ => this,
+    };
+
+    private DeliveryLedger Put(string eventId, Func<DeliveryRecord?, DeliveryRecord> make) =>
+        this with { Deliveries = Deliveries.SetItem(eventId, make(Deliveries.GetValueOrDefault(eventId))) };
+
+    /// <summary>Pending deliveries due at <paramref name="now"/>, oldest completion first.</summary>
+    public IEnumerable<DeliveryRecord> Due(DateTimeOffset now) =>
+        Deliveries.Values.Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Offset);
+
+    /// <summary>The earliest next attempt among pending deliveries not in <paramref name="except"/>.</summary>
+    public DateTimeOffset? NextDue(IReadOnlySet<string> except) =>
+        Deliveries.Values.Where(d => d.IsPending && !except.Contains(d.EventId)).Min(d => d.NextAttemptAt);
+
+    /// <summary>Pending and failed deliveries in journal order, optionally only those in <paramref name="state"/>.</summary>
+    public IReadOnlyList<DeliveryRecord> List(string? state = null) =>
+        Deliveries.Values.Where(d => state is null || d.State == state).OrderBy(d => d.Offset).ToList();
+
+    /// <summary>Which of <paramref name="eventId"/> (or, when null, every failed delivery) a replay restarts.</summary>
+    public IReadOnlyList<string> ReplayTargets(string? eventId) => eventId is null
+        ? Deliveries.Values.Where(d => !d.IsPending).OrderBy(d => d.Offset).Select(d => d.EventId).ToList()
+        : Deliveries.ContainsKey(eventId) ? [eventId] : [];
+
+    public WebhookLedgerSnapshot ToSnapshot(string endpointId) => new(endpointId, CommittedOffset, List());
+
+    public static DeliveryLedger From(WebhookLedgerSnapshot s) =>
+        new(s.CommittedOffset, s.Deliveries.ToImmutableDictionary(d => d.EventId));
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Events;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>Wires webhooks into a host: called by the orchestrator's own DI and Akka.Hosting extensions.</summary>
+public static class WebhookHosting
+{
+    /// <summary>Options, the <c>webhooks</c> HTTP client (no redirects, internal targets refused at connect time), sender and facade.</summary>
+    public static IServiceCollection AddWebhookServices(this IServiceCollection services, WebhookOptions options)
+    {
+        if (options.Problems() is { Count: > 0 } problems) throw new InvalidOperationException(string.Join(" ", problems));
+        services.AddSingleton(options);
+        var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        services.AddHttpClient(WebhookSender.HttpClientName, http =>
+            {
+                http.Timeout = timeout;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("Orchestrator-Webhooks");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookTargetPolicy.CreateHandler(options.AllowPrivateTargets, timeout < TimeSpan.FromSeconds(10) ? timeout : TimeSpan.FromSeconds(10)))
+            .RedactLoggedHeaders(_ => true);
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookSubscriptions>();
+        return services;
+    }
+
+    /// <summary>Starts the registry (and through it every endpoint's deliverer); commits their offsets on shutdown.</summary>
+    public static AkkaConfigurationBuilder WithWebhooks(this AkkaConfigurationBuilder builder, IServiceProvider sp) =>
+        builder.WithActors((system, registry, _) =>
+        {
+            var runtime = new WebhookRuntime(sp.GetRequiredService<WebhookOptions>(), sp.GetRequiredService<WebhookSender>(),
+                sp.GetRequiredService<CompletionFeed>(), sp.GetRequiredService<TimeProvider>());
+            var webhooks = system.ActorOf(WebhookRegistry.Props(runtime), "webhooks");
+            registry.Register<WebhookRegistry>(webhooks);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "commit-webhook-offsets", async () =>
+            {
+                try { await webhooks.Ask<WebhooksFlushed>(FlushWebhooks.Instance, TimeSpan.FromSeconds(8)); }
+                catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException) { }
+                return Akka.Done.Instance;
+            });
+        });
+}

@@ -1,0 +1,166 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>
+/// The registered webhook endpoints (persistence id <c>webhooks</c>): a thin persistent actor around
+/// <see cref="WebhookRegistryState"/>. It runs one <see cref="WebhookDeliverer"/> child per endpoint, plus the built-in
+/// <c>task-webhooks</c> one for per-task <c>webhookUrl</c>s, and forwards delivery queries and replays to them.
+/// </summary>
+public sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
+{
+    public const string RegistryPersistenceId = "webhooks";
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+
+    private sealed record RestartDeliverer(string Id);
+
+    private readonly WebhookRuntime _rt;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, IActorRef> _deliverers = new();
+    private WebhookRegistryState _state = WebhookRegistryState.Empty;
+    private string? _taskSecret;
+    private byte[] _taskKey = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public WebhookRegistry(WebhookRuntime runtime)
+    {
+        _rt = runtime;
+
+        Recover<IWebhookRegistryEvent>(e => _state = _state.Apply(e, LastSequenceNr));
+        Recover<RecoveryCompleted>(_ => Start());
+
+        Command<RegisterWebhook>(Register);
+        Command<ListWebhooks>(_ => Sender.Tell(_state.Endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Select(e => e.View()).ToList()));
+        Command<GetWebhook>(q => Sender.Tell(q.Id == WebhookEndpoint.TaskWebhooksId ? TaskWebhooksView
+            : _state.Endpoints.TryGetValue(q.Id, out var ep) ? ep.View() : new WebhookNotFound(q.Id)));
+        Command<DeleteWebhook>(Delete);
+        Command<EnableWebhook>(Enable);
+        Command<DisableWebhook>(Disable);
+        Command<ListDeliveries>(q => ForwardTo(q.Id, q));
+        Command<ReplayDeliveries>(q => ForwardTo(q.Id, q));
+        Command<GetTaskWebhookSecret>(_ => Sender.Tell(new TaskWebhookSecret(_taskSecret!)));
+        Command<FlushWebhooks>(_ => Flush());
+        // A deliverer stops when the journal refuses a write: start it again (from its journal) after a pause.
+        Command<Terminated>(t =>
+        {
+            if (_deliverers.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key is not { } id) return;
+            _deliverers.Remove(id);
+            _log.Warning("Webhook {0}: its deliverer stopped; starting it again in {1} s", id, RestartDelay.TotalSeconds);
+            Timers.StartSingleTimer("restart-" + id, new RestartDeliverer(id), RestartDelay);
+        });
+        Command<RestartDeliverer>(r =>
+        {
+            if (_deliverers.ContainsKey(r.Id)) return;
+            if (r.Id == WebhookEndpoint.TaskWebhooksId) StartTaskDeliverer();
+            else if (_state.Endpoints.TryGetValue(r.Id, out var ep)) StartDeliverer(ep);
+        });
+    }
+
+    public static Props Props(WebhookRuntime runtime) => Akka.Actor.Props.Create(typeof(WebhookRegistry), runtime);
+
+    public override string PersistenceId => RegistryPersistenceId;
+
+    private WebhookEndpointView TaskWebhooksView => new(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], true, null, DateTimeOffset.UnixEpoch);
+
+    private void Start()
+    {
+        // A configured secret wins; otherwise the one generated on first start, kept in the journal.
+        if (_rt.Options.TaskWebhookSecret is { Length: > 0 } configured) StartDeliverers(configured);
+        else if (_state.GeneratedTaskSecret is { } generated) StartDeliverers(generated);
+        else Write(new WebhookTaskSecretCreated(WebhookSignature.NewSecret(), _rt.Now), () => StartDeliverers(_state.GeneratedTaskSecret!));
+    }
+
+    private void StartDeliverers(string taskSecret)
+    {
+        _taskSecret = taskSecret;
+        WebhookSignature.TryParseSecret(taskSecret, out _taskKey);
+        StartTaskDeliverer();
+        foreach (var ep in _state.Endpoints.Values) StartDeliverer(ep);
+    }
+
+    private void StartTaskDeliverer() =>
+        Run(new DeliveryTarget(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], _taskKey, _rt.Options.MaxInFlightTaskWebhooks, null), enabled: true);
+
+    private void StartDeliverer(WebhookEndpoint ep)
+    {
+        WebhookSignature.TryParseSecret(ep.Secret, out var key);
+        Run(new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr), ep.Enabled);
+    }
+
+    private void Run(DeliveryTarget target, bool enabled) =>
+        _deliverers[target.EndpointId] = Context.Watch(Context.ActorOf(WebhookDeliverer.Props(_rt, target, enabled), target.EndpointId));
+
+    private void Register(RegisterWebhook cmd)
+    {
+        if (_state.Endpoints.TryGetValue(cmd.Id, out var existing)) { Sender.Tell(new WebhookRegistered(existing.View())); return; }
+        var sender = Sender;
+        Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, cmd.Secret, _rt.Now), () =>
+        {
+            var ep = _state.Endpoints[cmd.Id];
+            StartDeliverer(ep);
+            sender.Tell(new WebhookRegistered(ep.View()));
+        });
+    }
+
+    private void Delete(DeleteWebhook cmd)
+    {
+        if (cmd.Id == WebhookEndpoint.TaskWebhooksId) { Sender.Tell(new WebhookBuiltIn(cmd.Id)); return; }
+        if (!_state.Endpoints.ContainsKey(cmd.Id)) { Sender.Tell(new WebhookNotFound(cmd.Id)); return; }
+        var sender = Sender;
+        Write(new WebhookEndpointDeleted(cmd.Id, _rt.Now), () =>
+        {
+            Timers.Cancel("restart-" + cmd.Id);
+            if (_deliverers.Remove(cmd.Id, out var deliverer)) Context.Stop(Context.Unwatch(deliverer));
+            sender.Tell(new WebhookDeleted(cmd.Id));
+        });
+    }
+
+    private void Enable(EnableWebhook cmd)
+    {
+        if (cmd.Id == WebhookEndpoint.TaskWebhooksId) { Sender.Tell(TaskWebhooksView); return; }
+        if (!_state.Endpoints.TryGetValue(cmd.Id, out var ep)) { Sender.Tell(new WebhookNotFound(cmd.Id)); return; }
+        if (ep.Enabled) { Sender.Tell(ep.View()); return; }
+        var sender = Sender;
+        Write(new WebhookEndpointEnabled(cmd.Id, _rt.Now), () =>
+        {
+            _deliverers.GetValueOrDefault(cmd.Id)?.Tell(new EndpointEnabledChanged(true));
+            sender.Tell(_state.Endpoints[cmd.Id].View());
+        });
+    }
+
+    private void Disable(DisableWebhook cmd)
+    {
+        if (!_state.Endpoints.TryGetValue(cmd.Id, out var ep) || !ep.Enabled) return;
+        Write(new WebhookEndpointDisabled(cmd.Id, cmd.Reason, _rt.Now), () =>
+        {
+            _log.Warning("Webhook endpoint {0} disabled: {1}. POST /v1/webhooks/{0}/enable turns it on again", cmd.Id, cmd.Reason);
+            _deliverers.GetValueOrDefault(cmd.Id)?.Tell(new EndpointEnabledChanged(false));
+        });
+    }
+
+    private void ForwardTo(string id, object query)
+    {
+        if (_deliverers.TryGetValue(id, out var deliverer)) deliverer.Forward(query);
+        else Sender.Tell(new WebhookNotFound(id));
+    }
+
+    private void Flush()
+    {
+        var sender = Sender;
+        Task.WhenAll(_deliverers.Values.Select(d => d.Ask<WebhooksFlushed>(FlushWebhooks.Instance, FlushTimeout)))
+            .ContinueWith(_ => WebhooksFlushed.Instance, TaskScheduler.Default)
+            .PipeTo(sender);
+    }
+
+    private void Write(IWebhookRegistryEvent e, Action then) =>
+        Persist(new Tagged(e, [WebhookDeliverer.JournalTag]), _ =>
+        {
+            _state = _state.Apply(e, LastSequenceNr);
+            then();
+        });
+}

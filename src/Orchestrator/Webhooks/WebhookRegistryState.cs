@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using Orchestrator.Events;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>A registered endpoint. <c>Secret</c> is never shown after registration and never printed.</summary>
+/// <param name="Id"><c>wh_…</c>.</param>
+/// <param name="Url">Where deliveries go.</param>
+/// <param name="Events">Completion types it receives, or <c>*</c> for all.</param>
+/// <param name="Secret">The <c>whsec_…</c> secret that signs its deliveries.</param>
+/// <param name="Enabled">False after a 410 Gone until re-enabled.</param>
+/// <param name="DisabledReason">Why it was disabled, e.g. <c>410 Gone</c>.</param>
+/// <param name="CreatedAt">When it was registered.</param>
+/// <param name="RegisteredSeqNr">The registry's sequence number of its registration: locates where its deliveries start.</param>
+public sealed record WebhookEndpoint(
+    string Id, string Url, IReadOnlyList<string> Events, string Secret, bool Enabled, string? DisabledReason,
+    DateTimeOffset CreatedAt, long RegisteredSeqNr)
+{
+    /// <summary>Id of the built-in endpoint that delivers to per-task <c>webhookUrl</c>s.</summary>
+    public const string TaskWebhooksId = "task-webhooks";
+
+    /// <summary>Every completion type.</summary>
+    public const string AllEvents = "*";
+
+    public WebhookEndpointView View() => new(Id, Url, Events, Enabled, DisabledReason, CreatedAt);
+
+    public override string ToString() => $"WebhookEndpoint {{ Id = {Id}, Enabled = {Enabled} }}";
+
+    /// <summary>The completion types an endpoint may ask for.</summary>
+    public static readonly IReadOnlyList<string> EventTypes =
+        Enum.GetValues<TaskLifecycle>().Where(s => s.IsTerminal()).Select(TaskCompletion.TypeFor).ToList();
+}
+
+/// <summary>An endpoint as the API shows it: never its secret.</summary>
+public sealed record WebhookEndpointView(string Id, string? Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt);
+
+/// <summary>A pending or failed delivery as <c>GET /v1/webhooks/{id}/deliveries</c> lists it.</summary>
+public sealed record WebhookDeliveryView(
+    string EventId, string TaskId, string Type, string State, int Attempts, int? LastStatus, string? LastError,
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, string? Url)
+{
+    public static WebhookDeliveryView From(DeliveryRecord d) =>
+        new(d.EventId, d.TaskId, d.Type, d.State, d.Attempts, d.LastStatus, d.LastError, d.LastAttemptAt, d.NextAttemptAt, d.Url);
+}
+
+/// <summary>The registry's state, folded from its journal (pure).</summary>
+public sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, string? GeneratedTaskSecret)
+{
+    public static readonly WebhookRegistryState Empty = new(ImmutableDictionary<string, WebhookEndpoint>.Empty, null);
+
+    /// <param name="e">The event.</param>
+    /// <param name="seqNr">Its sequence number in the registry's journal.</param>
+    public WebhookRegistryState Apply(IWebhookRegistryEvent e, long seqNr) => e switch
+    {
+        WebhookEndpointRegistered r => this with
+        {
+            Endpoints = Endpoints.SetItem(r.Id, new WebhookEndpoint(r.Id, r.Url, r.Events, r.Secret, true, null, r.At, seqNr)),
+        },
+        WebhookEndpointDisabled d when Endpoints.TryGetValue(d.Id, out var ep) => this with
+        {
+            Endpoints = Endpoints.SetItem(d.Id, ep with { Enabled = false, DisabledReason = d.Reason }),
+        },
+        WebhookEndpointEnabled en when Endpoints.TryGetValue(en.Id, out var ep) => this with
+        {
+            Endpoints = Endpoints.SetItem(en.Id, ep with { Enabled = true, DisabledReason = null }),
+        },
+        WebhookEndpointDeleted d => this with { Endpoints = Endpoints.Remove(d.Id) },
+        WebhookTaskSecretCreated s => this with { GeneratedTaskSecret = s.Secret },
+        _ => this,
+    };
+
+    public override string ToString() => $"WebhookRegistryState {{ Endpoints = {Endpoints.Count} }}";
+}

@@ -1,0 +1,30 @@
+using Orchestrator.Events;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>What the webhook actors share: options, the sender, the completion feed and the clock.</summary>
+public sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock)
+{
+    public WebhookOptions Options { get; } = options;
+    public WebhookSender Sender { get; } = sender;
+    public CompletionFeed Feed { get; } = feed;
+    public TimeProvider Clock { get; } = clock;
+    public RetryPolicy Policy { get; } = RetryPolicy.From(options);
+    public DateTimeOffset Now => Clock.GetUtcNow();
+}
+
+/// <summary>
+/// Where one deliverer sends and how it signs: a registered endpoint (its URL, event filter and key) or the built-in
+/// task-webhooks endpoint (<c>Url</c> null: each completion goes to its task's own <c>webhookUrl</c>).
+/// </summary>
+public sealed record DeliveryTarget(string EndpointId, string? Url, IReadOnlyList<string> Events, byte[] Key, int MaxInFlight, long? RegisteredSeqNr)
+{
+    public bool IsTaskWebhooks => Url is null;
+
+    /// <summary>Where <paramref name="c"/> goes, or null when this target does not want it.</summary>
+    public string? UrlFor(TaskCompletion c) =>
+        IsTaskWebhooks ? c.Task.WebhookUrl
+        : Events.Contains(WebhookEndpoint.AllEvents) || Events.Contains(c.Type) ? Url : null;
+
+    public override string ToString() => $"DeliveryTarget {{ EndpointId = {EndpointId} }}";
+}

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Hosting;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Webhooks;
+
+/// <summary>A registration as a caller sends it (<c>POST /v1/webhooks</c>), before validation.</summary>
+public sealed record WebhookRegistrationRequest
+{
+    /// <summary>Absolute http or https URL.</summary>
+    public string? Url { get; init; }
+    /// <summary>Completion types (<c>task.succeeded</c>, <c>task.failed</c>, <c>task.timed_out</c>, <c>task.cancelled</c>) or <c>*</c>; default all.</summary>
+    public List<string>? Events { get; init; }
+    /// <summary>Optional <c>whsec_…</c> secret; generated when absent.</summary>
+    public string? Secret { get; init; }
+
+    public override string ToString() => $"{nameof(WebhookRegistrationRequest)} {{ Url = {Url} }}";
+}
+
+/// <summary>A new endpoint and its secret: the only time the secret is handed out.</summary>
+public sealed record WebhookRegistration(WebhookEndpointView Endpoint, string Secret)
+{
+    public override string ToString() => $"{nameof(WebhookRegistration)} {{ Id = {Endpoint.Id} }}";
+}
+
+/// <summary>What a replay came to.</summary>
+public enum ReplayStatus
+{
+    /// <summary><c>Count</c> deliveries start a new schedule now.</summary>
+    Replayed,
+    /// <summary>No such endpoint.</summary>
+    EndpointNotFound,
+    /// <summary>The endpoint keeps no pending or failed delivery with that event id.</summary>
+    DeliveryNotFound,
+}
+
+/// <summary>A registration was refused; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
+public sealed class WebhookValidationException(IReadOnlyList<FieldError> errors)
+    : Exception("Invalid webhook registration: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
+{
+    public IReadOnlyList<FieldError> Errors { get; } = errors;
+}
+
+/// <summary>Webhook endpoints as a host uses them (the HTTP API is a thin layer over these calls).</summary>
+public sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Validates and registers an endpoint; the returned secret is not shown again.</summary>
+    /// <exception cref="WebhookValidationException">A field is invalid.</exception>
+    public async Task<WebhookRegistration> RegisterAsync(WebhookRegistrationRequest request, CancellationToken ct = default)
+    {
+        var (events, errors) = Validate(request, options.AllowPrivateTargets);
+        if (errors.Count > 0) throw new WebhookValidationException(errors);
+        var secret = request.Secret ?? WebhookSignature.NewSecret();
+        var id = "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var reply = await AskAsync<WebhookRegistered>(new RegisterWebhook(id, request.Url!, events, secret), ct);
+        return new WebhookRegistration(reply.View, secret);
+    }
+
+    /// <summary>The registered endpoints, oldest first.</summary>
+    public Task<List<WebhookEndpointView>> ListAsync(CancellationToken ct = default) => AskAsync<List<WebhookEndpointView>>(new ListWebhooks(), ct);
+
+    /// <summary>One endpoint (<c>task-webhooks</c> is the built-in one for per-task URLs), or null.</summary>
+    public async Task<WebhookEndpointView?> GetAsync(string id, CancellationToken ct = default) =>
+        await AskAsync<object>(new GetWebhook(id), ct) as WebhookEndpointView;
+
+    /// <summary>Removes an endpoint. Null when unknown; false for the built-in one, which cannot be removed.</summary>
+    public async Task<bool?> DeleteAsync(string id, CancellationToken ct = default) => await AskAsync<object>(new DeleteWebhook(id), ct) switch
+    {
+        WebhookDeleted => true,
+        WebhookBuiltIn => false,
+        _ => null,
+    };
+
+    /// <summary>Turns a disabled endpoint on again: deliveries resume where they stopped. Null when unknown.</summary>
+    public async Task<WebhookEndpointView?> EnableAsync(string id, CancellationToken ct = default) =>
+        await AskAsync<object>(new EnableWebhook(id), ct) as WebhookEndpointView;
+
+    /// <summary>Pending and failed deliveries, oldest first; <paramref name="state"/> <c>pending</c> or <c>failed</c> narrows them. Null when unknown.</summary>
+    public async Task<IReadOnlyList<WebhookDeliveryView>?> DeliveriesAsync(string id, string? state = null, CancellationToken ct = default) =>
+        (await AskAsync<object>(new ListDeliveries(id, state), ct) as DeliveryList)?.Items;
+
+    /// <summary>Replays one kept delivery, or (<paramref name="eventId"/> null) every failed one, with a new schedule starting now.</summary>
+    public async Task<(ReplayStatus Status, int Count)> ReplayAsync(string id, string? eventId = null, CancellationToken ct = default) =>
+        await AskAsync<object>(new ReplayDeliveries(id, eventId), ct) switch
+        {
+            DeliveriesReplayed r => (ReplayStatus.Replayed, r.Count),
+            DeliveryNotFound => (ReplayStatus.DeliveryNotFound, 0),
+            _ => (ReplayStatus.EndpointNotFound, 0),
+        };
+
+    /// <summary>The secret that signs deliveries to per-task <c>webhookUrl</c>s.</summary>
+    public async Task<string> TaskSecretAsync(CancellationToken ct = default) => (await AskAsync<TaskWebhookSecret>(new GetTaskWebhookSecret(), ct)).Secret;
+
+    /// <summary>The events filter as stored (<c>*</c> alone for everything) and the rejected fields.</summary>
+    public static (IReadOnlyList<string> Events, IReadOnlyList<FieldError> Errors) Validate(WebhookRegistrationRequest r, bool allowPrivateTargets)
+    {
+        var errors = new List<FieldError>();
+        if (WebhookTargetPolicy.Check(r.Url, allowPrivateTargets) is { } urlError) errors.Add(new FieldError("url", urlError));
+        IReadOnlyList<string> events = [WebhookEndpoint.AllEvents];
+        if (r.Events is { Count: > 0 } asked)
+        {
+            var unknown = asked.FirstOrDefault(e => e != WebhookEndpoint.AllEvents && !WebhookEndpoint.EventTypes.Contains(e));
+            if (asked.Any(e => e != WebhookEndpoint.AllEvents && !WebhookEndpoint.EventTypes.Contains(e)))
+                errors.Add(new FieldError("events", $"Each one of: {WebhookEndpoint.AllEvents}, {string.Join(", ", WebhookEndpoint.EventTypes)} (not '{unknown}')."));
+            else if (!asked.Contains(WebhookEndpoint.AllEvents)) events = asked.Distinct().ToList();
+        }
+        if (r.Secret is not null && !WebhookSignature.TryParseSecret(r.Secret, out _))
+            errors.Add(new FieldError("secret", $"whsec_ followed by the base64 of {WebhookSignature.MinKeyBytes} to {WebhookSignature.MaxKeyBytes} random bytes."));
+        return (events, errors);
+    }
+
+    private async Task<T> AskAsync<T>(object message, CancellationToken ct) =>
+        await (await registry.GetAsync(ct)).Ask<T>(message, AskTimeout, ct);
+}
