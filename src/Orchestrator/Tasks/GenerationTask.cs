@@ -91,7 +91,17 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => TaskIds.PersistenceId(_taskId);
 
     // A task whose id was minted in this process has no past: skip the journal read (3× cheaper start).
-    public override Recovery Recovery => _fresh ? Recovery.None : base.Recovery;
+    // Only its first incarnation: a supervisor restart re-creates the actor from the same Props (fresh still true)
+    // after events were written, and must recover them like any later start.
+    public override Recovery Recovery => _fresh && !_restarted ? Recovery.None : base.Recovery;
+
+    private bool _restarted;
+
+    public override void AroundPostRestart(Exception cause, object message)
+    {
+        _restarted = true; // before the base starts recovery, which reads Recovery
+        base.AroundPostRestart(cause, message);
+    }
 
     private IProviderClient Client => _rt.Providers.ClientFor(_state.Request!.Provider);
 
@@ -445,7 +455,8 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
 
     private void Passivate() => Context.Parent.Tell(new Passivate(_taskId));
 
-    private TaskProgress Progress() => new(_taskId, _state.Status, Timers.IsTimerActive(ProgressTimer) && _waiting == Waiting.Timer,
+    // The timer as the scheduler holds it, not as _waiting says: a timer left running beside a permit or a call must show.
+    private TaskProgress Progress() => new(_taskId, _state.Status, Timers.IsTimerActive(ProgressTimer),
         _waiting == Waiting.Permit, _waiting == Waiting.Call, _journalWrites);
 
     private static QueryOutcome.Error Unexpected(Exception ex) =>

@@ -21,9 +21,11 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>Base URL with a trailing slash, e.g. http://127.0.0.1:41234/.</summary>
     public string BaseUrl { get; }
 
-    public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, TimeProvider? clock = null)
+    /// <param name="held">Holds chosen provider answers back until the test releases them (a call kept in flight).</param>
+    public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, TimeProvider? clock = null, HeldAnswers? held = null)
     {
         var app = SimulatorProgram.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], options, clock);
+        if (held is not null) app.Use(held.InvokeAsync);
         await app.StartAsync();
         return new SimulatorServer(app);
     }

@@ -18,11 +18,13 @@ public sealed class TaskActors
     public IActorRef Catalog { get; }
     public OrchestratorReadiness Readiness { get; } = new();
 
-    public TaskActors(ActorSystem system, OrchestratorOptions options)
+    /// <param name="clock">The orchestrator's clock (task times, poll plans); tests of the schedule pass a fake one.</param>
+    public TaskActors(ActorSystem system, OrchestratorOptions options, TimeProvider? clock = null)
     {
-        var providers = new ProviderDirectory(options);
+        clock ??= TimeProvider.System;
+        var providers = new ProviderDirectory(options, clock);
         var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
-        var runtime = new TaskRuntime(options, providers, TimeProvider.System, throttles);
+        var runtime = new TaskRuntime(options, providers, clock, throttles);
         Supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
         Catalog = system.ActorOf(TaskCatalog.Props(Supervisor, Readiness), "catalog");
     }
