@@ -42,7 +42,7 @@ public sealed record TaskSubmission
     public Dictionary<string, string>? Metadata { get; init; }
     /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>.</summary>
     public int? DeadlineSeconds { get; init; }
-    /// <summary>A URL that receives this task\'s completion as a signed webhook (Standard Webhooks).</summary>
+    /// <summary>A URL that receives this task's completion as a signed webhook (Standard Webhooks).</summary>
     public string? WebhookUrl { get; init; }
 }
 
