@@ -48,6 +48,7 @@ public static class ServerProgram
         EventEndpoints.Map(app);
         CallbackEndpoints.Map(app);
         ResultEndpoints.Map(app);
+        BatchEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Orchestrator.Batches;
 using Orchestrator.Callbacks;
 using Orchestrator.Events;
 using Orchestrator.Polling;
@@ -10,13 +11,14 @@ using Orchestrator.Throttling;
 namespace Orchestrator.Hosting;
 
 /// <summary><see cref="IOrchestrator"/> over the actors: validation here, everything else by message.</summary>
-internal sealed class ActorOrchestrator(
+internal sealed partial class ActorOrchestrator(
     TaskValidator validator,
     ProviderDirectory providers,
     OrchestratorReadiness readiness,
     IRequiredActor<TaskSupervisor> supervisor,
     IRequiredActor<TaskCatalog> catalog,
     IRequiredActor<ProviderThrottles> throttles,
+    IRequiredActor<BatchDirectory> batches,
     CompletionFeed completions,
     PollLearning learning,
     CallbackTokens callbackTokens) : IOrchestrator
@@ -48,7 +50,7 @@ internal sealed class ActorOrchestrator(
     {
         if (!TaskIds.IsWellFormed(taskId)) return null;
         var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new GetTask(taskId), AskTimeout, ct);
-        return reply as TaskView;
+        return reply as TaskView ?? await QueuedTaskAsync(taskId, ct);
     }
 
     public async Task<(TaskView View, bool Cancelled)?> CancelAsync(string taskId, CancellationToken ct = default)

@@ -1,3 +1,4 @@
+using Orchestrator.Batches;
 using Orchestrator.Events;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
@@ -27,6 +28,28 @@ public interface IOrchestrator
 
     /// <summary>Cancels a task that has not ended. Returns null for an unknown task; <c>Cancelled</c> is false when it had already ended.</summary>
     Task<(TaskView View, bool Cancelled)?> CancelAsync(string taskId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Submits a stream of requests with back-pressure: they are validated one by one and accepted durably in small
+    /// batches as the stream is read, so memory stays bounded however long the stream. Yields, in order, each request's
+    /// accepted task (status <c>accepted</c>) or its validation errors.
+    /// </summary>
+    IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default);
+
+    /// <summary>
+    /// Accepts a batch upload (the lines of <c>POST /v1/batches</c>): every valid line becomes a task, rejected lines are
+    /// listed; with <paramref name="atomic"/> one rejected line rejects the whole batch. Durable when it returns.
+    /// </summary>
+    Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct = default);
+
+    /// <summary>The batch's counts by status, throughput and ETA, or null for an unknown batch.</summary>
+    Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default);
+
+    /// <summary>The batch's tasks that have ended, by upload line (streamed page by page).</summary>
+    IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, CancellationToken ct = default);
+
+    /// <summary>Cancels what has not ended: queued tasks never start, started ones are cancelled. Null for an unknown batch.</summary>
+    Task<BatchCancelReply?> CancelBatchAsync(string batchId, CancellationToken ct = default);
 
     /// <summary>A page of tasks, newest first.</summary>
     Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default);

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.Batches;
 using Orchestrator.Callbacks;
 using Orchestrator.Events;
 using Orchestrator.Polling;
@@ -85,6 +86,8 @@ public static class OrchestratorServiceCollectionExtensions
             registry.Register<ProviderThrottles>(throttles);
             registry.Register<TaskSupervisor>(supervisor);
             registry.Register<TaskCatalog>(catalog);
+            var batches = system.ActorOf(BatchDirectory.Props(new BatchRuntime(options, sp.GetRequiredService<TimeProvider>(), supervisor, catalog, throttles)), "batches");
+            registry.Register<BatchDirectory>(batches);
         });
         return builder;
     }

@@ -21,6 +21,12 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TaskFailed)] = "tf1",
         [typeof(TaskTimedOut)] = "tto1",
         [typeof(TaskCancelled)] = "tc1",
+        [typeof(Batches.BatchOpened)] = "bo1",
+        [typeof(Batches.BatchChunkStored)] = "bcs1",
+        [typeof(Batches.BatchSealed)] = "bs1",
+        [typeof(Batches.BatchAbandoned)] = "ba1",
+        [typeof(Batches.BatchReleaseMarked)] = "brm1",
+        [typeof(Batches.BatchCancelled)] = "bc1",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -7,3 +7,21 @@ public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? NextAfter);
 
 /// <summary>Answered with the task's view once it has ended (at once if it already has), or <see cref="TaskNotFound"/>.</summary>
 public sealed record AwaitTaskEnd(string TaskId);
+
+/// <summary>Answered with <see cref="BatchLines"/> once the catalog has read the journal.</summary>
+public sealed record GetBatchLines(string BatchId);
+
+/// <summary>The upload lines of a batch's tasks that exist (have written their first event).</summary>
+public sealed record BatchLines(string BatchId, IReadOnlySet<int> Lines);
+
+/// <summary>Answered with <see cref="BatchTally"/>.</summary>
+public sealed record GetBatchTally(string BatchId);
+
+/// <summary>A batch's started tasks by status; <c>Known</c> is how many have started (the rest are queued in the batch).</summary>
+public sealed record BatchTally(string BatchId, IReadOnlyDictionary<TaskLifecycle, int> Counts, int Known);
+
+/// <summary>A page of a batch's tasks by upload line (after <c>AfterLine</c>); <c>EndedOnly</c> keeps those that ended.</summary>
+public sealed record ListBatchTasks(string BatchId, int AfterLine, int Limit, bool EndedOnly);
+
+/// <summary><c>NextAfterLine</c> is null on the last page.</summary>
+public sealed record BatchTaskPage(IReadOnlyList<TaskView> Items, int? NextAfterLine);

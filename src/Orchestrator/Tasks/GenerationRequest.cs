@@ -59,6 +59,15 @@ public sealed record GenerationRequest
     /// <summary>Seconds after acceptance at which the task ends <c>timed_out</c>; null uses the kind's default.</summary>
     public int? DeadlineSeconds { get; init; }
 
+    /// <summary>The batch this task came in (set by the batch intake, never by a caller).</summary>
+    public string? BatchId { get; init; }
+
+    /// <summary>Its 1-based line in the batch upload.</summary>
+    public int? BatchLine { get; init; }
+
+    /// <summary>The key its submits are shared fairly by: the caller's <c>metadata.tenant</c>, else its batch.</summary>
+    public string? FairnessKey => Metadata?.GetValueOrDefault("tenant") ?? (BatchId is null ? null : "batch:" + BatchId);
+
     /// <summary>Same request, metadata compared by content (the idempotency check: a reused key must mean the same task).</summary>
     public bool SameAs(GenerationRequest other) =>
         this with { Metadata = null } == other with { Metadata = null }

@@ -144,7 +144,7 @@ public sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         if (_state.IsTerminal && !_watchingQuietly) return;
         _waiting = Waiting.Permit;
         var r = _state.Request!;
-        _rt.Throttles.Tell(new RequestPermit(r.Provider, _taskId, kind, r.Metadata?.GetValueOrDefault("tenant"), kind == CallKind.Submit ? SlotCost() : 0));
+        _rt.Throttles.Tell(new RequestPermit(r.Provider, _taskId, kind, r.FairnessKey, kind == CallKind.Submit ? SlotCost() : 0));
     }
 
     private int SlotCost() => TaskDecider.SlotCost(_state.Request!, _rt.Providers.Find(_state.Request!.Provider)?.Options);

@@ -22,6 +22,9 @@ public sealed class TaskCatalog : ReceiveActor
     private readonly Dictionary<string, TaskView> _views = new();
     private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _newestFirst = new(NewestFirst.Instance);
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
+    // Per batch: its started tasks by upload line, and counts by status.
+    private readonly Dictionary<string, (SortedDictionary<int, string> Lines, Dictionary<TaskLifecycle, int> Counts)> _batches = new();
+    private readonly List<(object Query, IActorRef Sender)> _heldUntilLoaded = [];
     private Dictionary<string, TaskState>? _loading = new();
 
     public TaskCatalog(IActorRef supervisor, OrchestratorReadiness readiness)
@@ -38,6 +41,12 @@ public sealed class TaskCatalog : ReceiveActor
         Receive<LoadFailed>(f => throw new InvalidOperationException("Could not read the journal at start-up.", f.Cause));
         Receive<TaskViewChanged>(c => Upsert(c.View));
         Receive<ListTasks>(q => Sender.Tell(Page(q)));
+        Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId,
+            _batches.TryGetValue(q.BatchId, out var b) ? b.Lines.Keys.ToHashSet() : new HashSet<int>())));
+        Receive<GetBatchTally>(q => WhenLoaded(q, () => _batches.TryGetValue(q.BatchId, out var b)
+            ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count)
+            : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0)));
+        Receive<ListBatchTasks>(q => WhenLoaded(q, () => BatchPage(q)));
         Receive<AwaitTaskEnd>(w =>
         {
             if (_views.TryGetValue(w.TaskId, out var v) && v.Status.IsTerminal()) Sender.Tell(v);
@@ -75,12 +84,46 @@ public sealed class TaskCatalog : ReceiveActor
             foreach (var w in _waiters[id]) w.Tell(new TaskNotFound(id));
             _waiters.Remove(id);
         }
+        foreach (var (q, sender) in _heldUntilLoaded) Self.Tell(q, sender);
+        _heldUntilLoaded.Clear();
         Context.System.Log.Info("Task catalog loaded {0} tasks from the journal; resumed {1} that had not ended", loaded.Count, woken);
         _readiness.MarkReady();
     }
 
+    private void WhenLoaded(object query, Func<object> answer)
+    {
+        if (_loading is not null) _heldUntilLoaded.Add((query, Sender));
+        else Sender.Tell(answer());
+    }
+
+    private BatchTaskPage BatchPage(ListBatchTasks q)
+    {
+        if (!_batches.TryGetValue(q.BatchId, out var b)) return new BatchTaskPage([], null);
+        var items = new List<TaskView>();
+        int? next = null;
+        foreach (var (_, id) in b.Lines.Where(kv => kv.Key > q.AfterLine))
+        {
+            var v = _views[id];
+            if (q.EndedOnly && !v.Status.IsTerminal()) continue;
+            if (items.Count == q.Limit) { next = items[^1].BatchLine; break; }
+            items.Add(v);
+        }
+        return new BatchTaskPage(items, next);
+    }
+
+    private void TallyBatch(TaskView? old, TaskView view)
+    {
+        if (view.BatchId is not { } batchId || view.BatchLine is not { } line) return;
+        if (!_batches.TryGetValue(batchId, out var b)) _batches[batchId] = b = (new SortedDictionary<int, string>(), new Dictionary<TaskLifecycle, int>());
+        if (old is not null) b.Counts[old.Status]--;
+        b.Counts[view.Status] = b.Counts.GetValueOrDefault(view.Status) + 1;
+        b.Lines[line] = view.Id;
+    }
+
     private void Upsert(TaskView view)
     {
+        var previous = _views.GetValueOrDefault(view.Id);
+        TallyBatch(previous, view);
         if (_views.TryGetValue(view.Id, out var old)) _newestFirst.Remove((old.CreatedAt, old.Id));
         _views[view.Id] = view;
         _newestFirst.Add((view.CreatedAt, view.Id));

@@ -18,10 +18,20 @@ public sealed record TaskView(
     DateTimeOffset? NextPollAt,
     IReadOnlyDictionary<string, string>? Metadata)
 {
+    /// <summary>The batch the task came in, if any.</summary>
+    public string? BatchId { get; init; }
+
+    /// <summary>Its line in the batch upload (1-based), if it came in a batch.</summary>
+    public int? BatchLine { get; init; }
+
     public static TaskView From(TaskState s)
     {
         var r = s.Request ?? throw new InvalidOperationException("A task view needs an accepted task.");
         return new TaskView(s.TaskId, r.Provider, r.Kind.WireName(), r.Model, s.Status, s.ProviderTaskId, s.Results, s.Error,
-            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata);
+            s.SubmitAttempts, s.Polls, s.CreatedAt, s.SubmittedAt, s.CompletedAt, s.NextPollAt, r.Metadata)
+        {
+            BatchId = r.BatchId,
+            BatchLine = r.BatchLine,
+        };
     }
 }

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Orchestrator.Batches;
+using Orchestrator.Hosting;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Server.Api;
+
+/// <summary><c>/v1/batches</c>: upload (streamed JSON Lines or JSON array), status, results as JSON Lines, cancel.</summary>
+public static class BatchEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/v1/batches", Upload);
+        app.MapGet("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
+            await o.GetBatchAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
+        app.MapGet("/v1/batches/{id}/results", StreamResults);
+        app.MapDelete("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
+            await o.CancelBatchAsync(id, ct) is { } r
+                ? Results.Accepted($"/v1/batches/{id}", new { batchId = id, queuedCancelled = r.QueuedCancelled, startedCancelled = r.StartedAsked, alreadyCancelled = r.AlreadyCancelled })
+                : NotFound(id));
+    }
+
+    private static async Task<IResult> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        var atomic = request.Query["atomic"].ToString() is "true" or "1";
+        var lines = BatchUploadReader.IsJsonLines(request.ContentType)
+            ? BatchUploadReader.ReadJsonLinesAsync(request.BodyReader, ct)
+            : BatchUploadReader.ReadJsonArrayAsync(request.Body, ct);
+        BatchAcceptance acceptance;
+        try
+        {
+            acceptance = await orchestrator.SubmitBatchAsync(lines, atomic, ct);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return ApiProblems.Invalid(new FieldError("body", ex is JsonException ? "The body is not a JSON array of task requests (or JSON Lines with Content-Type application/x-ndjson)." : ex.Message));
+        }
+        var body = new
+        {
+            batchId = acceptance.BatchId,
+            accepted = acceptance.Accepted,
+            rejected = acceptance.Rejected.Select(r => new { line = r.Line, errors = r.Errors }),
+        };
+        return acceptance.BatchId is null
+            ? Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
+            : Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task StreamResults(string id, HttpContext http, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        if (await orchestrator.GetBatchAsync(id, ct) is null)
+        {
+            await NotFound(id).ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = "application/x-ndjson";
+        var newline = "\n"u8.ToArray();
+        await foreach (var view in orchestrator.BatchResultsAsync(id, ct))
+        {
+            await JsonSerializer.SerializeAsync(http.Response.Body, view, ApiJson.Options, ct);
+            await http.Response.Body.WriteAsync(newline, ct);
+        }
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Batch not found", detail: $"No batch with id '{id}'.");
+}

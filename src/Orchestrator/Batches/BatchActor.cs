@@ -1,0 +1,175 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Orchestrator.Tasks;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Batches;
+
+/// <summary>
+/// One batch: persists its upload a chunk at a time, then hands its tasks to their actors (through the task
+/// supervisor) only as fast as each account can take them — while the account's submit queue is below about two
+/// seconds of its rate. Before handing over a range it journals a mark; after a restart it hands over again the
+/// tasks below the mark that the catalog does not know (the crash came before their first write).
+/// </summary>
+public sealed class BatchActor : ReceivePersistentActor, IWithTimers
+{
+    public const string JournalTag = "batch";
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+
+    private sealed record ReleaseTick;
+    private sealed record Room(string Account, int Queued);
+    private sealed record Recovered(IReadOnlySet<int> KnownLines);
+
+    private readonly BatchRuntime _rt;
+    private readonly string _batchId;
+    private readonly BatchState _state = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _asking;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public BatchActor(BatchRuntime runtime, string batchId)
+    {
+        _rt = runtime;
+        _batchId = batchId;
+
+        Recover<IBatchEvent>(_state.Apply);
+        Recover<RecoveryCompleted>(_ => AfterRecovery());
+
+        Command<OpenBatch>(o =>
+        {
+            if (_state.Exists) { Sender.Tell(Status()); return; }
+            var sender = Sender;
+            Write(new BatchOpened(_batchId, o.Atomic, _rt.Now), () => sender.Tell(Status()));
+        });
+        Command<StoreChunk>(c =>
+        {
+            var sender = Sender;
+            if (!_state.Exists || _state.IsSealed || _state.AbandonedReason is not null) { sender.Tell(new Status.Failure(new InvalidOperationException("The batch is not open."))); return; }
+            Write(new BatchChunkStored(_batchId, c.Entries), () => sender.Tell(new ChunkStored(_batchId, _state.Total)));
+        });
+        Command<SealBatch>(s =>
+        {
+            var sender = Sender;
+            if (!_state.Exists || _state.IsSealed || _state.AbandonedReason is not null) { sender.Tell(Status()); return; }
+            Write(new BatchSealed(_batchId, s.Accepted, s.Rejected, _rt.Now), () => { sender.Tell(Status()); StartReleasing(); });
+        });
+        Command<AbandonBatch>(a =>
+        {
+            var sender = Sender;
+            if (!_state.Exists || _state.IsSealed) { sender.Tell(Status()); return; }
+            Write(new BatchAbandoned(_batchId, a.Reason, _rt.Now), () => sender.Tell(Status()));
+        });
+        Command<GetBatch>(_ => Sender.Tell(_state.Exists ? Status() : new BatchNotFound(_batchId)));
+        Command<GetQueuedTask>(q => Sender.Tell(QueuedView(q) ?? (object)new TaskNotFound(q.TaskId)));
+        Command<CancelBatch>(_ => Cancel());
+        Command<WakeBatch>(_ => { });
+        Command<Recovered>(r => ReleaseMissing(r.KnownLines));
+        Command<ReleaseTick>(_ => AskRoom());
+        Command<Room>(OnRoom);
+        Command<Status.Failure>(f => { _asking = false; _log.Warning("Batch {0}: asking for queue room failed: {1}", _batchId, f.Cause.Message); });
+        // Replies of the task supervisor to the tasks handed over: nothing to do.
+        Command<TaskAcceptedReply>(_ => { });
+        Command<IdempotencyConflict>(c => _log.Error("Batch {0}: task {1} exists with another request", _batchId, c.TaskId));
+        Command<CancelReply>(_ => { });
+        Command<TaskNotFound>(_ => { });
+    }
+
+    public static Props Props(BatchRuntime runtime, string batchId) => Akka.Actor.Props.Create(typeof(BatchActor), runtime, batchId);
+
+    public override string PersistenceId => BatchIds.PersistenceId(_batchId);
+
+    private void AfterRecovery()
+    {
+        if (!_state.Exists) return;
+        if (_state.IsSealed && !_state.IsCancelled && _state.AbandonedReason is null && _state.Mark > 0)
+        {
+            // Tasks below the mark were handed over, but a crash may have come before some wrote their first event.
+            _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId), TimeSpan.FromMinutes(5))
+                .PipeTo(Self, success: l => new Recovered(l.Lines));
+        }
+        else if (_state.IsReleasing) StartReleasing();
+    }
+
+    private void ReleaseMissing(IReadOnlySet<int> known)
+    {
+        var missing = 0;
+        for (var i = 0; i < Math.Min(_state.Mark, _state.Total); i++)
+        {
+            var entry = _state.EntryAt(i);
+            if (known.Contains(entry.Line)) continue;
+            HandOver(entry, fresh: false);
+            missing++;
+        }
+        _state.MarkReleased(_state.Mark);
+        if (missing > 0) _log.Info("Batch {0}: handed over again {1} tasks a restart interrupted", _batchId, missing);
+        StartReleasing();
+    }
+
+    private void StartReleasing()
+    {
+        if (!_state.IsReleasing) return;
+        Self.Tell(new ReleaseTick());
+        Timers.StartPeriodicTimer("release", new ReleaseTick(), Tick);
+    }
+
+    private void AskRoom()
+    {
+        if (!_state.IsReleasing) { Timers.Cancel("release"); return; }
+        if (_asking) return;
+        _asking = true;
+        var account = _state.EntryAt(_state.Released).Request.Provider;
+        _rt.Throttles.Ask<QueueRoom>(new AskQueueRoom(account), TimeSpan.FromSeconds(10))
+            .PipeTo(Self, success: r => new Room(account, r.Queued));
+    }
+
+    private void OnRoom(Room room)
+    {
+        _asking = false;
+        if (!_state.IsReleasing) return;
+        var take = _rt.WindowFor(room.Account) - room.Queued;
+        if (take <= 0) return;
+        var from = _state.Released;
+        var upTo = from;
+        while (upTo < _state.Total && upTo - from < take && string.Equals(_state.EntryAt(upTo).Request.Provider, room.Account, StringComparison.OrdinalIgnoreCase)) upTo++;
+        if (upTo == from) return;
+        var freshFrom = _state.Mark;
+        Write(new BatchReleaseMarked(_batchId, upTo), () =>
+        {
+            for (var i = from; i < upTo; i++) HandOver(_state.EntryAt(i), fresh: i >= freshFrom);
+            _state.MarkReleased(upTo);
+            if (_state.Released < _state.Total) Self.Tell(new ReleaseTick()); // more may fit at once
+        });
+    }
+
+    private void HandOver(BatchEntry entry, bool fresh) =>
+        _rt.Supervisor.Tell(new SubmitTask(BatchIds.TaskId(_batchId, entry.Line), entry.Request, fresh));
+
+    private void Cancel()
+    {
+        if (!_state.Exists) { Sender.Tell(new BatchNotFound(_batchId)); return; }
+        if (_state.IsCancelled || !_state.IsSealed) { Sender.Tell(new BatchCancelReply(_batchId, 0, 0, _state.IsCancelled)); return; }
+        var sender = Sender;
+        Write(new BatchCancelled(_batchId, _rt.Now), () =>
+        {
+            Timers.Cancel("release");
+            var started = Math.Min(_state.Released, _state.Total);
+            for (var i = 0; i < started; i++) _rt.Supervisor.Tell(new CancelTask(BatchIds.TaskId(_batchId, _state.LineAt(i))));
+            sender.Tell(new BatchCancelReply(_batchId, _state.Total - started, started, false));
+        });
+    }
+
+    private TaskView? QueuedView(GetQueuedTask q)
+    {
+        if (!_state.IsSealed || _state.AbandonedReason is not null || _state.FindLine(q.Line) is not { } found || !_state.IsQueued(found.Index)) return null;
+        return QueuedTaskViews.Of(q.TaskId, found.Entry, _batchId, _state.SealedAt ?? _state.CreatedAt, _state.IsCancelled, _state.CancelledAt);
+    }
+
+    private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.Rejected, _state.Released, _state.IsSealed,
+        _state.IsCancelled, _state.AbandonedReason, _state.Accounts);
+
+    private void Write(IBatchEvent e, Action then) =>
+        Persist(new Tagged(e, [JournalTag]), _ => { _state.Apply(e); then(); });
+}

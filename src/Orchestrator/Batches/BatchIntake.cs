@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Batches;
+
+/// <summary>
+/// Reads a batch upload line by line, validates each line alone and persists the valid ones in chunks of
+/// <see cref="ChunkSize"/> (one journal event each), then seals the batch: only then is it acknowledged and may its
+/// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs.
+/// </summary>
+public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory)
+{
+    public const int ChunkSize = 1000;
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Accepts an upload; <paramref name="onAccepted"/> sees each accepted entry (for callers that answer per line).</summary>
+    public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null)
+    {
+        var batchId = BatchIds.New();
+        var batches = await directory(ct);
+        await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic), AskTimeout, ct);
+        var chunk = new List<BatchEntry>(ChunkSize);
+        var rejected = new List<LineRejection>();
+        var accepted = 0;
+        try
+        {
+            await foreach (var line in lines.WithCancellation(ct))
+            {
+                if (Check(line) is { } errors) { rejected.Add(new LineRejection(line.Line, errors)); continue; }
+                var (request, invalid) = validator.Validate(line.Submission!);
+                if (request is null) { rejected.Add(new LineRejection(line.Line, invalid)); continue; }
+                var entry = new BatchEntry(line.Line, request with { BatchId = batchId, BatchLine = line.Line });
+                accepted++;
+                onAccepted?.Invoke(batchId, entry);
+                if (atomic && rejected.Count > 0) continue; // it will be abandoned: keep validating, stop storing
+                chunk.Add(entry);
+                if (chunk.Count == ChunkSize) { await StoreAsync(batches, batchId, chunk, ct); chunk = new List<BatchEntry>(ChunkSize); }
+            }
+            if (accepted == 0 || atomic && rejected.Count > 0)
+            {
+                await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines"), AskTimeout, ct);
+                return new BatchAcceptance(null, 0, rejected);
+            }
+            if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, ct);
+            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejected), AskTimeout, ct);
+            return new BatchAcceptance(batchId, accepted, rejected);
+        }
+        catch
+        {
+            // The upload broke off (client gone, bad JSON, journal down): drop what was stored, best effort.
+            batches.Tell(new AbandonBatch(batchId, "the upload did not complete"));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <c>SubmitManyAsync</c>: the stream is cut into small batches — a batch is sealed when it holds
+    /// <see cref="ChunkSize"/> requests or when the source has nothing ready — so tasks start while the stream goes on,
+    /// and only one batch's requests are in memory at a time (back-pressure: the source is read as results are taken).
+    /// </summary>
+    public async IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var source = submissions.GetAsyncEnumerator(ct);
+        Task<bool>? pending = null;
+        var index = 0;
+        var ended = false;
+        while (!ended)
+        {
+            var group = new List<TaskSubmission>();
+            while (group.Count < ChunkSize)
+            {
+                var next = pending ?? source.MoveNextAsync().AsTask();
+                pending = null;
+                if (!next.IsCompleted && group.Count > 0) { pending = next; break; }
+                if (!await next) { ended = true; break; }
+                group.Add(source.Current);
+            }
+            if (group.Count == 0) break;
+            var views = new Dictionary<int, TaskView>();
+            var acceptance = await AcceptAsync(Lines(group), atomic: false, ct,
+                (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null));
+            var rejected = acceptance.Rejected.ToDictionary(r => r.Line);
+            for (var line = 1; line <= group.Count; line++)
+                yield return rejected.TryGetValue(line, out var r) ? new TaskSubmitResult(index + line - 1, null, r.Errors) : new TaskSubmitResult(index + line - 1, views[line], null);
+            index += group.Count;
+        }
+    }
+
+    private static async IAsyncEnumerable<BatchLineInput> Lines(List<TaskSubmission> group)
+    {
+        for (var i = 0; i < group.Count; i++) yield return new BatchLineInput(i + 1, group[i]);
+        await Task.CompletedTask;
+    }
+
+    private static IReadOnlyList<FieldError>? Check(BatchLineInput line) =>
+        line.Error is { } e ? [e]
+        : line.Submission is null ? [new FieldError("body", "A JSON object is required.")]
+        : line.Submission.IdempotencyKey is not null ? [new FieldError("idempotencyKey", "Not used in a batch: a batch task's id comes from its batch and line.")]
+        : null;
+
+    private static Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, CancellationToken ct) =>
+        batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk), AskTimeout, ct);
+}

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Orchestrator.Batches;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>The batch half of <see cref="ActorOrchestrator"/>.</summary>
+internal sealed partial class ActorOrchestrator
+{
+    private const int ResultsPage = 500;
+
+    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct));
+
+    public IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default) =>
+        Intake.SubmitManyAsync(submissions, ct);
+
+    public Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct = default) =>
+        Intake.AcceptAsync(lines, atomic, ct);
+
+    public async Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default)
+    {
+        if (!BatchIds.IsWellFormed(batchId)) return null;
+        var reply = await (await batches.GetAsync(ct)).Ask<object>(new GetBatch(batchId), AskTimeout, ct);
+        if (reply is not BatchStatus { Sealed: true, AbandonedReason: null } status) return null;
+        var tally = await (await catalog.GetAsync(ct)).Ask<BatchTally>(new GetBatchTally(batchId), AskTimeout, ct);
+        var counts = Enum.GetValues<TaskLifecycle>().ToDictionary(s => s, s => tally.Counts.GetValueOrDefault(s));
+        var queued = Math.Max(0, status.Total - tally.Known);
+        counts[status.Cancelled ? TaskLifecycle.Cancelled : TaskLifecycle.Accepted] += queued;
+        var ended = counts.Where(kv => kv.Key.IsTerminal()).Sum(kv => kv.Value);
+        var now = DateTimeOffset.UtcNow;
+        var elapsed = Math.Max(0.001, (now - status.CreatedAt).TotalSeconds);
+        var remaining = status.Total - ended;
+        return new BatchView(batchId, status.CreatedAt, status.Total, status.Rejected.Count,
+            counts.ToDictionary(kv => kv.Key.WireName(), kv => kv.Value), ended, status.Cancelled, ended / elapsed,
+            remaining == 0 ? null : await EtaSecondsAsync(status, remaining, ct), remaining == 0 ? await LastEndAsync(batchId, ct) : null);
+    }
+
+    public async IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (!BatchIds.IsWellFormed(batchId)) yield break;
+        var after = 0;
+        while (true)
+        {
+            var page = await (await catalog.GetAsync(ct)).Ask<BatchTaskPage>(new ListBatchTasks(batchId, after, ResultsPage, EndedOnly: true), AskTimeout, ct);
+            foreach (var v in page.Items) yield return v;
+            if (page.NextAfterLine is not { } next) yield break;
+            after = next;
+        }
+    }
+
+    public async Task<BatchCancelReply?> CancelBatchAsync(string batchId, CancellationToken ct = default)
+    {
+        if (!BatchIds.IsWellFormed(batchId)) return null;
+        var reply = await (await batches.GetAsync(ct)).Ask<object>(new CancelBatch(batchId), AskTimeout, ct);
+        return reply as BatchCancelReply;
+    }
+
+    /// <summary>A task still queued in its batch has no actor yet: its batch answers for it.</summary>
+    private async Task<TaskView?> QueuedTaskAsync(string taskId, CancellationToken ct) =>
+        await (await batches.GetAsync(ct)).Ask<object>(new FindQueuedTask(taskId), AskTimeout, ct) as TaskView;
+
+    /// <summary>The account's task rate: its effective QPS shared by a submit and the polls a task needs (3 until learned).</summary>
+    private async Task<double> EtaSecondsAsync(BatchStatus status, int remaining, CancellationToken ct)
+    {
+        var account = status.Accounts.FirstOrDefault();
+        if (account is null) return 0;
+        var all = await ProvidersAsync(ct);
+        var a = all.FirstOrDefault(x => string.Equals(x.Account, account, StringComparison.OrdinalIgnoreCase));
+        var qps = a?.Throttle?.EffectiveQps ?? 1;
+        var queries = a?.Polling is { FinishedTasks: > 0 } p ? p.QueriesPerTaskMean : 3;
+        return remaining * (1 + queries) / Math.Max(0.01, qps);
+    }
+
+    private async Task<DateTimeOffset?> LastEndAsync(string batchId, CancellationToken ct)
+    {
+        DateTimeOffset? last = null;
+        await foreach (var v in BatchResultsAsync(batchId, ct))
+            if (v.CompletedAt > last || last is null) last = v.CompletedAt;
+        return last;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Orchestrator.Simulator;
+using Orchestrator.Tasks;
+using Orchestrator.Tests.Support;
+
+namespace Orchestrator.Tests.Batches;
+
+/// <summary>
+/// A big batch on a slow account: acknowledged at once, its tasks started only as the account takes work, a queued
+/// task answerable, cancellable, and continued after a restart.
+/// </summary>
+public sealed class BatchQueueTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private SimulatorServer _sim = null!;
+
+    public async Task InitializeAsync() => _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.4 });
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private Task<OrchestratorServer> StartAsync() =>
+        OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, "--Orchestrator:Providers:simulator:Qps=10");
+
+    private static string Body(int n) => string.Join("\n", Enumerable.Range(1, n).Select(i =>
+        JsonSerializer.Serialize(new { provider = "simulator", kind = "text-to-image", model = "kling-v1-5", prompt = $"p{i}" })));
+
+    private static async Task<string> UploadAsync(OrchestratorServer server, int n)
+    {
+        var response = await server.Http.PostAsync("/v1/batches", new StringContent(Body(n), Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+    }
+
+    private static Task<JsonElement> BatchAsync(OrchestratorServer server, string id) => server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{id}");
+
+    private static string TaskIdOf(string batchId, int line) => batchId[..20] + line.ToString("x12");
+
+    [Fact]
+    public async Task Tasks_start_only_as_the_account_takes_work_and_a_queued_task_is_answerable()
+    {
+        await using var server = await StartAsync();
+        var batchId = await UploadAsync(server, 3000);
+
+        var early = await BatchAsync(server, batchId);
+        Assert.Equal(3000, early.GetProperty("total").GetInt32());
+        // 10 QPS shared by submits and polls: after the upload only a window of about two seconds' worth has started.
+        var started = 3000 - early.GetProperty("counts").GetProperty("accepted").GetInt32();
+        Assert.True(started <= 200, $"{started} tasks started right after the upload");
+        Assert.True(early.GetProperty("etaSeconds").GetDouble() > 100);
+
+        var last = await server.GetAsync(TaskIdOf(batchId, 3000));
+        Assert.Equal(TaskLifecycle.Accepted, last.Status);
+        Assert.Equal(batchId, last.BatchId);
+        Assert.Equal(3000, last.BatchLine);
+
+        var first = await server.WaitForEndAsync(TaskIdOf(batchId, 1), TimeSpan.FromSeconds(30));
+        Assert.Equal(TaskLifecycle.Succeeded, first.Status);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_batch_ends_queued_tasks_without_starting_them_and_cancels_started_ones()
+    {
+        await using var server = await StartAsync();
+        var batchId = await UploadAsync(server, 500);
+        await Eventually.Until(() => BatchAsync(server, batchId), b => b.GetProperty("ended").GetInt32() >= 3, TimeSpan.FromSeconds(30), "some tasks to end");
+
+        var cancel = await server.Http.DeleteAsync($"/v1/batches/{batchId}");
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var submitsAtCancel = _sim.Sim.Stats().Submits;
+
+        var final = await Eventually.Until(() => BatchAsync(server, batchId), b => b.GetProperty("ended").GetInt32() == 500, TimeSpan.FromSeconds(30), "every task to end");
+        Assert.True(final.GetProperty("cancelled").GetBoolean());
+        Assert.True(final.GetProperty("counts").GetProperty("cancelled").GetInt32() > 300);
+        Assert.Equal(TaskLifecycle.Cancelled, (await server.GetAsync(TaskIdOf(batchId, 500))).Status);
+        // Nothing queued was submitted after the cancel (at most the few whose permits were already granted).
+        Assert.True(_sim.Sim.Stats().Submits - submitsAtCancel <= 5);
+    }
+
+    [Fact]
+    public async Task A_batch_continues_after_a_restart()
+    {
+        string batchId;
+        await using (var server = await StartAsync())
+        {
+            batchId = await UploadAsync(server, 120);
+            await Eventually.Until(() => BatchAsync(server, batchId), b => b.GetProperty("ended").GetInt32() >= 5, TimeSpan.FromSeconds(30), "some tasks to end");
+        }
+        await using (var server = await StartAsync())
+        {
+            var final = await Eventually.Until(() => BatchAsync(server, batchId), b => b.GetProperty("ended").GetInt32() == 120, TimeSpan.FromSeconds(90), "the batch to end");
+            Assert.Equal(120, final.GetProperty("counts").GetProperty("succeeded").GetInt32());
+        }
+        Assert.Equal(0, _sim.Sim.Stats().DuplicateExternalIds);
+    }
+}
