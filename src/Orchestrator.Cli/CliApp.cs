@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Orchestrator.Cli.Commands;
 
@@ -22,17 +23,22 @@ public static class CliApp
             ProcessTerminationTimeout = console.HandlesSignals ? TimeSpan.FromSeconds(3) : null,
         };
         var parsed = root.Parse(args);
-        // A wrong argument gets its error on stderr, not the whole help on stdout (which --json keeps for JSON).
-        if (parsed.Action is ParseErrorAction onError) onError.ShowHelp = false;
+        // A wrong argument gets its error on stderr, not the whole help on stdout (which --json keeps for JSON);
+        // no argument at all gets the help.
+        if (parsed.Action is ParseErrorAction onError) onError.ShowHelp = args.Length == 0;
         return await parsed.InvokeAsync(configuration, cancel);
     }
 
-    public static RootCommand BuildRoot(CliConsole console)
+    public static Command BuildRoot(CliConsole console)
     {
         var global = new GlobalOptions(console);
-        var root = new RootCommand(
+        // A plain command rather than RootCommand, whose name is the executable's (Orchestrator.Cli, or a test host):
+        // help should show the installed command's name.
+        var root = new Command("orchestrator",
             "Submit, batch, watch and download generation tasks from an Orchestrator server.\n\n" + ExitCodes.Help)
         {
+            new HelpOption(),
+            new VersionOption(),
             global.Server,
             global.Json,
         };

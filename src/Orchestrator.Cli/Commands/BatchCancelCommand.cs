@@ -12,7 +12,8 @@ public static class BatchCancelCommand
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
             var answer = await ctx.Client.CancelBatchAsync(ctx.Get(batchId), ctx.Cancel);
-            ctx.Output.Result(answer, () => $"batch {answer.BatchId}: {answer.Cancelled} task(s) cancelled");
+            ctx.Output.Result(answer, () => $"batch {answer.BatchId}: {answer.QueuedCancelled} queued task(s) cancelled, " +
+                $"{answer.StartedCancelled} started task(s) asked to cancel, {answer.AlreadyCancelled} already cancelled");
             return ExitCodes.Success;
         }));
         return command;

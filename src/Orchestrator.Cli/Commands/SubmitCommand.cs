@@ -62,7 +62,7 @@ public static class SubmitCommand
                 return ExitCodes.Success;
             }
             ctx.Output.Info($"task {task.Id} {(created ? "accepted" : "exists")}; waiting for it to end…");
-            var final = await TaskWaiting.UntilEndedAsync(ctx.Client, task, ctx.Get(interval), ctx.Cancel);
+            var final = await TaskWaiting.UntilEndedAsync(ctx, task, ctx.Get(interval));
             ctx.Output.Result(final, () => TaskText.Block(final));
             return final.Succeeded ? ExitCodes.Success : ExitCodes.PartialFailure;
         }));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Orchestrator.Cli.Http;
 using Orchestrator.Cli.Wire;
 
 namespace Orchestrator.Cli.Commands;
@@ -17,13 +16,21 @@ public static class TaskWaiting
         Validators = { r => { if (r.GetValueOrDefault<double>() is <= 0 or > 3600) r.AddError("--poll-interval must be between 0 and 3600 seconds."); } },
     };
 
-    public static async Task<TaskView> UntilEndedAsync(OrchestratorClient client, TaskView task, double intervalSeconds, CancellationToken ct)
+    public static async Task<TaskView> UntilEndedAsync(CommandContext ctx, TaskView task, double intervalSeconds)
     {
-        while (!task.HasEnded)
+        try
         {
-            await Task.Delay(TimeSpan.FromSeconds(intervalSeconds), ct);
-            task = await client.GetTaskAsync(task.Id, ct);
+            while (!task.HasEnded)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(intervalSeconds), ctx.Cancel);
+                task = await ctx.Client.GetTaskAsync(task.Id, ctx.Cancel);
+            }
+            return task;
         }
-        return task;
+        catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested)
+        {
+            ctx.Output.Warn($"stopped waiting; the task goes on (orchestrator get {task.Id}).");
+            throw;
+        }
     }
 }

@@ -30,8 +30,17 @@ public static class BatchText
 
     public static string Rate(BatchProgress p) => p.ThroughputPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s";
 
-    public static string Eta(BatchProgress p) =>
-        p.HasEnded ? "done" : p.EtaSeconds is { } eta ? TaskText.Duration(eta) : "—";
+    /// <summary>
+    /// The server's ETA counts only the submits still waiting for their account's rate, so it reads 0 while the last
+    /// tasks run; the rate at which tasks have been ending bounds it from the other side. The larger of the two.
+    /// </summary>
+    public static string Eta(BatchProgress p)
+    {
+        if (p.HasEnded) return "done";
+        var byEndings = p.ThroughputPerSecond > 0 ? (p.Total - p.Ended) / p.ThroughputPerSecond : (double?)null;
+        var eta = Math.Max(p.EtaSeconds ?? 0, byEndings ?? 0);
+        return p.EtaSeconds is null && byEndings is null ? "—" : TaskText.Duration(eta);
+    }
 
     public static string Summary(BatchProgress p) =>
         $"batch {p.BatchId} ended: {p.Count(TaskStatuses.Succeeded)} succeeded, {p.Count(TaskStatuses.Failed)} failed, " +

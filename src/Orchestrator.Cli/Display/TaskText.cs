@@ -12,6 +12,7 @@ public static class TaskText
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"task {task.Id}  {task.Status}\n");
         text.Append(CultureInfo.InvariantCulture, $"  {task.Provider} {task.Kind} {task.Model}\n");
+        if (task.Batch is { } batch) text.Append(CultureInfo.InvariantCulture, $"  batch {batch.Id} line {batch.Line}\n");
         if (task.CreatedAt is { } created) text.Append(CultureInfo.InvariantCulture, $"  created   {created:u}\n");
         if (task.CompletedAt is { } completed) text.Append(CultureInfo.InvariantCulture, $"  completed {completed:u}\n");
         foreach (var r in task.Results)

@@ -45,5 +45,17 @@ public sealed record BatchProgress
     public int EndedBadly => Count(TaskStatuses.Failed) + Count(TaskStatuses.TimedOut) + Count(TaskStatuses.Cancelled);
 }
 
-/// <summary><c>DELETE /v1/batches/{id}</c>.</summary>
-public sealed record BatchCancellation(string BatchId, int Cancelled);
+/// <summary>
+/// <c>DELETE /v1/batches/{id}</c>: tasks still queued in the batch are cancelled at once; tasks already handed to
+/// their provider are asked to cancel; some had been cancelled before.
+/// </summary>
+public sealed record BatchCancellation
+{
+    public required string BatchId { get; init; }
+    public int QueuedCancelled { get; init; }
+    public int StartedCancelled { get; init; }
+    public int AlreadyCancelled { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; init; }
+}

@@ -22,6 +22,13 @@ public sealed record TaskView
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; init; }
 
+    /// <summary>The batch it came in and its 1-based line there, when it came in a batch.</summary>
+    [JsonIgnore]
+    public (string Id, int? Line)? Batch =>
+        Other?.GetValueOrDefault("batchId") is { ValueKind: JsonValueKind.String } id
+            ? (id.GetString()!, Other.GetValueOrDefault("batchLine") is { ValueKind: JsonValueKind.Number } line ? line.GetInt32() : null)
+            : null;
+
     [JsonIgnore]
     public bool HasEnded => TaskStatuses.IsTerminal(Status);
 

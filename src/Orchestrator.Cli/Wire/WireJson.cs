@@ -6,7 +6,11 @@ namespace Orchestrator.Cli.Wire;
 public static class WireJson
 {
     /// <summary>Reading and re-writing server documents; re-written documents are compact, one per line.</summary>
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        // Output goes to terminals and pipes, never into HTML: keep "+00:00" and non-ASCII prompts readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>One JSON document on one line, as <c>--json</c> prints it.</summary>
     public static string Line<T>(T value) => JsonSerializer.Serialize(value, Options);
