@@ -21,7 +21,8 @@ internal sealed partial class ActorOrchestrator(
     IRequiredActor<BatchDirectory> batches,
     CompletionFeed completions,
     PollLearning learning,
-    CallbackTokens callbackTokens) : IOrchestrator
+    CallbackTokens callbackTokens,
+    ResultFiles.IResultStore resultStore) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -59,6 +60,9 @@ internal sealed partial class ActorOrchestrator(
         var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new CancelTask(taskId), AskTimeout, ct);
         return reply is CancelReply c ? (c.View, c.Cancelled) : null;
     }
+
+    public Task<ResultFiles.StoredFileContent?> OpenResultAsync(string taskId, int index, CancellationToken ct = default) =>
+        TaskIds.IsWellFormed(taskId) && index >= 0 ? resultStore.OpenAsync(taskId, index, ct) : Task.FromResult<ResultFiles.StoredFileContent?>(null);
 
     public async Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default) =>
         await (await catalog.GetAsync(ct)).Ask<TaskPage>(query, AskTimeout, ct);

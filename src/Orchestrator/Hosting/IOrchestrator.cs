@@ -51,6 +51,9 @@ public interface IOrchestrator
     /// <summary>Cancels what has not ended: queued tasks never start, started ones are cancelled. Null for an unknown batch.</summary>
     Task<BatchCancelReply?> CancelBatchAsync(string batchId, CancellationToken ct = default);
 
+    /// <summary>Opens our stored copy of result file <paramref name="index"/> of a task, or null when there is none.</summary>
+    Task<ResultFiles.StoredFileContent?> OpenResultAsync(string taskId, int index, CancellationToken ct = default);
+
     /// <summary>A page of tasks, newest first.</summary>
     Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default);
 

@@ -39,6 +39,17 @@ public static class OrchestratorServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Registers the orchestrator's services bound from the <c>Orchestrator</c> section, without an actor system: for
+    /// hosts that already call <c>AddAkka</c> and add <see cref="WithOrchestrator"/> to it.
+    /// </summary>
+    public static IServiceCollection AddOrchestratorServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new OrchestratorOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        return services.AddOrchestratorServices(options);
+    }
+
+    /// <summary>
     /// Registers the orchestrator's services (options, providers, validator, facade) without an actor system,
     /// for hosts that already call <c>AddAkka</c> and add <see cref="WithOrchestrator"/> to it.
     /// </summary>

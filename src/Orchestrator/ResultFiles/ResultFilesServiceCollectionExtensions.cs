@@ -5,7 +5,7 @@ using Orchestrator.Hosting;
 
 namespace Orchestrator.ResultFiles;
 
-/// <summary>Registers result re-hosting; part of <see cref="OrchestratorServiceCollectionExtensions.AddOrchestratorServices"/>.</summary>
+/// <summary>Registers result re-hosting; part of <see cref="OrchestratorServiceCollectionExtensions.AddOrchestratorServices(IServiceCollection, OrchestratorOptions)"/>.</summary>
 public static class ResultFilesServiceCollectionExtensions
 {
     /// <summary>

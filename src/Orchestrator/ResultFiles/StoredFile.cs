@@ -9,8 +9,10 @@ public sealed record StoredFile(int Index, string Sha256, long Bytes, string Con
 /// <summary>An opened stored file: what it is and its content from the start. Disposing it closes the content.</summary>
 public sealed record StoredFileContent(StoredFile File, Stream Content) : IDisposable, IAsyncDisposable
 {
+    /// <summary>Closes the content.</summary>
     public void Dispose() => Content.Dispose();
 
+    /// <summary>Closes the content.</summary>
     public ValueTask DisposeAsync() => Content.DisposeAsync();
 }
 

@@ -24,6 +24,7 @@ public sealed record TaskView(
     /// <summary>Its line in the batch upload (1-based), if it came in a batch.</summary>
     public int? BatchLine { get; init; }
 
+    /// <summary>The view of a task's state.</summary>
     public static TaskView From(TaskState s)
     {
         var r = s.Request ?? throw new InvalidOperationException("A task view needs an accepted task.");
