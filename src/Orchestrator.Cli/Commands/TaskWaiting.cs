@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Orchestrator.Cli.Wire;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary>The <c>--wait</c> and <c>--poll-interval</c> options, and waiting for one task by polling its view.</summary>
+public static class TaskWaiting
+{
+    public static Option<bool> WaitOption(string description) => new("--wait") { Description = description };
+
+    public static Option<double> IntervalOption() => new("--poll-interval")
+    {
+        Description = "Seconds between status reads while waiting.",
+        HelpName = "seconds",
+        DefaultValueFactory = _ => 1.0,
+        Validators = { r => { if (r.GetValueOrDefault<double>() is <= 0 or > 3600) r.AddError("--poll-interval must be between 0 and 3600 seconds."); } },
+    };
+
+    public static async Task<TaskView> UntilEndedAsync(CommandContext ctx, TaskView task, double intervalSeconds)
+    {
+        try
+        {
+            while (!task.HasEnded)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(intervalSeconds), ctx.Cancel);
+                task = await ctx.Client.GetTaskAsync(task.Id, ctx.Cancel);
+            }
+            return task;
+        }
+        catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested)
+        {
+            ctx.Output.Warn($"stopped waiting; the task goes on (orchestrator get {task.Id}).");
+            throw;
+        }
+    }
+}

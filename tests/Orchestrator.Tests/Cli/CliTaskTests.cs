@@ -1,0 +1,93 @@
+using Orchestrator.Tests.Support;
+
+namespace Orchestrator.Tests.Cli;
+
+/// <summary><c>submit</c>, <c>get</c> and errors: exit codes, and stdout holding only JSON with <c>--json</c>.</summary>
+[Collection(CliCollection.Name)]
+public sealed class CliTaskTests(CliServer cli)
+{
+    private static readonly string[] ImageTask = ["--provider", "simulator", "--kind", "text-to-image", "--model", "kling-v1-5"];
+
+    [Fact]
+    public async Task Submit_wait_json_prints_one_final_view_that_succeeded_and_exits_0()
+    {
+        var run = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "a lighthouse", "--count", "2",
+            "--metadata", "tenant=cli-submit", "--metadata", "order=42", "--wait", "--poll-interval", "0.2", "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var view = Assert.Single(run.JsonLines);
+        Assert.Equal("succeeded", view.GetProperty("status").GetString());
+        Assert.Equal(2, view.GetProperty("results").GetArrayLength());
+        Assert.Equal("42", view.GetProperty("metadata").GetProperty("order").GetString());
+        // Fields the CLI does not model are passed through, not dropped.
+        Assert.True(view.TryGetProperty("submitAttempts", out _), run.Out);
+        Assert.Contains("waiting", run.Error);
+    }
+
+    [Fact]
+    public async Task Submit_without_wait_exits_0_once_accepted_and_get_shows_the_task()
+    {
+        var submitted = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "accepted only", "--json"]);
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+        var id = Assert.Single(submitted.JsonLines).GetProperty("id").GetString()!;
+
+        var got = await cli.RunAsync(["get", id]);
+        Assert.True(got.ExitCode == 0, got.ToString());
+        Assert.Contains($"task {id}", got.Out);
+        Assert.Contains("simulator text-to-image kling-v1-5", got.Out);
+    }
+
+    [Fact]
+    public async Task Submit_refused_by_the_server_exits_1_and_stderr_names_the_field()
+    {
+        var run = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "too many", "--count", "20", "--json"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Out);
+        Assert.Contains("400", run.Error);
+        Assert.Contains("count:", run.Error);
+    }
+
+    [Fact]
+    public async Task A_malformed_flag_is_a_usage_error_exit_1_without_help_on_stdout()
+    {
+        var notANumber = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "x", "--count", "two", "--json"]);
+        Assert.Equal(1, notANumber.ExitCode);
+        Assert.Equal("", notANumber.Out);
+        Assert.Contains("two", notANumber.Error);
+
+        var badPair = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "x", "--metadata", "tenant"]);
+        Assert.Equal(1, badPair.ExitCode);
+        Assert.Contains("key=value", badPair.Error);
+    }
+
+    [Fact]
+    public async Task Get_of_an_unknown_task_exits_1_with_the_404_on_stderr()
+    {
+        var run = await cli.RunAsync("get", new string('a', 32), "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Out);
+        Assert.Contains("404", run.Error);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_exits_1()
+    {
+        var run = await CliRun.RunAsync(["--server", $"http://127.0.0.1:{ServerProcess.FreePort()}", "get", "x"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cannot reach the server", run.Error);
+    }
+
+    [Fact]
+    public async Task Help_documents_the_exit_codes()
+    {
+        var run = await CliRun.RunAsync(["--help"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("0 success", run.Out);
+        Assert.Contains("2 partial failure", run.Out);
+        Assert.Contains("1 error", run.Out);
+    }
+}
