@@ -25,6 +25,8 @@ public static class EventEndpoints
             .Where(filter.Matches)
             .Select(c => new SseItem<object>(c, c.Type) { EventId = c.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             .KeepAlive(Heartbeat, () => new SseItem<object>(new { }, "heartbeat"))
+            // One heartbeat first, so the response (200, text/event-stream) is sent before any completion exists.
+            .Prepend(Source.Single(new SseItem<object>(new { }, "heartbeat")))
             .RunAsAsyncEnumerable(system.Materializer());
         return TypedResults.ServerSentEvents(items);
     }

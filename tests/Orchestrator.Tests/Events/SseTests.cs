@@ -66,6 +66,16 @@ public sealed class SseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_stream_opens_at_once_even_when_nothing_has_completed_yet()
+    {
+        // Well before the 15 s heartbeat: a client (or proxy) sees the stream open, not a silent request.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var response = await _server.Http.GetAsync("/v1/events?after=999999999", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_bad_resume_id_or_status_is_a_400_naming_the_field()
     {
         using var badId = new HttpRequestMessage(HttpMethod.Get, "/v1/events");
