@@ -51,6 +51,6 @@ public static class EventEndpoints
             }
         }
         string? Opt(string key) => q[key].ToString() is { Length: > 0 } v ? v : null;
-        return (new CompletionFilter(statuses, Opt("provider"), Opt("tenant")), after, null);
+        return (new CompletionFilter(statuses, Opt("provider"), Opt("tenant"), Opt("batch")), after, null);
     }
 }

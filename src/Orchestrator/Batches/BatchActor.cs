@@ -21,6 +21,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private sealed record ReleaseTick;
     private sealed record Room(string Account, int Queued);
     private sealed record Recovered(IReadOnlySet<int> KnownLines);
+    private sealed record CancelMoreQueued;
+    private const int CancelGroup = 500;
 
     private readonly BatchRuntime _rt;
     private readonly string _batchId;
@@ -36,6 +38,7 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         _batchId = batchId;
 
         Recover<IBatchEvent>(_state.Apply);
+        Recover<TaskCancelledQueued>(_state.Apply);
         Recover<RecoveryCompleted>(_ => AfterRecovery());
 
         Command<OpenBatch>(o =>
@@ -68,6 +71,7 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<WakeBatch>(_ => { });
         Command<Recovered>(r => ReleaseMissing(r.KnownLines));
         Command<ReleaseTick>(_ => AskRoom());
+        Command<CancelMoreQueued>(_ => CancelQueued());
         Command<Room>(OnRoom);
         Command<Status.Failure>(f => { _asking = false; _log.Warning("Batch {0}: asking for queue room failed: {1}", _batchId, f.Cause.Message); });
         // Replies of the task supervisor to the tasks handed over: nothing to do.
@@ -84,6 +88,7 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private void AfterRecovery()
     {
         if (!_state.Exists) return;
+        if (_state.IsCancelled) { CancelQueued(); return; }
         if (_state.IsSealed && !_state.IsCancelled && _state.AbandonedReason is null && _state.Mark > 0)
         {
             // Tasks below the mark were handed over, but a crash may have come before some wrote their first event.
@@ -152,12 +157,35 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (!_state.Exists) { Sender.Tell(new BatchNotFound(_batchId)); return; }
         if (_state.IsCancelled || !_state.IsSealed) { Sender.Tell(new BatchCancelReply(_batchId, 0, 0, _state.IsCancelled)); return; }
         var sender = Sender;
-        Write(new BatchCancelled(_batchId, _rt.Now), () =>
+        var started = Math.Min(Math.Max(_state.Released, _state.Mark), _state.Total);
+        Write(new BatchCancelled(_batchId, _rt.Now, started), () =>
         {
             Timers.Cancel("release");
-            var started = Math.Min(_state.Released, _state.Total);
             for (var i = 0; i < started; i++) _rt.Supervisor.Tell(new CancelTask(BatchIds.TaskId(_batchId, _state.LineAt(i))));
             sender.Tell(new BatchCancelReply(_batchId, _state.Total - started, started, false));
+            CancelQueued();
+        });
+    }
+
+    /// <summary>
+    /// Every task that never started ends cancelled with one event of its own (written here, in groups, resumed after
+    /// a restart), so subscribers and webhooks hear of it like any other end.
+    /// </summary>
+    private void CancelQueued()
+    {
+        var from = _state.QueuedFrom + _state.QueuedCancelled;
+        var to = Math.Min(_state.Total, from + CancelGroup);
+        if (from >= to) return;
+        var at = _rt.Now;
+        var events = Enumerable.Range(from, to - from).Select(i => _state.EntryAt(i))
+            .Select(e => new TaskCancelledQueued(BatchIds.TaskId(_batchId, e.Line), e.Request, at)).ToList();
+        var left = events.Count;
+        PersistAll(events.Select(e => new Tagged(e, [Tasks.GenerationTask.JournalTag])), tagged =>
+        {
+            var e = (TaskCancelledQueued)tagged.Payload;
+            _state.Apply(e);
+            Context.System.EventStream.Publish(new TaskViewChanged(TaskView.From(TaskState.Empty.Apply(e))));
+            if (--left == 0) Self.Tell(new CancelMoreQueued());
         });
     }
 

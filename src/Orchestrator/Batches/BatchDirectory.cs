@@ -33,7 +33,8 @@ public sealed class BatchDirectory : ReceiveActor
                 case BatchOpened o: Know(o.BatchId); _live[o.BatchId] = false; break;
                 case BatchSealed s: _live[s.BatchId] = true; break;
                 case BatchAbandoned a: _live[a.BatchId] = false; break;
-                case BatchCancelled c: _live[c.BatchId] = false; break;
+                // A cancelled batch is woken too: it finishes writing its queued tasks' ends if a restart cut that short.
+                case BatchCancelled c: _live[c.BatchId] = true; break;
             }
         });
         Receive<Loaded>(_ =>

@@ -31,5 +31,8 @@ public sealed record BatchAbandoned(string BatchId, string Reason, DateTimeOffse
 /// <summary>Tasks up to this count are about to be handed to their actors (they may exist after a crash).</summary>
 public sealed record BatchReleaseMarked(string BatchId, int UpTo) : IBatchEvent;
 
-/// <summary>The user cancelled the batch: queued tasks end cancelled without ever starting; started ones are cancelled.</summary>
-public sealed record BatchCancelled(string BatchId, DateTimeOffset At) : IBatchEvent;
+/// <summary>
+/// The user cancelled the batch: queued tasks end cancelled without ever starting; started ones are cancelled.
+/// <c>QueuedFrom</c>: tasks from this release position on had not started; each gets a <see cref="TaskCancelledQueued"/>.
+/// </summary>
+public sealed record BatchCancelled(string BatchId, DateTimeOffset At, int QueuedFrom = 0) : IBatchEvent;

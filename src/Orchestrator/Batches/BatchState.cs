@@ -37,6 +37,10 @@ public sealed class BatchState
     public string? AbandonedReason { get; private set; }
     public bool IsCancelled { get; private set; }
     public DateTimeOffset? CancelledAt { get; private set; }
+    /// <summary>Release position from which tasks had not started when the batch was cancelled.</summary>
+    public int QueuedFrom { get; private set; }
+    /// <summary>Queued tasks whose cancellation has been written (they are written in release order from <see cref="QueuedFrom"/>).</summary>
+    public int QueuedCancelled { get; private set; }
     /// <summary>Tasks [0, Mark) may have been handed to their actors.</summary>
     public int Mark { get; private set; }
     /// <summary>Tasks [0, Released) have been handed to their actors by this incarnation (or found to exist).</summary>
@@ -60,9 +64,12 @@ public sealed class BatchState
             case BatchSealed s: IsSealed = true; SealedAt = s.At; Rejected = s.Rejected; break;
             case BatchAbandoned a: AbandonedReason = a.Reason; DropAll(); break;
             case BatchReleaseMarked m: Mark = Math.Max(Mark, m.UpTo); break;
-            case BatchCancelled c: IsCancelled = true; CancelledAt = c.At; break;
+            case BatchCancelled c: IsCancelled = true; CancelledAt = c.At; QueuedFrom = c.QueuedFrom; break;
         }
     }
+
+    /// <summary>A queued task's cancellation was written.</summary>
+    public void Apply(TaskCancelledQueued _) => QueuedCancelled++;
 
     /// <summary>The task at release position <paramref name="index"/> (0-based over accepted entries).</summary>
     public BatchEntry EntryAt(int index)

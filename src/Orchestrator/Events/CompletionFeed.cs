@@ -38,7 +38,7 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
         var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
         var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
         return events
-            .Where(e => e.Event is TaskSucceeded or TaskFailed or TaskTimedOut or TaskCancelled)
+            .Where(e => e.Event is TaskSucceeded or TaskFailed or TaskTimedOut or TaskCancelled or TaskCancelledQueued)
             // Order is kept; several views are fetched at once. The catalog answers once it has the task's end.
             .SelectAsync(8, async e =>
             {

@@ -6,7 +6,8 @@ namespace Orchestrator.Events;
 /// <param name="Statuses">Terminal statuses to include.</param>
 /// <param name="Provider">Provider account name (case-insensitive).</param>
 /// <param name="Tenant">The task's <c>metadata.tenant</c>.</param>
-public sealed record CompletionFilter(IReadOnlySet<TaskLifecycle>? Statuses = null, string? Provider = null, string? Tenant = null)
+/// <param name="Batch">The batch the task came in.</param>
+public sealed record CompletionFilter(IReadOnlySet<TaskLifecycle>? Statuses = null, string? Provider = null, string? Tenant = null, string? Batch = null)
 {
     /// <summary>Everything.</summary>
     public static readonly CompletionFilter All = new();
@@ -15,5 +16,6 @@ public sealed record CompletionFilter(IReadOnlySet<TaskLifecycle>? Statuses = nu
     public bool Matches(TaskCompletion c) =>
         (Statuses is null || Statuses.Contains(c.Task.Status))
         && (Provider is null || string.Equals(c.Task.Provider, Provider, StringComparison.OrdinalIgnoreCase))
-        && (Tenant is null || c.Task.Metadata?.GetValueOrDefault("tenant") == Tenant);
+        && (Tenant is null || c.Task.Metadata?.GetValueOrDefault("tenant") == Tenant)
+        && (Batch is null || c.Task.BatchId == Batch);
 }

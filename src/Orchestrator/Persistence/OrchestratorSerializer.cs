@@ -22,6 +22,7 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TaskFailed)] = "tf1",
         [typeof(TaskTimedOut)] = "tto1",
         [typeof(TaskCancelled)] = "tc1",
+        [typeof(TaskCancelledQueued)] = "tcq1",
         [typeof(Batches.BatchOpened)] = "bo1",
         [typeof(Batches.BatchChunkStored)] = "bcs1",
         [typeof(Batches.BatchSealed)] = "bs1",

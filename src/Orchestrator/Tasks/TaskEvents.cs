@@ -28,3 +28,9 @@ public sealed record TaskFailed(string TaskId, TaskError Error, int SubmitAttemp
 public sealed record TaskTimedOut(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
 
 public sealed record TaskCancelled(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
+
+/// <summary>
+/// A task cancelled with its batch before it ever started: written by the batch (the task has no journal of its own),
+/// so the task still ends clearly — in the catalog, the completion stream and webhooks — at one write per task.
+/// </summary>
+public sealed record TaskCancelledQueued(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;

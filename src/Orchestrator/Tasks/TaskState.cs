@@ -48,6 +48,7 @@ public sealed record TaskState
             Error = new TaskError("deadline_exceeded", "The task's deadline passed before the provider finished.", false),
         },
         TaskCancelled c => Ended(TaskLifecycle.Cancelled, c.At, c.Polls),
+        TaskCancelledQueued q => (this with { TaskId = q.TaskId, Request = q.Request, CreatedAt = q.At }).Ended(TaskLifecycle.Cancelled, q.At, 0),
         _ => this,
     };
 

@@ -81,6 +81,17 @@ public sealed class BatchQueueTests : IAsyncLifetime
         Assert.Equal(TaskLifecycle.Cancelled, (await server.GetAsync(TaskIdOf(batchId, 500))).Status);
         // Nothing queued was submitted after the cancel (at most the few whose permits were already granted).
         Assert.True(_sim.Sim.Stats().Submits - submitsAtCancel <= 5);
+
+        // Every task ends in the completion stream exactly once, the never-started ones included.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new Dictionary<string, TaskLifecycle>();
+        await foreach (var c in server.Orchestrator.CompletionsAsync(0, timeout.Token))
+        {
+            if (c.Task.BatchId != batchId) continue;
+            Assert.True(seen.TryAdd(c.Task.Id, c.Task.Status), $"{c.Task.Id} completed twice");
+            if (seen.Count == 500) break;
+        }
+        Assert.Equal(final.GetProperty("counts").GetProperty("cancelled").GetInt32(), seen.Values.Count(s => s == TaskLifecycle.Cancelled));
     }
 
     [Fact]
