@@ -10,32 +10,19 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Api;
 
 /// <summary><c>POST /v1/callbacks/{provider}/{taskId}</c> against forged, malformed and genuine bodies.</summary>
-public sealed class CallbackEndpointTests : IAsyncLifetime
+public sealed class CallbackEndpointTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.2 })
 {
-    private readonly TempDirectory _dir = new();
-    private SimulatorServer _sim = null!;
-    private OrchestratorServer _server = null!;
+    // A late first poll: only a callback can end a task quickly.
+    protected override string[] ServerArgs =>
+    [
+        "--Orchestrator:Polling:ImagePriorSeconds=600", "--Orchestrator:Polling:CapSeconds=600",
+        $"--Orchestrator:Callbacks:SecretFile={Path.Combine(Dir.Path, "callback-secret")}",
+    ];
 
-    public async Task InitializeAsync()
-    {
-        // Long tasks and a late first poll: only a callback can end a task quickly.
-        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.2 });
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl,
-            "--Orchestrator:Polling:ImagePriorSeconds=600", "--Orchestrator:Polling:CapSeconds=600",
-            $"--Orchestrator:Callbacks:SecretFile={Path.Combine(_dir.Path, "callback-secret")}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _sim.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private string Token(string taskId) => _server.Services.GetRequiredService<CallbackTokens>().Token(taskId);
+    private string Token(string taskId) => Server.Services.GetRequiredService<CallbackTokens>().Token(taskId);
 
     private Task<HttpResponseMessage> PostAsync(string taskId, string? token, string body) =>
-        _server.Http.PostAsync($"/v1/callbacks/simulator/{taskId}" + (token is null ? "" : $"?token={token}"),
+        Server.Http.PostAsync($"/v1/callbacks/simulator/{taskId}" + (token is null ? "" : $"?token={token}"),
             new StringContent(body, Encoding.UTF8, "application/json"));
 
     [Fact]
@@ -63,26 +50,26 @@ public sealed class CallbackEndpointTests : IAsyncLifetime
     public async Task A_genuine_callback_saying_the_task_ended_gets_it_verified_at_once()
     {
         var id = await SubmitAsync();
-        var submitted = await Eventually.Until(() => _server.GetAsync(id), v => v.ProviderTaskId is not null, TimeSpan.FromSeconds(10), "the submit");
-        var sim = _sim.Sim.Peek(submitted.ProviderTaskId!)!;
-        await Eventually.Until(() => Task.FromResult(sim.EndedAt(_sim.Sim.Now)), ended => ended, TimeSpan.FromSeconds(10), "the provider to finish");
+        var submitted = await Eventually.Until(() => Server.GetAsync(id), v => v.ProviderTaskId is not null, TimeSpan.FromSeconds(10), "the submit");
+        var sim = Sim.Sim.Peek(submitted.ProviderTaskId!)!;
+        await Eventually.Until(() => Task.FromResult(sim.EndedAt(Sim.Sim.Now)), ended => ended, TimeSpan.FromSeconds(10), "the provider to finish");
 
         var body = $$"""{"task_id":"{{submitted.ProviderTaskId}}","task_status":"succeed","task_status_msg":"","created_at":1,"updated_at":2}""";
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(id, Token(id), body)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(id, Token(id), body)).StatusCode); // a duplicate changes nothing
 
-        var final = await _server.WaitForEndAsync(id, TimeSpan.FromSeconds(10));
+        var final = await Server.WaitForEndAsync(id, TimeSpan.FromSeconds(10));
         Assert.Equal(TaskLifecycle.Succeeded, final.Status);
         Assert.Single(final.Results); // the result URLs came from the verification query, not the callback
         Assert.Equal(1, final.Polls);
         // A late callback for an ended task is accepted and ignored.
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(id, Token(id), body)).StatusCode);
-        Assert.Equal(1, (await _server.GetAsync(id)).Polls);
+        Assert.Equal(1, (await Server.GetAsync(id)).Polls);
     }
 
     private async Task<string> SubmitAsync()
     {
-        var response = await _server.SubmitAsync(Requests.Image());
+        var response = await Server.SubmitAsync(Requests.Image());
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
     }

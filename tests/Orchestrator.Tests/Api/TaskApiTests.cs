@@ -10,29 +10,12 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Api;
 
 /// <summary>The HTTP contract, driven as curl would: real server, real SQLite file, simulator on its own port.</summary>
-public sealed class TaskApiTests : IAsyncLifetime
+public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.5, QueuedFraction = 0.3 })
 {
-    private readonly TempDirectory _dir = new();
-    private SimulatorServer _sim = null!;
-    private OrchestratorServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.5, QueuedFraction = 0.3 });
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _sim.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_text_to_image_task_goes_through_every_status_and_ends_with_result_urls()
     {
-        var response = await _server.SubmitAsync(Requests.Image(extra: ("count", 2)));
+        var response = await Server.SubmitAsync(Requests.Image(extra: ("count", 2)));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
         Assert.Equal(TaskLifecycle.Accepted, accepted.Status);
@@ -41,14 +24,14 @@ public sealed class TaskApiTests : IAsyncLifetime
         var seen = new List<TaskLifecycle> { accepted.Status };
         var final = await Eventually.Until(async () =>
         {
-            var v = await _server.GetAsync(accepted.Id);
+            var v = await Server.GetAsync(accepted.Id);
             if (seen[^1] != v.Status) seen.Add(v.Status);
             return v;
         }, v => v.Status.IsTerminal(), TimeSpan.FromSeconds(30), "the task to end");
 
         Assert.Equal(TaskLifecycle.Succeeded, final.Status);
         Assert.Equal(2, final.Results.Count);
-        Assert.All(final.Results, r => Assert.StartsWith(_sim.BaseUrl + "files/", r.Url));
+        Assert.All(final.Results, r => Assert.StartsWith(Sim.BaseUrl + "files/", r.Url));
         Assert.Equal("image", final.Results[0].Kind);
         Assert.NotNull(final.ProviderTaskId);
         Assert.Equal(1, final.SubmitAttempts);
@@ -60,7 +43,7 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal(order.OrderBy(x => x), order);
         Assert.Contains(TaskLifecycle.Processing, seen);
         // The result URL serves real bytes.
-        var png = await _server.Http.GetByteArrayAsync(final.Results[0].Url);
+        var png = await Server.Http.GetByteArrayAsync(final.Results[0].Url);
         Assert.Equal(SampleMedia.Png, png);
     }
 
@@ -75,21 +58,21 @@ public sealed class TaskApiTests : IAsyncLifetime
     [InlineData("""{"provider":"simulator","kind":"text-to-image","model":"kling-v1",""", "body")]
     public async Task Invalid_input_is_a_400_problem_naming_the_field_and_nothing_is_persisted(string body, string field)
     {
-        var response = await _server.Http.PostAsync("/v1/tasks", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await Server.Http.PostAsync("/v1/tasks", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(400, (int)problem["status"]!);
         Assert.NotNull(problem["errors"]![field]);
-        var list = await _server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks");
+        var list = await Server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks");
         Assert.Empty(list!["items"]!.AsArray());
     }
 
     [Fact]
     public async Task An_over_long_prompt_names_the_limit()
     {
-        var response = await _server.SubmitAsync(Requests.Image(new string('x', 2501)));
+        var response = await Server.SubmitAsync(Requests.Image(new string('x', 2501)));
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("2500", (string)problem["errors"]!["prompt"]![0]!);
@@ -100,7 +83,7 @@ public sealed class TaskApiTests : IAsyncLifetime
     {
         var body = Requests.Image();
         body["provider"] = "dmxapi";
-        var response = await _server.SubmitAsync(body);
+        var response = await Server.SubmitAsync(body);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Contains("Orchestrator:Providers:dmxapi:ApiKey", (string)problem["errors"]!["provider"]![0]!);
@@ -110,8 +93,8 @@ public sealed class TaskApiTests : IAsyncLifetime
     public async Task The_same_idempotency_key_returns_the_existing_task_and_never_a_second_one()
     {
         var body = Requests.Image(extra: ("idempotencyKey", "order-42"));
-        var first = await _server.SubmitAsync(body);
-        var second = await _server.SubmitAsync(body);
+        var first = await Server.SubmitAsync(body);
+        var second = await Server.SubmitAsync(body);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         var a = (await first.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
@@ -119,33 +102,33 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal(a.Id, b.Id);
 
         var other = Requests.Image("a different prompt", ("idempotencyKey", "order-42"));
-        var conflict = await _server.SubmitAsync(other);
+        var conflict = await Server.SubmitAsync(other);
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
 
-        await _server.WaitForEndAsync(a.Id);
-        Assert.Equal(1, _sim.Sim.Stats().Submits);
+        await Server.WaitForEndAsync(a.Id);
+        Assert.Equal(1, Sim.Sim.Stats().Submits);
     }
 
     [Fact]
     public async Task Cancel_ends_a_running_task_and_a_second_cancel_is_a_conflict()
     {
         var body = Requests.Image();
-        var created = (await (await _server.SubmitAsync(body)).Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
+        var created = (await (await Server.SubmitAsync(body)).Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
 
-        var cancel = await _server.Http.DeleteAsync($"/v1/tasks/{created.Id}");
+        var cancel = await Server.Http.DeleteAsync($"/v1/tasks/{created.Id}");
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        Assert.Equal(TaskLifecycle.Cancelled, (await _server.GetAsync(created.Id)).Status);
+        Assert.Equal(TaskLifecycle.Cancelled, (await Server.GetAsync(created.Id)).Status);
 
-        var again = await _server.Http.DeleteAsync($"/v1/tasks/{created.Id}");
+        var again = await Server.Http.DeleteAsync($"/v1/tasks/{created.Id}");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.DeleteAsync($"/v1/tasks/{new string('0', 32)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.DeleteAsync($"/v1/tasks/{new string('0', 32)}")).StatusCode);
     }
 
     [Fact]
     public async Task Unknown_tasks_are_404()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.GetAsync($"/v1/tasks/{new string('a', 32)}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.GetAsync("/v1/tasks/not-an-id")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync($"/v1/tasks/{new string('a', 32)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync("/v1/tasks/not-an-id")).StatusCode);
     }
 
     [Fact]
@@ -153,28 +136,28 @@ public sealed class TaskApiTests : IAsyncLifetime
     {
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
-            ids.Add((await (await _server.SubmitAsync(Requests.Image($"prompt {i}"))).Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
-        await _server.Http.DeleteAsync($"/v1/tasks/{ids[0]}");
+            ids.Add((await (await Server.SubmitAsync(Requests.Image($"prompt {i}"))).Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+        await Server.Http.DeleteAsync($"/v1/tasks/{ids[0]}");
 
-        var page1 = (await _server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks?limit=3"))!;
+        var page1 = (await Server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks?limit=3"))!;
         var page1Ids = page1["items"]!.AsArray().Select(n => (string)n!["id"]!).ToList();
         Assert.Equal(ids.AsEnumerable().Reverse().Take(3), page1Ids);
         var after = (string)page1["nextAfter"]!;
-        var page2 = (await _server.Http.GetFromJsonAsync<JsonObject>($"/v1/tasks?limit=3&after={after}"))!;
+        var page2 = (await Server.Http.GetFromJsonAsync<JsonObject>($"/v1/tasks?limit=3&after={after}"))!;
         Assert.Equal(ids.AsEnumerable().Reverse().Skip(3), page2["items"]!.AsArray().Select(n => (string)n!["id"]!));
         Assert.Null(page2["nextAfter"]);
 
-        var cancelled = (await _server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks?status=cancelled"))!;
+        var cancelled = (await Server.Http.GetFromJsonAsync<JsonObject>("/v1/tasks?status=cancelled"))!;
         Assert.Equal([ids[0]], cancelled["items"]!.AsArray().Select(n => (string)n!["id"]!));
-        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Http.GetAsync("/v1/tasks?status=done")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Http.GetAsync("/v1/tasks?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Server.Http.GetAsync("/v1/tasks?status=done")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Server.Http.GetAsync("/v1/tasks?limit=0")).StatusCode);
     }
 
     [Fact]
     public async Task Health_and_provider_accounts_are_reported()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _server.Http.GetAsync("/healthz")).StatusCode);
-        var providers = (await _server.Http.GetFromJsonAsync<JsonObject>("/v1/providers"))!;
+        Assert.Equal(HttpStatusCode.OK, (await Server.Http.GetAsync("/healthz")).StatusCode);
+        var providers = (await Server.Http.GetFromJsonAsync<JsonObject>("/v1/providers"))!;
         var accounts = providers["accounts"]!.AsArray();
         var sim = accounts.Single(a => (string)a!["account"]! == "simulator")!;
         Assert.True((bool)sim["enabled"]!);

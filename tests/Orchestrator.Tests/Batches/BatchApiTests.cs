@@ -9,30 +9,13 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Batches;
 
 /// <summary><c>/v1/batches</c> as an operator pushing a file of prompts uses it.</summary>
-public sealed class BatchApiTests : IAsyncLifetime
+public sealed class BatchApiTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.8 })
 {
-    private readonly TempDirectory _dir = new();
-    private SimulatorServer _sim = null!;
-    private OrchestratorServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.8 });
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _sim.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private static string Line(int i, int count = 1) =>
         JsonSerializer.Serialize(new { provider = "simulator", kind = "text-to-image", model = "kling-v1-5", prompt = $"prompt {i}", count, metadata = new { n = i.ToString() } });
 
     private Task<HttpResponseMessage> UploadAsync(string body, string contentType = "application/x-ndjson", string query = "") =>
-        _server.Http.PostAsync("/v1/batches" + query, new StringContent(body, Encoding.UTF8, contentType));
+        Server.Http.PostAsync("/v1/batches" + query, new StringContent(body, Encoding.UTF8, contentType));
 
     [Fact]
     public async Task Each_line_is_judged_alone_valid_ones_run_and_results_stream_as_json_lines()
@@ -49,20 +32,20 @@ public sealed class BatchApiTests : IAsyncLifetime
         Assert.Equal("count", rejected[0].GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal("body", rejected[1].GetProperty("errors")[0].GetProperty("field").GetString());
 
-        var done = await Eventually.Until(() => _server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}"),
+        var done = await Eventually.Until(() => Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}"),
             b => b.GetProperty("ended").GetInt32() == 8, TimeSpan.FromSeconds(60), "the batch to end");
         Assert.Equal(8, done.GetProperty("counts").GetProperty("succeeded").GetInt32());
         Assert.Equal(2, done.GetProperty("rejected").GetInt32());
         Assert.NotEqual(JsonValueKind.Null, done.GetProperty("completedAt").ValueKind);
 
-        var results = await _server.Http.GetAsync($"/v1/batches/{batchId}/results");
+        var results = await Server.Http.GetAsync($"/v1/batches/{batchId}/results");
         Assert.Equal("application/x-ndjson", results.Content.Headers.ContentType?.MediaType);
         var views = (await results.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonSerializer.Deserialize<TaskView>(l, OrchestratorServer.Json)!).ToList();
         Assert.Equal([1, 2, 4, 5, 7, 9, 10, 11], views.Select(v => v.BatchLine!.Value));
         Assert.All(views, v => Assert.Equal(TaskLifecycle.Succeeded, v.Status));
         Assert.All(views, v => Assert.Equal(batchId, v.BatchId));
-        Assert.Equal(TaskLifecycle.Succeeded, (await _server.GetAsync(views[0].Id)).Status);
+        Assert.Equal(TaskLifecycle.Succeeded, (await Server.GetAsync(views[0].Id)).Status);
     }
 
     [Fact]
@@ -76,7 +59,7 @@ public sealed class BatchApiTests : IAsyncLifetime
     [Fact]
     public async Task An_atomic_batch_with_a_bad_line_runs_nothing()
     {
-        var before = _sim.Sim.Stats().Submits;
+        var before = Sim.Sim.Stats().Submits;
         var response = await UploadAsync(string.Join("\n", Line(1), Line(2, count: 99), Line(3)), query: "?atomic=true");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -85,16 +68,16 @@ public sealed class BatchApiTests : IAsyncLifetime
         Assert.Equal(2, answer.GetProperty("rejected")[0].GetProperty("line").GetInt32());
         // A good batch after it runs: had the atomic one leaked tasks, they would be submitted before this one ends.
         var good = await (await UploadAsync(Line(9))).Content.ReadFromJsonAsync<JsonElement>();
-        await Eventually.Until(() => _server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{good.GetProperty("batchId").GetString()}"),
+        await Eventually.Until(() => Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{good.GetProperty("batchId").GetString()}"),
             b => b.GetProperty("ended").GetInt32() == 1, TimeSpan.FromSeconds(30), "the good batch");
-        Assert.Equal(1, _sim.Sim.Stats().Submits - before);
+        Assert.Equal(1, Sim.Sim.Stats().Submits - before);
     }
 
     [Fact]
     public async Task Unknown_batches_are_404_and_a_body_that_is_not_json_is_400()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.GetAsync($"/v1/batches/{TaskIds.New()}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.DeleteAsync("/v1/batches/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync($"/v1/batches/{TaskIds.New()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.DeleteAsync("/v1/batches/nope")).StatusCode);
         var bad = await UploadAsync("{\"not\": \"an array\"}", "application/json");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }

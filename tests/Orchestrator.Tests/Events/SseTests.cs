@@ -9,25 +9,8 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Events;
 
 /// <summary><c>GET /v1/events</c> as a browser's EventSource or curl uses it.</summary>
-public sealed class SseTests : IAsyncLifetime
+public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.2, FailureRate = 0.3 })
 {
-    private readonly TempDirectory _dir = new();
-    private SimulatorServer _sim = null!;
-    private OrchestratorServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.2, FailureRate = 0.3 });
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _sim.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_client_reconnecting_with_Last_Event_ID_receives_exactly_what_it_missed()
     {
@@ -36,7 +19,7 @@ public sealed class SseTests : IAsyncLifetime
 
         var first = await ReadEventsAsync("/v1/events", lastEventId: null, count: 5);
         // All twelve end while the client is away.
-        foreach (var id in ids) await _server.WaitForEndAsync(id);
+        foreach (var id in ids) await Server.WaitForEndAsync(id);
         var missed = await ReadEventsAsync("/v1/events", lastEventId: first[^1].EventId, count: 7);
 
         var offsets = first.Concat(missed).Select(e => long.Parse(e.EventId!)).ToList();
@@ -57,7 +40,7 @@ public sealed class SseTests : IAsyncLifetime
             if (tenant == "acme") mine.Add(id);
         }
         var views = new List<TaskView>();
-        foreach (var id in mine) views.Add(await _server.WaitForEndAsync(id));
+        foreach (var id in mine) views.Add(await Server.WaitForEndAsync(id));
         var succeeded = views.Where(v => v.Status == TaskLifecycle.Succeeded).Select(v => v.Id).Order().ToList();
         Assert.NotEmpty(succeeded);
 
@@ -70,7 +53,7 @@ public sealed class SseTests : IAsyncLifetime
     {
         // Well before the 15 s heartbeat: a client (or proxy) sees the stream open, not a silent request.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        using var response = await _server.Http.GetAsync("/v1/events?after=999999999", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var response = await Server.Http.GetAsync("/v1/events?after=999999999", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
     }
@@ -80,18 +63,18 @@ public sealed class SseTests : IAsyncLifetime
     {
         using var badId = new HttpRequestMessage(HttpMethod.Get, "/v1/events");
         badId.Headers.Add("Last-Event-ID", "yesterday");
-        var r1 = await _server.Http.SendAsync(badId);
+        var r1 = await Server.Http.SendAsync(badId);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, r1.StatusCode);
         Assert.Contains("Last-Event-ID", await r1.Content.ReadAsStringAsync());
 
-        var r2 = await _server.Http.GetAsync("/v1/events?status=processing");
+        var r2 = await Server.Http.GetAsync("/v1/events?status=processing");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, r2.StatusCode);
         Assert.Contains("status", await r2.Content.ReadAsStringAsync());
     }
 
     private async Task<string> SubmitAsync(object body)
     {
-        var response = await _server.SubmitAsync(body);
+        var response = await Server.SubmitAsync(body);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
     }
@@ -101,7 +84,7 @@ public sealed class SseTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
-        using var response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var response = await Server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);

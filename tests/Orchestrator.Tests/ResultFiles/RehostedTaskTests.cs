@@ -8,25 +8,9 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.ResultFiles;
 
 /// <summary>A task is succeeded only once its files are in our store, and stays readable after the provider's URLs expire.</summary>
-public sealed class RehostedTaskTests : IAsyncLifetime
+public sealed class RehostedTaskTests() : ServerTest(new() { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.6, VideoMinSeconds = 0.3, VideoMaxSeconds = 0.6 })
 {
-    private readonly TempDirectory _dir = new();
-    private readonly SimulatorOptions _simOptions = new() { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.6, VideoMinSeconds = 0.3, VideoMaxSeconds = 0.6 };
-    private SimulatorServer _sim = null!;
-    private OrchestratorServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sim = await SimulatorServer.StartAsync(_simOptions);
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, "--Orchestrator:Results:MaxBytes=100000");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _sim.DisposeAsync();
-        _dir.Dispose();
-    }
+    protected override string[] ServerArgs => ["--Orchestrator:Results:MaxBytes=100000"];
 
     [Fact]
     public async Task Stored_files_match_the_providers_bytes_and_checksums()
@@ -37,8 +21,8 @@ public sealed class RehostedTaskTests : IAsyncLifetime
         foreach (var r in view.Results)
         {
             Assert.Equal($"/v1/tasks/{view.Id}/results/{r.Index}", r.StoredUrl);
-            var theirs = await _server.Http.GetByteArrayAsync(r.Url);
-            using var ours = await _server.Http.GetAsync(r.StoredUrl);
+            var theirs = await Server.Http.GetByteArrayAsync(r.Url);
+            using var ours = await Server.Http.GetAsync(r.StoredUrl);
             Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
             Assert.Equal("image/png", ours.Content.Headers.ContentType?.MediaType);
             var bytes = await ours.Content.ReadAsByteArrayAsync();
@@ -58,7 +42,7 @@ public sealed class RehostedTaskTests : IAsyncLifetime
         Assert.Equal(TaskLifecycle.Succeeded, view.Status);
         var completion = await FirstCompletionOfAsync(view.Id);
         var r = Assert.Single(completion.Task.Results);
-        Assert.StartsWith(_sim.BaseUrl, r.Url);
+        Assert.StartsWith(Sim.BaseUrl, r.Url);
         Assert.Equal($"/v1/tasks/{view.Id}/results/0", r.StoredUrl);
         Assert.Equal("video/mp4", r.ContentType);
     }
@@ -66,44 +50,44 @@ public sealed class RehostedTaskTests : IAsyncLifetime
     [Fact]
     public async Task A_download_failing_twice_then_succeeding_ends_well()
     {
-        var before = _sim.Sim.ResultFileDownloads;
-        _sim.Sim.InjectResultFileFault(SimulatedFault.ServerError, 2);
+        var before = Sim.Sim.ResultFileDownloads;
+        Sim.Sim.InjectResultFileFault(SimulatedFault.ServerError, 2);
         var view = await RunAsync(Requests.Image());
         Assert.Equal(TaskLifecycle.Succeeded, view.Status);
-        Assert.Equal(3, _sim.Sim.ResultFileDownloads - before);
+        Assert.Equal(3, Sim.Sim.ResultFileDownloads - before);
         Assert.NotNull(Assert.Single(view.Results).Sha256);
     }
 
     [Fact]
     public async Task An_oversized_file_fails_the_task_with_a_clear_error()
     {
-        _simOptions.ResultFileBytes = 200_000;
+        SimOptions.ResultFileBytes = 200_000;
         try
         {
             var view = await RunAsync(Requests.Image());
             Assert.Equal(TaskLifecycle.Failed, view.Status);
             Assert.Equal("result_too_large", view.Error!.Code);
             Assert.Contains("100000", view.Error.Message);
-            Assert.Equal(HttpStatusCode.NotFound, (await _server.Http.GetAsync($"/v1/tasks/{view.Id}/results/0")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync($"/v1/tasks/{view.Id}/results/0")).StatusCode);
         }
         finally
         {
-            _simOptions.ResultFileBytes = 0;
+            SimOptions.ResultFileBytes = 0;
         }
     }
 
     private async Task<TaskView> RunAsync(object body)
     {
-        var response = await _server.SubmitAsync(body);
+        var response = await Server.SubmitAsync(body);
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
-        return await _server.WaitForEndAsync(id, TimeSpan.FromSeconds(30));
+        return await Server.WaitForEndAsync(id, TimeSpan.FromSeconds(30));
     }
 
     private async Task<Orchestrator.Events.TaskCompletion> FirstCompletionOfAsync(string taskId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await foreach (var c in _server.Orchestrator.CompletionsAsync(0, timeout.Token))
+        await foreach (var c in Server.Orchestrator.CompletionsAsync(0, timeout.Token))
             if (c.Task.Id == taskId) return c;
         throw new InvalidOperationException("no completion");
     }
