@@ -61,7 +61,7 @@ public static class PollingBench
         var clock = Stopwatch.StartNew();
         // The lag-target runs only wait on timers most of the time, so they can share the machine; the callback run
         // goes alone afterwards, since its figure (p95 lag ≤ 1 s) is the one a busy machine moves.
-        var lagRuns = o.LagTargets.Select(l => (Name: $"lag {l:0.0##}", Lag: l)).ToList();
+        var lagRuns = o.LagTargets.Select(l => (Name: string.Create(System.Globalization.CultureInfo.InvariantCulture, $"lag {l:0.0##}"), Lag: l)).ToList();
         var runs = new List<PollingRun>();
         if (o.Sequential)
             foreach (var (name, lag) in lagRuns) runs.Add(await RunOneAsync(name, lag, callbacks: false, o, dataDirectory));
