@@ -13,13 +13,14 @@ public sealed class PollPlannerTests
         return d;
     }
 
-    // The issue's figures for the best fixed geometric schedule on uniform 5–60 s: ~7.7 queries at 20% lag,
-    // ~4.1 at 50%, ~2.4 at 100%. The planner must meet the lag for 95% of tasks with at most 15% more queries
-    // (it also pays for each task's ±10% jitter).
+    // The best fixed geometric schedule on uniform 5–60 s costs 7.56 queries at 20% lag, 3.66 at 50%, 2.34 at 100%
+    // (the issue says about 7.7, 4.1 and 2.4; an exhaustive search finds these, see BestFixedScheduleTests). The planner
+    // must meet the lag for 95% of tasks with at most 15% more queries (it also pays for each task's ±10% jitter and
+    // for the margin it keeps because it learns from a sample).
     [Theory]
-    [InlineData(0.2, 7.7)]
-    [InlineData(0.5, 4.1)]
-    [InlineData(1.0, 2.4)]
+    [InlineData(0.2, 7.56)]
+    [InlineData(0.5, 3.66)]
+    [InlineData(1.0, 2.34)]
     public void Meets_the_lag_target_for_95_percent_with_near_the_fewest_queries(double lagTarget, double bestQueries)
     {
         var sample = Uniform(256, 5, 60);
@@ -29,6 +30,31 @@ public sealed class PollPlannerTests
         var (queries, late) = PollPlanner.Evaluate(plan, fresh, lagTarget, 0.1);
         Assert.True(late <= 0.07, $"{late:P1} of fresh tasks noticed later than {lagTarget:P0} of their age");
         Assert.True(queries <= bestQueries * 1.15, $"{queries:0.00} queries per task vs best {bestQueries}");
+    }
+
+    // Issue 14: a plan fitted so that exactly 5% of its sample is late made up to 8% of fresh tasks late for one
+    // 200-duration sample in six (the shortest tasks, before the first poll, decide it), and such a plan then cost up
+    // to 1.9× the best schedule for the lag it really gave. Learned from any sample, the plan must hold on fresh tasks.
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    public void Fresh_tasks_meet_the_lag_target_whatever_sample_the_plan_came_from(double lagTarget)
+    {
+        var fresh = Uniform(4000, 5, 60, seed: 99);
+        var late = Enumerable.Range(0, 40)
+            .Select(seed => PollPlanner.Optimise(Uniform(200, 5, 60, seed: 1000 + seed), lagTarget, 0.95, 1, 60, 0.1))
+            .Select(plan => PollPlanner.Evaluate(plan, fresh, lagTarget, 0.1).LateShare)
+            .ToList();
+        Assert.True(late.Max() <= 0.06, $"{late.Count(l => l > 0.06)} of 40 samples' plans make over 6% of fresh tasks late (worst {late.Max():P2})");
+    }
+
+    [Fact]
+    public void The_late_allowance_keeps_one_standard_error_of_the_sample_in_hand()
+    {
+        Assert.Equal(0.05 - Math.Sqrt(0.95 * 0.05 / 256), PollPlanner.LateAllowance(0.95, 256), 12);
+        Assert.InRange(PollPlanner.LateAllowance(0.95, 20), 0, 0.002);
+        Assert.Equal(0, PollPlanner.LateAllowance(0.99, 10));
     }
 
     [Fact]
