@@ -1,14 +1,18 @@
 using System.Globalization;
 using Orchestrator.Bench;
 
-// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle]
+// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle|batch]
 //     [--in-flight 256] [--k 3] [--data-dir /tmp] [--qps 50] [--seconds 60]
+//     [--lines 100000] [--wait-seconds 60] [--complete-lines N] [--complete-qps 2000] [--complete-timeout 900]
 //
 // "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
 // number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
 // leaves. "baseline" runs only the bare actors (k from --k, default 3), to reproduce DESIGN.md's table.
 // "throttle" runs an account at --qps against a simulator limited to the same figure for --seconds and reports the
 // achieved/limit ratio and limit answers, then the throttle actor's own permits/s with no limit binding.
+// "batch" (issue 9) streams a --lines JSON Lines upload to the HTTP server: accept rate (durable), peak RSS while the
+// batch waits --wait-seconds on an account at --qps (default 20), then, in a fresh journal, --complete-lines (default
+// --lines) against a zero-latency simulator with the account at --complete-qps until all end (or --complete-timeout s).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
 // Exit code: 0 when every task succeeded, 1 when some did not, 2 for bad arguments.
 
@@ -17,8 +21,13 @@ var inFlight = 256;
 int? k = null;
 var scenario = "throughput";
 var dataRoot = Path.GetTempPath();
-var qps = 50.0;
+double? qps = null;
 var seconds = 60;
+var lines = 100_000;
+var waitSeconds = 60;
+int? completeLines = null;
+var completeQps = 2000;
+var completeTimeout = 900;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -33,15 +42,21 @@ try
             case "--data-dir": dataRoot = value ?? throw new ArgumentException("--data-dir needs a value"); i++; break;
             case "--qps": qps = PositiveInt(args[i], value); i++; break;
             case "--seconds": seconds = Math.Max(10, PositiveInt(args[i], value)); i++; break;
+            case "--lines": lines = PositiveInt(args[i], value); i++; break;
+            case "--wait-seconds": waitSeconds = PositiveInt(args[i], value); i++; break;
+            case "--complete-lines": completeLines = PositiveInt(args[i], value); i++; break;
+            case "--complete-qps": completeQps = PositiveInt(args[i], value); i++; break;
+            case "--complete-timeout": completeTimeout = PositiveInt(args[i], value); i++; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    if (scenario is not ("throughput" or "baseline" or "throttle")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle).");
+    if (scenario is not ("throughput" or "baseline" or "throttle" or "batch")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle, batch).");
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle|batch] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N]" +
+        " [--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS]");
     return 2;
 }
 
@@ -52,10 +67,13 @@ Directory.CreateDirectory(dataDirectory);
 try
 {
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
-    Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, " +
+    var size = scenario == "batch" ? $"{lines} lines" : $"{tasks} tasks, {inFlight} in flight";
+    Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
 
-    if (scenario == "throttle") return await ThrottleBench.RunAsync(qps, seconds, dataDirectory);
+    if (scenario == "throttle") return await ThrottleBench.RunAsync(qps ?? 50, seconds, dataDirectory);
+    if (scenario == "batch")
+        return await BatchBench.RunAsync(lines, qps ?? 20, waitSeconds, completeLines ?? lines, completeQps, completeTimeout, dataDirectory);
 
     ThroughputResult? run = null;
     if (scenario == "throughput")
