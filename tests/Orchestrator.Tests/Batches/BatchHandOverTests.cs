@@ -54,4 +54,15 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Enumerable.Range(17, 5), next.Select(s => s.Request.BatchLine!.Value));
         supervisor.ExpectNoMsg(TimeSpan.FromSeconds(1));
     }
+
+    [Theory]
+    [InlineData(5, 16)]
+    [InlineData(20, 40)]
+    [InlineData(2000, BatchRuntime.MaxWindow)]
+    public void The_window_is_two_seconds_of_the_account_within_what_the_journal_absorbs(double qps, int window)
+    {
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = qps } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, TestActor, TestActor, TestActor);
+        Assert.Equal(window, runtime.WindowFor("simulator"));
+    }
 }
