@@ -97,13 +97,23 @@ public static class BatchBench
         var ackTicks = Stopwatch.GetTimestamp();
         Console.WriteLine($"accepted {accept.Accepted} lines in {accept.Seconds:0.00} s ({accept.LinesPerSecond:N0} lines/s); running them at {qps} QPS");
 
-        JsonElement batch;
+        JsonElement? batch = null;
         var lastReport = 0.0;
         while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            batch = await server.GetJsonAsync($"/v1/batches/{accept.BatchId}");
-            var ended = batch.GetProperty("ended").GetInt32();
+            try
+            {
+                batch = await server.GetJsonAsync($"/v1/batches/{accept.BatchId}");
+            }
+            catch (HttpRequestException ex)
+            {
+                // A server in trouble (journal timeouts) answers 500 for a while: that is a finding, not the end of the run.
+                Console.WriteLine($"  GET /v1/batches failed: {ex.Message}");
+                if (Stopwatch.GetElapsedTime(ackTicks).TotalSeconds > timeoutSeconds) break;
+                continue;
+            }
+            var ended = batch.Value.GetProperty("ended").GetInt32();
             var after = Stopwatch.GetElapsedTime(ackTicks).TotalSeconds;
             if (after - lastReport >= 15)
             {
@@ -118,9 +128,9 @@ public static class BatchBench
         await Task.Delay(TimeSpan.FromSeconds(3));
         var live = GC.GetTotalMemory(forceFullCollection: true);
         await rss.StopAsync();
-        var end = batch.GetProperty("ended").GetInt32();
+        var end = batch?.GetProperty("ended").GetInt32() ?? 0;
         return new BatchCompleteResult(lines, qps, accept, end >= accept.Accepted, end,
-            batch.GetProperty("counts").GetProperty("succeeded").GetInt32(), fromFirstByte, secondsAfterAck,
+            batch?.GetProperty("counts").GetProperty("succeeded").GetInt32() ?? 0, fromFirstByte, secondsAfterAck,
             OrchestratorMetrics.JournalWriteCount - writesBefore, rss.PeakBytes, rss.PeakAnonBytes, rss.PeakGcCommittedBytes, rss.PeakManagedBytes, live,
             server.Simulator.Stats());
     }
