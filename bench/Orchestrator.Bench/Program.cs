@@ -1,9 +1,10 @@
 using System.Globalization;
 using Orchestrator.Bench;
 
-// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle|polling]
+// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle|polling|batch]
 //     [--in-flight 256] [--k 3] [--data-dir /tmp] [--qps 50] [--seconds 60]
 //     [--warmup 200] [--min 5] [--max 60] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR]   (polling)
+//     [--lines 100000] [--wait-seconds 60] [--complete-lines N] [--complete-qps 2000] [--complete-timeout 900]
 //
 // "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
 // number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
@@ -15,6 +16,9 @@ using Orchestrator.Bench;
 // It reports queries per task and p95 detection lag beside the best fixed schedule for the durations drawn. The
 // lag-target runs go concurrently unless --sequential; each takes minutes of real time (the tasks last up to --max s).
 // --csv DIR writes every task's figures per run (queries, duration, lag, submit delay) for a closer look.
+// "batch" (issue 9) streams a --lines JSON Lines upload to the HTTP server: accept rate (durable), peak RSS while the
+// batch waits --wait-seconds on an account at --qps (default 20), then, in a fresh journal, --complete-lines (default
+// --lines) against a zero-latency simulator with the account at --complete-qps until all end (or --complete-timeout s).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
 // Exit code: 0 when every task succeeded, 1 when some did not, 2 for bad arguments.
 
@@ -23,7 +27,7 @@ var inFlight = 256;
 int? k = null;
 var scenario = "throughput";
 var dataRoot = Path.GetTempPath();
-var qps = 50.0;
+double? qps = null;
 var seconds = 60;
 var warmup = 200;
 double minSeconds = 5, maxSeconds = 60;
@@ -31,6 +35,11 @@ double[] lags = [0.2, 0.5, 1.0];
 var sequential = false;
 int? seed = null;
 string? csv = null;
+var lines = 100_000;
+var waitSeconds = 60;
+int? completeLines = null;
+var completeQps = 2000;
+var completeTimeout = 900;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -52,18 +61,24 @@ try
             case "--sequential": sequential = true; break;
             case "--seed": seed = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--csv": csv = value ?? throw new ArgumentException("--csv needs a directory"); i++; break;
+            case "--lines": lines = PositiveInt(args[i], value); i++; break;
+            case "--wait-seconds": waitSeconds = PositiveInt(args[i], value); i++; break;
+            case "--complete-lines": completeLines = PositiveInt(args[i], value); i++; break;
+            case "--complete-qps": completeQps = PositiveInt(args[i], value); i++; break;
+            case "--complete-timeout": completeTimeout = PositiveInt(args[i], value); i++; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    if (scenario is not ("throughput" or "baseline" or "throttle" or "polling")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle, polling).");
+    if (scenario is not ("throughput" or "baseline" or "throttle" or "polling" or "batch")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle, polling, batch).");
     if (minSeconds > maxSeconds) throw new ArgumentException("--min must not exceed --max.");
     if (lags.Length == 0 || lags.Any(l => l <= 0)) throw new ArgumentException("--lags needs positive fractions, e.g. 0.2,0.5,1.0.");
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle|polling] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
-        "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle|polling|batch] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
+        "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
+        "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS]");
     return 2;
 }
 
@@ -76,11 +91,14 @@ Directory.CreateDirectory(dataDirectory);
 try
 {
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
-    Console.WriteLine($"Orchestrator bench ({scenario}): {tasks} tasks, {inFlight} in flight, {Environment.ProcessorCount} cores, " +
+    var size = scenario == "batch" ? $"{lines} lines" : $"{tasks} tasks, {inFlight} in flight";
+    Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
 
-    if (scenario == "throttle") return await ThrottleBench.RunAsync(qps, seconds, dataDirectory);
+    if (scenario == "throttle") return await ThrottleBench.RunAsync(qps ?? 50, seconds, dataDirectory);
     if (scenario == "polling") return await PollingBench.RunAsync(new PollingBenchOptions(warmup, tasks, minSeconds, maxSeconds, lags, sequential, seed, csv), dataDirectory);
+    if (scenario == "batch")
+        return await BatchBench.RunAsync(lines, qps ?? 20, waitSeconds, completeLines ?? lines, completeQps, completeTimeout, dataDirectory);
 
     ThroughputResult? run = null;
     if (scenario == "throughput")

@@ -14,6 +14,9 @@ public sealed class RssSampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _peakBytes;
+    private long _peakManagedBytes;
+    private long _peakAnonBytes;
+    private long _peakGcCommittedBytes;
 
     private RssSampler() => _loop = Task.Run(LoopAsync);
 
@@ -22,6 +25,15 @@ public sealed class RssSampler : IAsyncDisposable
 
     /// <summary>Highest working set seen by a sample so far, in bytes.</summary>
     public long PeakBytes => Interlocked.Read(ref _peakBytes);
+
+    /// <summary>Highest managed heap (<see cref="GC.GetTotalMemory"/> without a collection) seen by a sample, in bytes.</summary>
+    public long PeakManagedBytes => Interlocked.Read(ref _peakManagedBytes);
+
+    /// <summary>Highest anonymous resident memory (Linux <c>RssAnon</c>: heaps, stacks; not mapped files such as assemblies), or 0 elsewhere.</summary>
+    public long PeakAnonBytes => Interlocked.Read(ref _peakAnonBytes);
+
+    /// <summary>Highest memory the GC had committed (as of its last collection), in bytes.</summary>
+    public long PeakGcCommittedBytes => Interlocked.Read(ref _peakGcCommittedBytes);
 
     /// <summary>The OS's own process-wide peak (all phases so far), in bytes.</summary>
     public static long ProcessPeakBytes()
@@ -49,9 +61,26 @@ public sealed class RssSampler : IAsyncDisposable
     {
         // Process caches its counters: without Refresh every sample would repeat the first value.
         _process.Refresh();
-        var now = _process.WorkingSet64;
+        Raise(ref _peakBytes, _process.WorkingSet64);
+        Raise(ref _peakManagedBytes, GC.GetTotalMemory(forceFullCollection: false));
+        Raise(ref _peakGcCommittedBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
+        Raise(ref _peakAnonBytes, AnonBytes());
+    }
+
+    private static long AnonBytes()
+    {
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status)) return 0;
+        foreach (var line in File.ReadLines(Status))
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                return long.Parse(line["RssAnon:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+
+    private static void Raise(ref long peak, long now)
+    {
         long seen;
-        while (now > (seen = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, now, seen) != seen) { }
+        while (now > (seen = Interlocked.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen) { }
     }
 
     public async ValueTask DisposeAsync()

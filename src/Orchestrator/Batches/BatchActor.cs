@@ -12,11 +12,16 @@ namespace Orchestrator.Batches;
 /// supervisor) only as fast as each account can take them — while the account's submit queue is below about two
 /// seconds of its rate. Before handing over a range it journals a mark; after a restart it hands over again the
 /// tasks below the mark that the catalog does not know (the crash came before their first write).
+/// A task handed over counts against that room until its actor answers that it is accepted: until its first write is
+/// journaled it is in no throttle queue, and without this a fast account would see an empty queue and hand over
+/// thousands more while the journal falls ever further behind (writes time out, the journal's breaker opens).
 /// </summary>
 public sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {
     public const string JournalTag = "batch";
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+    // A task whose first write failed never answers (its supervisor wakes it again later): stop waiting for it by then.
+    private static readonly TimeSpan AcceptanceWait = TimeSpan.FromSeconds(30);
 
     private sealed record ReleaseTick;
     private sealed record Room(string Account, int Queued);
@@ -29,6 +34,9 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private readonly BatchState _state = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _asking;
+    // Handed over, not yet answered as accepted: in hand-over order, and the set of those still unanswered.
+    private readonly Queue<(string TaskId, DateTimeOffset At)> _handedOver = new();
+    private readonly HashSet<string> _unanswered = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -74,9 +82,13 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<CancelMoreQueued>(_ => CancelQueued());
         Command<Room>(OnRoom);
         Command<Status.Failure>(f => { _asking = false; _log.Warning("Batch {0}: asking for queue room failed: {1}", _batchId, f.Cause.Message); });
-        // Replies of the task supervisor to the tasks handed over: nothing to do.
-        Command<TaskAcceptedReply>(_ => { });
-        Command<IdempotencyConflict>(c => _log.Error("Batch {0}: task {1} exists with another request", _batchId, c.TaskId));
+        // Replies of the tasks handed over: each one's first write is journaled, it now waits in its throttle's queue.
+        Command<TaskAcceptedReply>(r => _unanswered.Remove(r.View.Id));
+        Command<IdempotencyConflict>(c =>
+        {
+            _unanswered.Remove(c.TaskId);
+            _log.Error("Batch {0}: task {1} exists with another request", _batchId, c.TaskId);
+        });
         Command<CancelReply>(_ => { });
         Command<TaskNotFound>(_ => { });
     }
@@ -134,7 +146,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     {
         _asking = false;
         if (!_state.IsReleasing) return;
-        var take = _rt.WindowFor(room.Account) - room.Queued;
+        ForgetUnansweredBefore(_rt.Now - AcceptanceWait);
+        var take = _rt.WindowFor(room.Account) - room.Queued - _unanswered.Count;
         if (take <= 0) return;
         var from = _state.Released;
         var upTo = from;
@@ -149,8 +162,23 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void HandOver(BatchEntry entry, bool fresh) =>
-        _rt.Supervisor.Tell(new SubmitTask(BatchIds.TaskId(_batchId, entry.Line), entry.Request, fresh));
+    private void HandOver(BatchEntry entry, bool fresh)
+    {
+        var taskId = BatchIds.TaskId(_batchId, entry.Line);
+        if (_unanswered.Add(taskId)) _handedOver.Enqueue((taskId, _rt.Now));
+        _rt.Supervisor.Tell(new SubmitTask(taskId, entry.Request, fresh));
+    }
+
+    private void ForgetUnansweredBefore(DateTimeOffset cutoff)
+    {
+        var forgotten = 0;
+        while (_handedOver.TryPeek(out var first) && (!_unanswered.Contains(first.TaskId) || first.At < cutoff))
+        {
+            _handedOver.Dequeue();
+            if (_unanswered.Remove(first.TaskId)) forgotten++;
+        }
+        if (forgotten > 0) _log.Warning("Batch {0}: {1} tasks handed over did not answer within {2} s", _batchId, forgotten, AcceptanceWait.TotalSeconds);
+    }
 
     private void Cancel()
     {

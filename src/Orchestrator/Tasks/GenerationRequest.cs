@@ -68,6 +68,7 @@ public sealed record GenerationRequest
     public int? BatchLine { get; init; }
 
     /// <summary>The key its submits are shared fairly by: the caller's <c>metadata.tenant</c>, else its batch.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? FairnessKey => Metadata?.GetValueOrDefault("tenant") ?? (BatchId is null ? null : "batch:" + BatchId);
 
     /// <summary>Same request (every field, <c>WebhookUrl</c> included), metadata compared by content (the idempotency check: a reused key must mean the same task).</summary>
@@ -76,5 +77,6 @@ public sealed record GenerationRequest
         && (Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((other.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));
 
     /// <summary>Images are polled at the seeds' 1 s floor, videos at 3 s.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsVideo => Kind != GenerationKind.TextToImage;
 }

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Orchestrator.Batches;
+using Orchestrator.Hosting;
+using Orchestrator.Tasks;
+using Orchestrator.Tests.Support;
+using Orchestrator.Throttling;
+
+namespace Orchestrator.Tests.Batches;
+
+/// <summary>
+/// The batch actor alone, its supervisor and throttles stand-ins: a task handed over holds its place in the window
+/// until it answers that it is accepted, even when the account's queue looks empty (as it does on a fast account
+/// whose tasks are still waiting for their first journal write).
+/// </summary>
+public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TempDirectory Dir = new();
+
+    public BatchHandOverTests()
+        : base(TaskActors.SystemConfig(new StorageOptions { ConnectionString = Dir.SqliteConnectionString($"batch-{Guid.NewGuid():N}.db") })) { }
+
+    [Fact]
+    public void Tasks_not_yet_accepted_count_against_the_window_while_the_throttle_queue_is_empty()
+    {
+        var supervisor = CreateTestProbe();
+        var throttles = CreateTestProbe();
+        throttles.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        {
+            sender.Tell(new QueueRoom(true, 0, 0, TimeSpan.Zero)); // never anything queued
+            return AutoPilot.KeepRunning;
+        }));
+        // 5 QPS: a window of 16 tasks.
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = 5 } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, supervisor.Ref, CreateTestProbe().Ref, throttles.Ref);
+        var batchId = BatchIds.New();
+        var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        var entries = Enumerable.Range(1, 100).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
+
+        batch.Tell(new OpenBatch(batchId, false));
+        ExpectMsg<BatchStatus>();
+        batch.Tell(new StoreChunk(batchId, entries));
+        ExpectMsg<ChunkStored>();
+        batch.Tell(new SealBatch(batchId, entries.Count, []));
+        ExpectMsg<BatchStatus>();
+
+        var first = supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>().ToList();
+        // Several release ticks pass with an empty throttle queue: nothing more until some answer.
+        supervisor.ExpectNoMsg(TimeSpan.FromSeconds(1));
+
+        foreach (var s in first.Take(5))
+            batch.Tell(new TaskAcceptedReply(QueuedTaskViews.Of(s.TaskId, new BatchEntry(s.Request.BatchLine!.Value, s.Request), batchId, DateTimeOffset.UtcNow, false, null), true));
+        var next = supervisor.ReceiveN(5, TimeSpan.FromSeconds(10)).Cast<SubmitTask>().ToList();
+        Assert.Equal(Enumerable.Range(17, 5), next.Select(s => s.Request.BatchLine!.Value));
+        supervisor.ExpectNoMsg(TimeSpan.FromSeconds(1));
+    }
+
+    [Theory]
+    [InlineData(5, 16)]
+    [InlineData(20, 40)]
+    [InlineData(2000, BatchRuntime.MaxWindow)]
+    public void The_window_is_two_seconds_of_the_account_within_what_the_journal_absorbs(double qps, int window)
+    {
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = qps } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, TestActor, TestActor, TestActor);
+        Assert.Equal(window, runtime.WindowFor("simulator"));
+    }
+}
