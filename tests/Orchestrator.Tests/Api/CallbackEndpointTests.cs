@@ -67,10 +67,5 @@ public sealed class CallbackEndpointTests() : ServerTest(new SimulatorOptions { 
         Assert.Equal(1, (await Server.GetAsync(id)).Polls);
     }
 
-    private async Task<string> SubmitAsync()
-    {
-        var response = await Server.SubmitAsync(Requests.Image());
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
-    }
+    private Task<string> SubmitAsync() => Server.SubmitForIdAsync(Requests.Image());
 }

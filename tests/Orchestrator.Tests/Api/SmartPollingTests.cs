@@ -71,9 +71,7 @@ public sealed class SmartPollingTests
         var ids = new List<string>();
         for (var i = 0; i < n; i++)
         {
-            var response = await server.SubmitAsync(Requests.Image($"{name} {i}"));
-            response.EnsureSuccessStatusCode();
-            ids.Add((await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+            ids.Add(await server.SubmitForIdAsync(Requests.Image($"{name} {i}")));
         }
         var views = new List<TaskView>();
         foreach (var id in ids) views.Add(await server.Orchestrator.WaitForCompletionAsync(id, TimeSpan.FromSeconds(150)));

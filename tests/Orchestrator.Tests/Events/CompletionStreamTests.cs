@@ -75,9 +75,7 @@ public sealed class CompletionStreamTests : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < n; i++)
         {
-            var response = await server.SubmitAsync(Requests.Image($"{prompt} {i}"));
-            response.EnsureSuccessStatusCode();
-            ids.Add((await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+            ids.Add(await server.SubmitForIdAsync(Requests.Image($"{prompt} {i}")));
         }
         return ids;
     }

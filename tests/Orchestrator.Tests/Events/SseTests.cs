@@ -72,12 +72,7 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         Assert.Contains("status", await r2.Content.ReadAsStringAsync());
     }
 
-    private async Task<string> SubmitAsync(object body)
-    {
-        var response = await Server.SubmitAsync(body);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
-    }
+    private Task<string> SubmitAsync(object body) => Server.SubmitForIdAsync(body);
 
     private async Task<List<SseItem<TaskCompletion>>> ReadEventsAsync(string path, string? lastEventId, int count)
     {

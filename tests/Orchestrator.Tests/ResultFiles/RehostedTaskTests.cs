@@ -78,9 +78,7 @@ public sealed class RehostedTaskTests() : ServerTest(new() { ImageMinSeconds = 0
 
     private async Task<TaskView> RunAsync(object body)
     {
-        var response = await Server.SubmitAsync(body);
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id;
+        var id = await Server.SubmitForIdAsync(body);
         return await Server.WaitForEndAsync(id, TimeSpan.FromSeconds(30));
     }
 

@@ -60,6 +60,14 @@ public sealed class OrchestratorServer : IAsyncDisposable
 
     public Task<HttpResponseMessage> SubmitAsync(object body) => Http.PostAsJsonAsync("/v1/tasks", body, Json);
 
+    /// <summary>Submits a task that must be accepted and returns its id.</summary>
+    public async Task<string> SubmitForIdAsync(object body)
+    {
+        var response = await SubmitAsync(body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TaskView>(Json))!.Id;
+    }
+
     public async Task<TaskView> GetAsync(string id) =>
         (await Http.GetFromJsonAsync<TaskView>($"/v1/tasks/{id}", Json))!;
 

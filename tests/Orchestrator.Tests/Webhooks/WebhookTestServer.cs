@@ -33,9 +33,7 @@ internal static class WebhookTestServer
         {
             var request = Requests.Image($"{prompt} {i}");
             if (webhookUrl is not null) request["webhookUrl"] = webhookUrl;
-            var response = await server.SubmitAsync(request);
-            response.EnsureSuccessStatusCode();
-            ids.Add((await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+            ids.Add(await server.SubmitForIdAsync(request));
         }
         return ids;
     }
