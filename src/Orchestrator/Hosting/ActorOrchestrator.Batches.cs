@@ -33,7 +33,7 @@ internal sealed partial class ActorOrchestrator
         var remaining = status.Total - ended;
         return new BatchView(batchId, status.CreatedAt, status.Total, status.Rejected.Count,
             counts.ToDictionary(kv => kv.Key.WireName(), kv => kv.Value), ended, status.Cancelled, ended / elapsed,
-            remaining == 0 ? null : await EtaSecondsAsync(status, remaining, ct), remaining == 0 ? await LastEndAsync(batchId, ct) : null);
+            remaining == 0 ? null : await EtaSecondsAsync(status, remaining, ct), remaining == 0 ? tally.LastEndedAt : null);
     }
 
     public async IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, [EnumeratorCancellation] CancellationToken ct = default)
@@ -70,13 +70,5 @@ internal sealed partial class ActorOrchestrator
         var qps = a?.Throttle?.EffectiveQps ?? 1;
         var queries = a?.Polling is { FinishedTasks: > 0 } p ? p.QueriesPerTaskMean : 3;
         return remaining * (1 + queries) / Math.Max(0.01, qps);
-    }
-
-    private async Task<DateTimeOffset?> LastEndAsync(string batchId, CancellationToken ct)
-    {
-        DateTimeOffset? last = null;
-        await foreach (var v in BatchResultsAsync(batchId, ct))
-            if (v.CompletedAt > last || last is null) last = v.CompletedAt;
-        return last;
     }
 }

@@ -20,8 +20,11 @@ public sealed record BatchLines(string BatchId, IReadOnlySet<int> Lines);
 /// <summary>Answered with <see cref="BatchTally"/>.</summary>
 public sealed record GetBatchTally(string BatchId);
 
-/// <summary>A batch's started tasks by status; <c>Known</c> is how many have started (the rest are queued in the batch).</summary>
-public sealed record BatchTally(string BatchId, IReadOnlyDictionary<TaskLifecycle, int> Counts, int Known);
+/// <summary>
+/// A batch's started tasks by status; <c>Known</c> is how many have started (the rest are queued in the batch);
+/// <c>LastEndedAt</c> is when the latest of them ended.
+/// </summary>
+public sealed record BatchTally(string BatchId, IReadOnlyDictionary<TaskLifecycle, int> Counts, int Known, DateTimeOffset? LastEndedAt);
 
 /// <summary>A page of a batch's tasks by upload line (after <c>AfterLine</c>); <c>EndedOnly</c> keeps those that ended.</summary>
 public sealed record ListBatchTasks(string BatchId, int AfterLine, int Limit, bool EndedOnly);

@@ -23,7 +23,7 @@ public sealed class TaskCatalog : ReceiveActor
     private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _newestFirst = new(NewestFirst.Instance);
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     // Per batch: its started tasks by upload line, and counts by status.
-    private readonly Dictionary<string, (SortedDictionary<int, string> Lines, Dictionary<TaskLifecycle, int> Counts)> _batches = new();
+    private readonly Dictionary<string, BatchTasks> _batches = new();
     private readonly List<(object Query, IActorRef Sender)> _heldUntilLoaded = [];
     private Dictionary<string, TaskState>? _loading = new();
 
@@ -44,8 +44,8 @@ public sealed class TaskCatalog : ReceiveActor
         Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId,
             _batches.TryGetValue(q.BatchId, out var b) ? b.Lines.Keys.ToHashSet() : new HashSet<int>())));
         Receive<GetBatchTally>(q => WhenLoaded(q, () => _batches.TryGetValue(q.BatchId, out var b)
-            ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count)
-            : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0)));
+            ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count, b.LastEndedAt)
+            : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0, null)));
         Receive<ListBatchTasks>(q => WhenLoaded(q, () => BatchPage(q)));
         Receive<AwaitTaskEnd>(w =>
         {
@@ -114,10 +114,19 @@ public sealed class TaskCatalog : ReceiveActor
     private void TallyBatch(TaskView? old, TaskView view)
     {
         if (view.BatchId is not { } batchId || view.BatchLine is not { } line) return;
-        if (!_batches.TryGetValue(batchId, out var b)) _batches[batchId] = b = (new SortedDictionary<int, string>(), new Dictionary<TaskLifecycle, int>());
+        if (!_batches.TryGetValue(batchId, out var b)) _batches[batchId] = b = new BatchTasks();
         if (old is not null) b.Counts[old.Status]--;
         b.Counts[view.Status] = b.Counts.GetValueOrDefault(view.Status) + 1;
         b.Lines[line] = view.Id;
+        if (view.CompletedAt is { } ended && (b.LastEndedAt is null || ended > b.LastEndedAt)) b.LastEndedAt = ended;
+    }
+
+    /// <summary>A batch's started tasks by upload line, their counts by status, and when the last of them ended.</summary>
+    private sealed class BatchTasks
+    {
+        public SortedDictionary<int, string> Lines { get; } = new();
+        public Dictionary<TaskLifecycle, int> Counts { get; } = new();
+        public DateTimeOffset? LastEndedAt { get; set; }
     }
 
     private void Upsert(TaskView view)
