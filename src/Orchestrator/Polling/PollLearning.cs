@@ -26,15 +26,7 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
         var floor = r.IsVideo ? P.VideoFloorSeconds : P.ImageFloorSeconds;
         lock (_lock)
         {
-            if (!_learned.TryGetValue(Key(r), out var l) || l.Sample.Count < Math.Max(1, P.MinSamples)) return Prior(r, floor);
-            var now = clock.GetUtcNow();
-            if (l.Plan is null || (l.Sample.Added - l.PlannedAt >= ReplanAfterNew && now - l.PlannedTime >= ReplanEvery))
-            {
-                l.Plan = PollPlanner.Optimise(l.Sample.Sorted(), P.LagTarget, P.LagShare, floor, P.CapSeconds, P.Jitter);
-                l.PlannedAt = l.Sample.Added;
-                l.PlannedTime = now;
-            }
-            return l.Plan;
+            return LearnedFor(r) is { } l ? Refreshed(l, floor).Plan! : Prior(r, floor);
         }
     }
 
@@ -48,9 +40,7 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
         double first;
         lock (_lock)
         {
-            first = _learned.TryGetValue(Key(r), out var l) && l.Sample.Count >= Math.Max(1, P.MinSamples)
-                ? 1.5 * DurationSample.Quantile(l.Sample.Sorted(), 0.99)
-                : 3 * PriorSeconds(r);
+            first = LearnedFor(r) is { } l ? 1.5 * Refreshed(l, floor).P99 : 3 * PriorSeconds(r);
         }
         return new PollPlan(Math.Max(floor, first), 2, floor, Math.Max(P.CapSeconds, 10 * P.CapSeconds));
     }
@@ -87,6 +77,25 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
         }
     }
 
+    /// <summary>The durations learned for this account, kind and model, once there are enough of them.</summary>
+    private Learned? LearnedFor(GenerationRequest r) =>
+        _learned.TryGetValue(Key(r), out var l) && l.Sample.Count >= Math.Max(1, P.MinSamples) ? l : null;
+
+    /// <summary>Re-searches the plan (and the p99 the safety net starts from) when enough is new: one sort serves both.</summary>
+    private Learned Refreshed(Learned l, double floor)
+    {
+        var now = clock.GetUtcNow();
+        if (l.Plan is null || (l.Sample.Added - l.PlannedAt >= ReplanAfterNew && now - l.PlannedTime >= ReplanEvery))
+        {
+            var sorted = l.Sample.Sorted();
+            l.Plan = PollPlanner.Optimise(sorted, P.LagTarget, P.LagShare, floor, P.CapSeconds, P.Jitter);
+            l.P99 = DurationSample.Quantile(sorted, 0.99);
+            l.PlannedAt = l.Sample.Added;
+            l.PlannedTime = now;
+        }
+        return l;
+    }
+
     private PollPlan Prior(GenerationRequest r, double floor) =>
         new(Math.Max(floor, PriorSeconds(r)), 1 + P.LagTarget, floor, P.CapSeconds);
 
@@ -104,6 +113,7 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
     {
         public DurationSample Sample { get; } = sample;
         public PollPlan? Plan { get; set; }
+        public double P99 { get; set; }
         public long PlannedAt { get; set; }
         public DateTimeOffset PlannedTime { get; set; }
     }
