@@ -1,10 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using Orchestrator.Polling;
-using Orchestrator.Providers;
 using Orchestrator.ResultFiles;
 using Orchestrator.Telemetry;
-using Orchestrator.Throttling;
 
 namespace Orchestrator.Tasks;
 

@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Orchestrator.Polling;
 using Orchestrator.Providers;
-using Orchestrator.ResultFiles;
-using Orchestrator.Telemetry;
 using Orchestrator.Throttling;
 
 namespace Orchestrator.Tasks;
