@@ -158,6 +158,12 @@ public sealed class PollingOptions
 
     /// <summary>Consecutive failed polls (faults, malformed answers) after which the task fails.</summary>
     public int MaxConsecutiveFailures { get; set; } = 20;
+
+    /// <summary>
+    /// "Task not found" answers in a row for a task whose provider id we hold before it fails: a provider may not know
+    /// a task for a moment after accepting it (eventual consistency), so one such answer is not the end.
+    /// </summary>
+    public int MaxNotFoundAnswers { get; set; } = 5;
 }
 
 /// <summary>Task-level limits.</summary>

@@ -40,9 +40,18 @@ public static class TaskDecider
     /// <summary>A refused connection never reached the provider; a timeout or a 5xx may have created the task.</summary>
     public static bool MayHaveBeenCreated(ProviderError e) => e.Code != "connection" && !e.IsRateLimit;
 
-    public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, DateTimeOffset now) => outcome switch
+    /// <summary>
+    /// A poll's answer. <paramref name="notFoundAnswers"/> counts "not found" answers in a row, this one included; a task
+    /// survives <paramref name="maxNotFound"/> of them less one, since a provider may not know a task for a moment after its submit.
+    /// </summary>
+    public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, DateTimeOffset now,
+        int notFoundAnswers = 1, int maxNotFound = 1) => outcome switch
     {
         QueryOutcome.Found f => OnSnapshot(s, f.Snapshot, now),
+        QueryOutcome.Error { Failure.IsNotFound: true } when notFoundAnswers < maxNotFound => new TaskDecision.PollLater(false),
+        QueryOutcome.Error { Failure.IsNotFound: true } e => new TaskDecision.Persist(new TaskFailed(s.TaskId,
+            new TaskError(e.Failure.Code, $"The provider does not know task {s.ProviderTaskId} after {notFoundAnswers} queries ({e.Failure.Message}).", false),
+            s.SubmitAttempts, s.Polls, now)),
         QueryOutcome.Error e when e.Failure.Retryable && consecutiveFailures < maxFailures => new TaskDecision.PollLater(false),
         QueryOutcome.Error e => new TaskDecision.Persist(new TaskFailed(s.TaskId, e.Failure.ToTaskError(), s.SubmitAttempts, s.Polls, now)),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),

@@ -25,6 +25,9 @@ public sealed record TaskView(
     /// <summary>Its line in the batch upload (1-based), if it came in a batch.</summary>
     public int? BatchLine { get; init; }
 
+    /// <summary>Why an unfinished task is not progressing (e.g. its provider account is not configured), else null.</summary>
+    public string? WaitingFor { get; init; }
+
     /// <summary>The view of a task's state.</summary>
     public static TaskView From(TaskState s)
     {
