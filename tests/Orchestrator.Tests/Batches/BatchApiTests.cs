@@ -127,6 +127,27 @@ public sealed class BatchApiTests() : ServerTest(new SimulatorOptions { ImageMin
         Assert.Contains("another JSON value", rejected[1].GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task Cancelling_a_batch_whose_tasks_all_ended_is_a_409_with_its_counts_and_leaves_it_not_cancelled()
+    {
+        var accepted = await (await UploadAsync(string.Join("\n", Line(1), Line(2)))).Content.ReadFromJsonAsync<JsonElement>();
+        var batchId = accepted.GetProperty("batchId").GetString()!;
+        await Eventually.Until(() => Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}"),
+            b => b.GetProperty("ended").GetInt32() == 2, TimeSpan.FromSeconds(30), "the batch to end");
+
+        var cancel = await Server.Http.DeleteAsync($"/v1/batches/{batchId}");
+
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        Assert.Equal("application/problem+json", cancel.Content.Headers.ContentType?.MediaType);
+        var problem = await cancel.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("already ended", problem.GetProperty("detail").GetString());
+        Assert.Contains("2 succeeded", problem.GetProperty("detail").GetString());
+        Assert.Equal(2, problem.GetProperty("counts").GetProperty("succeeded").GetInt32());
+        var after = await Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
+        Assert.False(after.GetProperty("cancelled").GetBoolean());
+        Assert.Equal(2, after.GetProperty("counts").GetProperty("succeeded").GetInt32());
+    }
+
     private async Task<int> BatchEventsJournaledAsync()
     {
         var system = Server.Services.GetRequiredService<ActorSystem>();
