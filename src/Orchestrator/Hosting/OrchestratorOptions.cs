@@ -158,6 +158,12 @@ public sealed class PollingOptions
 
     /// <summary>Consecutive failed polls (faults, malformed answers) after which the task fails.</summary>
     public int MaxConsecutiveFailures { get; set; } = 20;
+
+    /// <summary>
+    /// Consecutive polls a provider may answer "not found" (Kling 1203, Chanjing leaving the task out) for a task whose
+    /// provider id we hold before the task fails: a provider may not know a task it just accepted yet.
+    /// </summary>
+    public int MaxNotFoundAnswers { get; set; } = 5;
 }
 
 /// <summary>Task-level limits.</summary>

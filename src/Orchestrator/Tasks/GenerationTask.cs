@@ -233,10 +233,16 @@ public sealed partial class GenerationTask : ReceivePersistentActor, IWithTimers
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) _rt.Throttles.Tell(new RateLimitAnswered(_state.Request!.Provider, rl.Failure.RetryAfter));
         if (!isLookup && outcome is QueryOutcome.Found f && TaskDecider.ProviderEnded(outcome)) Learn(f.Snapshot);
         _consecutiveFailures = outcome is QueryOutcome.Error ? _consecutiveFailures + 1 : 0;
+        if (!isLookup) _state = outcome switch
+        {
+            QueryOutcome.Found => _state.WithTaskFound(),
+            QueryOutcome.Error { Failure.IsNotFound: true } => _state.WithNotFoundAnswer(_rt.Now),
+            _ => _state,
+        };
         var max = _rt.Options.Polling.MaxConsecutiveFailures;
         Execute(isLookup
             ? TaskDecider.OnLookup(_state, outcome, _consecutiveFailures, max, _rt.Now)
-            : TaskDecider.OnPoll(_state, outcome, _consecutiveFailures, max, _rt.Now));
+            : TaskDecider.OnPoll(_state, outcome, _consecutiveFailures, max, _rt.Options.Polling.MaxNotFoundAnswers, _rt.Now));
     }
 
     private void Execute(TaskDecision decision)
