@@ -38,7 +38,12 @@ public static class ServerProgram
         ProviderSimulator? simulator = null;
         if (inProcessSimulator)
         {
-            simulator = new ProviderSimulator(builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions());
+            var simulatorOptions = builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
+            // The simulator dies with this process, a real provider would not: it keeps its tasks in a table beside the journal,
+            // so tasks in flight at a crash still finish after the restart.
+            if (string.IsNullOrWhiteSpace(simulatorOptions.ConnectionString) && options.Storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+                simulatorOptions.ConnectionString = options.Storage.ConnectionString;
+            simulator = new ProviderSimulator(simulatorOptions);
             builder.Services.AddSingleton(simulator);
         }
 

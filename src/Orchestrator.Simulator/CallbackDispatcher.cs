@@ -23,9 +23,10 @@ internal sealed class CallbackDispatcher(TimeProvider clock, CancellationToken s
     private ITimer? _timer;
     private Task? _loop;
 
-    public void Watch(SimulatedAccount account, SimulatedTask task, Func<SimulatedTask, DateTimeOffset, string> body)
+    /// <param name="notified">The phase its receiver already knows of: by default the one it was created in.</param>
+    public void Watch(SimulatedAccount account, SimulatedTask task, Func<SimulatedTask, DateTimeOffset, string> body, TaskPhase? notified = null)
     {
-        _watched[task.TaskId] = new Watched(account, task, body) { Notified = task.PhaseAt(task.CreatedAt) };
+        _watched[task.TaskId] = new Watched(account, task, body) { Notified = notified ?? task.PhaseAt(task.CreatedAt) };
         if (Volatile.Read(ref _loop) is null) Start();
     }
 

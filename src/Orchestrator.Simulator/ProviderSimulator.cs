@@ -16,6 +16,7 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
     private readonly Lock _randomLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CallbackDispatcher _callbacks;
+    private readonly SimulatedTaskStore? _store;
     private int _disposed;
     private long _resultFileDownloads;
 
@@ -27,9 +28,31 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
         var configured = options.Accounts.Count > 0 ? options.Accounts : SimulatedAccountOptions.Defaults();
         var duplicate = configured.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Two simulated accounts are named '{duplicate.Key}'.", nameof(options));
-        Accounts = [.. configured.Select(a => new SimulatedAccount(a, options, _clock, Draw, _sharedFaults))];
+        _store = string.IsNullOrWhiteSpace(options.ConnectionString) ? null : new SimulatedTaskStore(options.ConnectionString);
+        Accounts = [.. configured.Select(a => new SimulatedAccount(a, options, _clock, Draw, _sharedFaults, _store))];
         _callbacks = new CallbackDispatcher(_clock, _stopping.Token);
+        Restore();
     }
+
+    /// <summary>Kling deletes results after 30 days (PROVIDERS.md §1): a restarted simulator forgets tasks that old.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    /// <summary>Takes back the stored tasks of the configured accounts; those still running with a callback are watched again.</summary>
+    private void Restore()
+    {
+        if (_store is null) return;
+        var now = _clock.GetUtcNow();
+        foreach (var (accountName, task) in _store.Load(now - Retention))
+        {
+            if (FindAccount(accountName) is not { } account) continue;
+            account.Restore(task);
+            // Changes made while the simulator was down went unannounced, as a provider's do when its receiver was down.
+            if (task.CallbackUrl is not null && !task.EndedAt(now)) _callbacks.Watch(account, task, CallbackBody(account), task.PhaseAt(now));
+        }
+    }
+
+    private static Func<SimulatedTask, DateTimeOffset, string> CallbackBody(SimulatedAccount account) =>
+        account.Protocol == SimulatedProtocols.Chanjing ? ChanjingAnswers.CallbackBody : KlingAnswers.CallbackBody;
 
     public SimulatorOptions Options { get; }
     public DateTimeOffset Now => _clock.GetUtcNow();
@@ -105,6 +128,7 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         _callbacks.Dispose();
+        _store?.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -112,5 +136,6 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         await _callbacks.DisposeAsync();
+        _store?.Dispose();
     }
 }

@@ -39,6 +39,7 @@ public sealed class SimulatedAccount
     private readonly TimeProvider _clock;
     private readonly Func<double> _draw;
     private readonly ConcurrentQueue<SimulatedFault> _sharedFaults;
+    private readonly SimulatedTaskStore? _store;
     private readonly ConcurrentQueue<SimulatedFault> _faults = new();
     private readonly ConcurrentDictionary<string, SimulatedTask> _tasks = new();
     private readonly ConcurrentDictionary<string, string> _byExternalId = new();
@@ -51,13 +52,14 @@ public sealed class SimulatedAccount
     private SimulatedAccessToken? _token;
 
     internal SimulatedAccount(SimulatedAccountOptions options, SimulatorOptions defaults, TimeProvider clock, Func<double> draw,
-        ConcurrentQueue<SimulatedFault> sharedFaults)
+        ConcurrentQueue<SimulatedFault> sharedFaults, SimulatedTaskStore? store)
     {
         Options = options;
         _defaults = defaults;
         _clock = clock;
         _draw = draw;
         _sharedFaults = sharedFaults;
+        _store = store;
     }
 
     public SimulatedAccountOptions Options { get; }
@@ -169,11 +171,29 @@ public sealed class SimulatedAccount
                 Interlocked.Increment(ref Counters.ConcurrencyLimitAnswers);
                 return (null, CreateRefusal.ConcurrencyLimit);
             }
+            // Stored before it is answered: a provider that said "created" remembers the task, whatever happens next.
+            if (_store is not null && !_store.TryAdd(Name, task))
+            {
+                Interlocked.Increment(ref Counters.DuplicateExternalIds);
+                return (null, CreateRefusal.DuplicateExternalId);
+            }
             _slots.Hold(task);
             // The task before its external id, so a lookup by external id never finds an id without its task.
             _tasks[task.TaskId] = task;
             if (external is not null) _byExternalId[external] = task.TaskId;
             return (task, CreateRefusal.None);
+        }
+    }
+
+    /// <summary>Takes back a task the store kept from before a restart: it runs on by the clock, holding its slots until it ends.</summary>
+    internal void Restore(SimulatedTask task)
+    {
+        lock (_createLock)
+        {
+            _slots.Hold(task);
+            _tasks[task.TaskId] = task;
+            if (task.ExternalTaskId is { } external) _byExternalId[external] = task.TaskId;
+            _sequence = Math.Max(_sequence, task.Sequence);
         }
     }
 

@@ -45,6 +45,13 @@ public sealed class SimulatorOptions
     /// <summary>Serve result files without a Content-Length (chunked), as some CDNs do, so a client learns the size only by reading.</summary>
     public bool ResultFilesChunked { get; set; }
 
+    /// <summary>
+    /// A SQLite connection string (e.g. <c>Data Source=data/simulator.db</c>) where the simulator keeps its tasks, so that
+    /// they outlive a restart as a real provider's do; null keeps them in memory only. The server's in-process simulator
+    /// uses the journal's SQLite database unless this is set. Read once, at construction.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>Seed for durations and failures, for repeatable runs.</summary>
     public int? Seed { get; set; }
 

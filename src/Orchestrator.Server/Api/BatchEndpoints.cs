@@ -14,10 +14,20 @@ public static class BatchEndpoints
         app.MapGet("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
             await o.GetBatchAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
         app.MapGet("/v1/batches/{id}/results", StreamResults);
-        app.MapDelete("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
-            await o.CancelBatchAsync(id, ct) is { } r
-                ? Results.Accepted($"/v1/batches/{id}", new { batchId = id, queuedCancelled = r.QueuedCancelled, startedCancelled = r.StartedAsked, alreadyCancelled = r.AlreadyCancelled })
-                : NotFound(id));
+        app.MapDelete("/v1/batches/{id}", Cancel);
+    }
+
+    /// <summary>Like a task's cancel: 202 while something has not ended, 409 once every task has ended.</summary>
+    private static async Task<IResult> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        if (await orchestrator.CancelBatchAsync(id, ct) is not { } r) return NotFound(id);
+        if (!r.AlreadyEnded)
+            return Results.Accepted($"/v1/batches/{id}", new { batchId = id, queuedCancelled = r.QueuedCancelled, startedCancelled = r.StartedAsked, alreadyCancelled = r.AlreadyCancelled });
+        var view = await orchestrator.GetBatchAsync(id, ct);
+        var counts = view?.Counts.Where(kv => kv.Value > 0).ToDictionary() ?? [];
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch already ended",
+            detail: $"Batch {id} already ended: {string.Join(", ", counts.Select(kv => $"{kv.Value} {kv.Key}"))}.",
+            extensions: new Dictionary<string, object?> { ["batchId"] = id, ["total"] = view?.Total, ["cancelled"] = view?.Cancelled, ["counts"] = counts });
     }
 
     private static async Task<IResult> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)

@@ -12,6 +12,9 @@ namespace Orchestrator.Server.Api;
 /// <summary>
 /// Reads a batch upload as it arrives — JSON Lines or a JSON array — one request at a time, so a 100,000-line body
 /// is never held whole. A line that is not a valid request becomes a rejection naming the field; it never stops the rest.
+/// A JSON Lines line holds exactly one JSON value: anything after it rejects the line. But when the first line that holds
+/// anything holds several values, the body's newlines were lost (<c>curl --data @file</c> strips them): its lines cannot
+/// be told apart, and the whole body is refused with an <see cref="InvalidDataException"/> before anything is accepted.
 /// </summary>
 public static class BatchUploadReader
 {
@@ -28,6 +31,7 @@ public static class BatchUploadReader
     public static async IAsyncEnumerable<BatchLineInput> ReadJsonLinesAsync(PipeReader body, [EnumeratorCancellation] CancellationToken ct)
     {
         var number = 0;
+        var first = true; // no line has held anything yet
         while (true)
         {
             var read = await body.ReadAsync(ct);
@@ -35,15 +39,21 @@ public static class BatchUploadReader
             while (TryReadLine(ref buffer, out var line))
             {
                 number++;
-                if (Parse(number, line) is { } input) yield return input;
+                if (first) RefuseIfRunTogether(line, whole: true);
+                if (Parse(number, line) is { } input) { first = false; yield return input; }
             }
             if (read.IsCompleted)
             {
+                if (buffer.Length > 0 && first) RefuseIfRunTogether(buffer, whole: true);
                 if (buffer.Length > 0 && Parse(++number, buffer) is { } last) yield return last;
                 body.AdvanceTo(buffer.End);
                 yield break;
             }
-            if (buffer.Length > MaxLineBytes) throw new InvalidDataException($"Line {number + 1} is longer than {MaxLineBytes} bytes.");
+            if (buffer.Length > MaxLineBytes)
+            {
+                if (first) RefuseIfRunTogether(buffer, whole: false);
+                throw new InvalidDataException($"Line {number + 1} is longer than {MaxLineBytes} bytes.");
+            }
             body.AdvanceTo(buffer.Start, buffer.End);
         }
     }
@@ -74,15 +84,80 @@ public static class BatchUploadReader
         var reader = new Utf8JsonReader(line);
         // Blank lines (and a trailing CR) separate nothing.
         if (IsBlank(line)) return null;
+        JsonElement element;
         try
         {
-            var element = JsonElement.ParseValue(ref reader);
-            return FromElement(number, element);
+            element = JsonElement.ParseValue(ref reader);
         }
         catch (JsonException)
         {
             return new BatchLineInput(number, null, new FieldError("body", "The line is not valid JSON."));
         }
+        var after = line.Slice(reader.BytesConsumed);
+        var rest = after.Slice(LeadingWhitespace(after));
+        return rest.Length == 0 ? FromElement(number, element) : new BatchLineInput(number, null, new FieldError("body", WhatFollows(line, rest)));
+    }
+
+    /// <summary>Says what follows a line's JSON value, and where (columns count characters from 1).</summary>
+    private static string WhatFollows(ReadOnlySequence<byte> line, ReadOnlySequence<byte> rest)
+    {
+        var column = Encoding.UTF8.GetCharCount(line.Slice(0, rest.Start).ToArray()) + 1;
+        if (rest.Slice(0, 1).ToArray()[0] is (byte)'{' or (byte)'[')
+            return $"The line holds more than one JSON value: another JSON value starts at column {column}. Put one request per line.";
+        var text = Encoding.UTF8.GetString(rest.Slice(0, Math.Min(rest.Length, 4 * QuotedChars))).TrimEnd();
+        var quoted = text.Length > QuotedChars ? text[..QuotedChars] + "…" : text;
+        return $"Text follows the JSON value at column {column}: \"{quoted}\". A line holds exactly one JSON value.";
+    }
+
+    private const int QuotedChars = 24;
+
+    /// <summary>
+    /// Refuses the body when its first line holds more than one JSON value (with nothing or only whitespace between
+    /// them): that is a JSON Lines file whose newlines were lost. <paramref name="whole"/> is false for the start of a
+    /// line too long to wait for.
+    /// </summary>
+    private static void RefuseIfRunTogether(ReadOnlySequence<byte> line, bool whole)
+    {
+        var values = LeadingValues(line, whole);
+        if (values < 2) return;
+        throw new InvalidDataException(
+            $"The lines of the body could not be told apart: its first line holds {(whole ? "" : "at least ")}{values} JSON values " +
+            "with no newline between them. JSON Lines needs one request per line; curl --data @file strips a file's newlines: " +
+            "send it with curl --data-binary @file (or curl -T file).");
+    }
+
+    /// <summary>How many JSON values follow one another from the start, separated by nothing or whitespace.</summary>
+    private static int LeadingValues(ReadOnlySequence<byte> bytes, bool isFinalBlock)
+    {
+        var count = 0;
+        while (true)
+        {
+            bytes = bytes.Slice(LeadingWhitespace(bytes));
+            if (bytes.Length == 0) return count;
+            var reader = new Utf8JsonReader(bytes, isFinalBlock, default);
+            try
+            {
+                if (!reader.Read() || !reader.TrySkip()) return count;
+            }
+            catch (JsonException)
+            {
+                return count;
+            }
+            count++;
+            bytes = bytes.Slice(reader.BytesConsumed);
+        }
+    }
+
+    private static long LeadingWhitespace(ReadOnlySequence<byte> bytes)
+    {
+        long n = 0;
+        foreach (var segment in bytes)
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return n;
+                n++;
+            }
+        return n;
     }
 
     private static BatchLineInput FromElement(int number, JsonElement element)
@@ -99,11 +174,5 @@ public static class BatchUploadReader
         }
     }
 
-    private static bool IsBlank(ReadOnlySequence<byte> line)
-    {
-        foreach (var segment in line)
-            foreach (var b in segment.Span)
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
-        return true;
-    }
+    private static bool IsBlank(ReadOnlySequence<byte> line) => LeadingWhitespace(line) == line.Length;
 }

@@ -27,6 +27,9 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private sealed record Room(string Account, int Queued);
     private sealed record Recovered(IReadOnlySet<int> KnownLines);
     private sealed record CancelMoreQueued;
+    private sealed record CancelWithEnded(IActorRef ReplyTo, IReadOnlySet<int> EndedLines);
+    private sealed record CancelCheckFailed(IActorRef ReplyTo, Exception Cause);
+    private static readonly TimeSpan CatalogWait = TimeSpan.FromSeconds(30);
     private const int CancelGroup = 500;
 
     private readonly BatchRuntime _rt;
@@ -76,6 +79,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<GetBatch>(_ => Sender.Tell(_state.Exists ? Status() : new BatchNotFound(_batchId)));
         Command<GetQueuedTask>(q => Sender.Tell(QueuedView(q) ?? (object)new TaskNotFound(q.TaskId)));
         Command<CancelBatch>(_ => Cancel());
+        Command<CancelWithEnded>(Cancel);
+        Command<CancelCheckFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<WakeBatch>(_ => { });
         Command<Recovered>(r => ReleaseMissing(r.KnownLines));
         Command<ReleaseTick>(_ => AskRoom());
@@ -180,17 +185,38 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (forgotten > 0) _log.Warning("Batch {0}: {1} tasks handed over did not answer within {2} s", _batchId, forgotten, AcceptanceWait.TotalSeconds);
     }
 
+    /// <summary>Which of its started tasks have ended only the catalog knows: ask it, then decide.</summary>
     private void Cancel()
     {
         if (!_state.Exists) { Sender.Tell(new BatchNotFound(_batchId)); return; }
-        if (_state.IsCancelled || !_state.IsSealed) { Sender.Tell(new BatchCancelReply(_batchId, 0, 0, _state.IsCancelled)); return; }
-        var sender = Sender;
+        if (!_state.IsSealed) { Sender.Tell(new BatchCancelReply(_batchId, 0, 0, false)); return; }
+        var replyTo = Sender;
+        _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId, EndedOnly: true), CatalogWait)
+            .PipeTo(Self, success: l => new CancelWithEnded(replyTo, l.Lines), failure: ex => new CancelCheckFailed(replyTo, ex));
+    }
+
+    /// <summary>
+    /// A batch whose every task has ended is answered like an ended task: nothing is written and it is not marked
+    /// cancelled. Otherwise queued tasks end cancelled and only the started ones that have not ended are cancelled
+    /// (tasks handed over since the catalog answered count as not ended).
+    /// </summary>
+    private void Cancel(CancelWithEnded c)
+    {
+        if (_state.IsCancelled)
+        {
+            // Its queued tasks are, or are being, written cancelled: they count as ended.
+            var winding = Enumerable.Range(0, _state.QueuedFrom).Any(i => !c.EndedLines.Contains(_state.LineAt(i)));
+            c.ReplyTo.Tell(new BatchCancelReply(_batchId, 0, 0, AlreadyCancelled: true, AlreadyEnded: !winding));
+            return;
+        }
         var started = Math.Min(Math.Max(_state.Released, _state.Mark), _state.Total);
+        var running = Enumerable.Range(0, started).Select(_state.LineAt).Where(line => !c.EndedLines.Contains(line)).ToList();
+        if (started == _state.Total && running.Count == 0) { c.ReplyTo.Tell(new BatchCancelReply(_batchId, 0, 0, false, AlreadyEnded: true)); return; }
         Write(new BatchCancelled(_batchId, _rt.Now, started), () =>
         {
             Timers.Cancel("release");
-            for (var i = 0; i < started; i++) _rt.Supervisor.Tell(new CancelTask(BatchIds.TaskId(_batchId, _state.LineAt(i))));
-            sender.Tell(new BatchCancelReply(_batchId, _state.Total - started, started, false));
+            foreach (var line in running) _rt.Supervisor.Tell(new CancelTask(BatchIds.TaskId(_batchId, line)));
+            c.ReplyTo.Tell(new BatchCancelReply(_batchId, _state.Total - started, running.Count, false));
             CancelQueued();
         });
     }

@@ -7,7 +7,8 @@ namespace Orchestrator.Batches;
 /// <summary>
 /// Reads a batch upload line by line, validates each line alone and persists the valid ones in chunks of
 /// <see cref="ChunkSize"/> (one journal event each), then seals the batch: only then is it acknowledged and may its
-/// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs.
+/// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
+/// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
 /// </summary>
 public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory)
 {
@@ -19,7 +20,13 @@ public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken,
     {
         var batchId = BatchIds.New();
         var batches = await directory(ct);
-        await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic), AskTimeout, ct);
+        var opened = false;
+        async Task OpenOnceAsync()
+        {
+            if (opened) return;
+            opened = true; // set before asking: a failed ask may still have opened it, and the catch abandons it
+            await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic), AskTimeout, ct);
+        }
         var chunk = new List<BatchEntry>(ChunkSize);
         var rejected = new List<LineRejection>();
         var accepted = 0;
@@ -35,13 +42,19 @@ public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken,
                 onAccepted?.Invoke(batchId, entry);
                 if (atomic && rejected.Count > 0) continue; // it will be abandoned: keep validating, stop storing
                 chunk.Add(entry);
-                if (chunk.Count == ChunkSize) { await StoreAsync(batches, batchId, chunk, ct); chunk = new List<BatchEntry>(ChunkSize); }
+                if (chunk.Count == ChunkSize)
+                {
+                    await OpenOnceAsync();
+                    await StoreAsync(batches, batchId, chunk, ct);
+                    chunk = new List<BatchEntry>(ChunkSize);
+                }
             }
             if (accepted == 0 || atomic && rejected.Count > 0)
             {
-                await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines"), AskTimeout, ct);
+                if (opened) await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines"), AskTimeout, ct);
                 return new BatchAcceptance(null, 0, rejected);
             }
+            await OpenOnceAsync();
             if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, ct);
             await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejected), AskTimeout, ct);
             return new BatchAcceptance(batchId, accepted, rejected);
@@ -49,7 +62,7 @@ public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken,
         catch
         {
             // The upload broke off (client gone, bad JSON, journal down): drop what was stored, best effort.
-            batches.Tell(new AbandonBatch(batchId, "the upload did not complete"));
+            if (opened) batches.Tell(new AbandonBatch(batchId, "the upload did not complete"));
             throw;
         }
     }

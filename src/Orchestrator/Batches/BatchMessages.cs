@@ -42,5 +42,10 @@ public sealed record BatchStatus(
     string BatchId, DateTimeOffset CreatedAt, int Total, IReadOnlyList<LineRejection> Rejected, int Released,
     bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts);
 
-/// <summary><c>QueuedCancelled</c>: tasks that will never start; <c>StartedAsked</c>: started tasks asked to cancel (those not ended yet end cancelled).</summary>
-public sealed record BatchCancelReply(string BatchId, int QueuedCancelled, int StartedAsked, bool AlreadyCancelled);
+/// <summary>The answer to cancelling a batch.</summary>
+/// <param name="BatchId">The batch.</param>
+/// <param name="QueuedCancelled">Tasks still queued in the batch: they end cancelled without ever starting.</param>
+/// <param name="StartedAsked">Started tasks that had not ended: each is cancelled (tasks that had ended are left as they are).</param>
+/// <param name="AlreadyCancelled">The batch had been cancelled before: nothing more was done.</param>
+/// <param name="AlreadyEnded">Every task had already ended: nothing was cancelled and the batch is not marked cancelled.</param>
+public sealed record BatchCancelReply(string BatchId, int QueuedCancelled, int StartedAsked, bool AlreadyCancelled, bool AlreadyEnded = false);

@@ -48,7 +48,10 @@ public interface IOrchestrator
     /// <summary>The batch's tasks that have ended, by upload line (streamed page by page).</summary>
     IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, CancellationToken ct = default);
 
-    /// <summary>Cancels what has not ended: queued tasks never start, started ones are cancelled. Null for an unknown batch.</summary>
+    /// <summary>
+    /// Cancels what has not ended: queued tasks never start, started ones are cancelled. When every task had already
+    /// ended nothing changes (<see cref="BatchCancelReply.AlreadyEnded"/>; the batch is not marked cancelled). Null for an unknown batch.
+    /// </summary>
     Task<BatchCancelReply?> CancelBatchAsync(string batchId, CancellationToken ct = default);
 
     /// <summary>Opens our stored copy of result file <paramref name="index"/> of a task, or null when there is none.</summary>

@@ -160,8 +160,8 @@ public sealed class PollingOptions
     public int MaxConsecutiveFailures { get; set; } = 20;
 
     /// <summary>
-    /// "Task not found" answers in a row for a task whose provider id we hold before it fails: a provider may not know
-    /// a task for a moment after accepting it (eventual consistency), so one such answer is not the end.
+    /// Consecutive polls a provider may answer "not found" (Kling 1203, Chanjing leaving the task out) for a task whose
+    /// provider id we hold before the task fails: a provider may not know a task it just accepted yet.
     /// </summary>
     public int MaxNotFoundAnswers { get; set; } = 5;
 }

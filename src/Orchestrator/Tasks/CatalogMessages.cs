@@ -11,10 +11,10 @@ public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? NextAfter);
 /// <summary>Answered with the task's view once it has ended (at once if it already has), or <see cref="TaskNotFound"/>.</summary>
 public sealed record AwaitTaskEnd(string TaskId);
 
-/// <summary>Answered with <see cref="BatchLines"/> once the catalog has read the journal.</summary>
-public sealed record GetBatchLines(string BatchId);
+/// <summary>Answered with <see cref="BatchLines"/> once the catalog has read the journal; <c>EndedOnly</c> keeps the tasks that ended.</summary>
+public sealed record GetBatchLines(string BatchId, bool EndedOnly = false);
 
-/// <summary>The upload lines of a batch's tasks that exist (have written their first event).</summary>
+/// <summary>The upload lines of a batch's tasks that exist (have written their first event), or of those that ended.</summary>
 public sealed record BatchLines(string BatchId, IReadOnlySet<int> Lines);
 
 /// <summary>Answered with <see cref="BatchTally"/>.</summary>

@@ -41,8 +41,9 @@ public sealed class TaskCatalog : ReceiveActor
         Receive<LoadFailed>(f => throw new InvalidOperationException("Could not read the journal at start-up.", f.Cause));
         Receive<TaskViewChanged>(c => Upsert(c.View));
         Receive<ListTasks>(q => Sender.Tell(Page(q)));
-        Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId,
-            _batches.TryGetValue(q.BatchId, out var b) ? b.Lines.Keys.ToHashSet() : new HashSet<int>())));
+        Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId, !_batches.TryGetValue(q.BatchId, out var b) ? new HashSet<int>()
+            : q.EndedOnly ? b.Lines.Where(kv => _views[kv.Value].Status.IsTerminal()).Select(kv => kv.Key).ToHashSet()
+            : b.Lines.Keys.ToHashSet())));
         Receive<GetBatchTally>(q => WhenLoaded(q, () => _batches.TryGetValue(q.BatchId, out var b)
             ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count, b.LastEndedAt)
             : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0, null)));

@@ -40,22 +40,24 @@ public static class TaskDecider
     /// <summary>A refused connection never reached the provider; a timeout or a 5xx may have created the task.</summary>
     public static bool MayHaveBeenCreated(ProviderError e) => e.Code != "connection" && !e.IsRateLimit;
 
-    /// <summary>
-    /// A poll's answer. <paramref name="notFoundAnswers"/> counts "not found" answers in a row, this one included; a task
-    /// survives <paramref name="maxNotFound"/> of them less one, since a provider may not know a task for a moment after its submit.
-    /// </summary>
-    public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, DateTimeOffset now,
-        int notFoundAnswers = 1, int maxNotFound = 1) => outcome switch
+    /// <summary>A poll's answer; <paramref name="s"/> already counts it among the "not found" answers if it is one.</summary>
+    public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, int maxNotFoundAnswers,
+        DateTimeOffset now) => outcome switch
     {
         QueryOutcome.Found f => OnSnapshot(s, f.Snapshot, now),
-        QueryOutcome.Error { Failure.IsNotFound: true } when notFoundAnswers < maxNotFound => new TaskDecision.PollLater(false),
-        QueryOutcome.Error { Failure.IsNotFound: true } e => new TaskDecision.Persist(new TaskFailed(s.TaskId,
-            new TaskError(e.Failure.Code, $"The provider does not know task {s.ProviderTaskId} after {notFoundAnswers} queries ({e.Failure.Message}).", false),
-            s.SubmitAttempts, s.Polls, now)),
+        // A provider may not know a task it has just accepted yet (or, restarted, may have forgotten it): ask again on the
+        // normal schedule a bounded number of times before believing it.
+        QueryOutcome.Error { Failure.IsNotFound: true } when s.NotFoundAnswers < maxNotFoundAnswers => new TaskDecision.PollLater(false),
+        QueryOutcome.Error { Failure.IsNotFound: true } e => new TaskDecision.Persist(new TaskFailed(s.TaskId, Unknown(s, e.Failure, now), s.SubmitAttempts, s.Polls, now)),
         QueryOutcome.Error e when e.Failure.Retryable && consecutiveFailures < maxFailures => new TaskDecision.PollLater(false),
         QueryOutcome.Error e => new TaskDecision.Persist(new TaskFailed(s.TaskId, e.Failure.ToTaskError(), s.SubmitAttempts, s.Polls, now)),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
+
+    private static TaskError Unknown(TaskState s, ProviderError e, DateTimeOffset now) => new(e.Code,
+        FormattableString.Invariant(
+            $"The provider does not know task {s.ProviderTaskId} after {s.NotFoundAnswers} queries over {(now - (s.NotFoundSince ?? now)).TotalSeconds:0} s (last answer: {e.Message})."),
+        false);
 
     /// <summary>After a restart before the provider id was journaled: did our earlier submit reach the provider?</summary>
     public static TaskDecision OnLookup(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, DateTimeOffset now) => outcome switch

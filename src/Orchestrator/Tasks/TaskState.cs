@@ -26,6 +26,10 @@ public sealed record TaskState
     public DateTimeOffset? SubmittedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public DateTimeOffset? NextPollAt { get; init; }
+    /// <summary>Consecutive polls the provider answered "not found" for the provider id we hold (in memory only).</summary>
+    public int NotFoundAnswers { get; init; }
+    /// <summary>When the first of those answers came.</summary>
+    public DateTimeOffset? NotFoundSince { get; init; }
 
     public bool Exists => Request is not null;
     public bool IsTerminal => Status.IsTerminal();
@@ -63,4 +67,10 @@ public sealed record TaskState
     public TaskState WithPolled() => this with { Polls = Polls + 1, NextPollAt = null };
     public TaskState WithProcessing() => Status == TaskLifecycle.Submitted ? this with { Status = TaskLifecycle.Processing } : this;
     public TaskState WithNextPollAt(DateTimeOffset? at) => this with { NextPollAt = at };
+
+    /// <summary>A poll answered "not found" for the provider id we hold: the streak grows.</summary>
+    public TaskState WithNotFoundAnswer(DateTimeOffset at) => this with { NotFoundAnswers = NotFoundAnswers + 1, NotFoundSince = NotFoundSince ?? at };
+
+    /// <summary>A poll found the task: any "not found" streak ends (a fault says nothing either way and leaves it).</summary>
+    public TaskState WithTaskFound() => NotFoundAnswers == 0 ? this : this with { NotFoundAnswers = 0, NotFoundSince = null };
 }

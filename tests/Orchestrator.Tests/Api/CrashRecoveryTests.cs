@@ -59,4 +59,60 @@ public sealed class CrashRecoveryTests
         Assert.Equal(0, stats.DuplicateExternalIds);
         Assert.Equal(tasks, stats.Tasks);
     }
+
+    /// <summary>
+    /// The README's demo exactly as a user runs it: no provider configured, so the simulator served in-process under
+    /// <c>/simulator</c> dies with the service and must remember its tasks as a real provider would.
+    /// </summary>
+    [Fact]
+    public async Task Kill_9_on_the_defaults_with_videos_in_flight_then_restart_finishes_every_video_with_the_in_process_simulator()
+    {
+        using var dir = new TempDirectory();
+        var port = ServerProcess.FreePort();
+        string[] args =
+        [
+            $"--Orchestrator:Storage:ConnectionString={dir.SqliteConnectionString()}",
+            $"--Orchestrator:Results:Directory={Path.Combine(dir.Path, "results")}",
+            // Shorter than the defaults only so the test is quick: videos of 4–6 s, polled within a second.
+            "--Simulator:VideoMinSeconds=4",
+            "--Simulator:VideoMaxSeconds=6",
+            "--Orchestrator:Polling:VideoPriorSeconds=1",
+            "--Orchestrator:Polling:VideoFloorSeconds=0.5",
+            "--Orchestrator:Polling:CapSeconds=1",
+        ];
+
+        var ids = new List<string>();
+        using (var server = await ServerProcess.StartAsync(port, args))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var response = await server.Http.PostAsJsonAsync("/v1/tasks", Requests.Image($"a wave {i}", ("kind", "text-to-video"), ("model", "kling-v1-6")), OrchestratorServer.Json);
+                response.EnsureSuccessStatusCode();
+                ids.Add((await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+            }
+            var views = await Eventually.Until(() => ViewsAsync(server.Http, ids), vs => vs.All(v => v.ProviderTaskId is not null),
+                TimeSpan.FromSeconds(20), "every video to be submitted");
+            Assert.DoesNotContain(views, v => v.Status.IsTerminal());
+            server.KillHard();
+        }
+
+        using var restarted = await ServerProcess.StartAsync(port, args);
+        foreach (var id in ids)
+        {
+            var final = await Eventually.Until(
+                async () => (await restarted.Http.GetFromJsonAsync<TaskView>($"/v1/tasks/{id}", OrchestratorServer.Json))!,
+                v => v.Status.IsTerminal(), TimeSpan.FromSeconds(60), $"task {id} to end");
+            Assert.True(final.Status == TaskLifecycle.Succeeded, $"task {id} ended {final.Status}: {final.Error?.Code} {final.Error?.Message}");
+            Assert.NotNull(final.Results.Single().StoredUrl); // its file was downloaded from the simulator after the restart
+        }
+        var stats = (await restarted.Http.GetFromJsonAsync<SimulatorStats>("/simulator/_sim/stats"))!;
+        Assert.Equal((5, 0, 0), (stats.Tasks, stats.Submits, stats.DuplicateExternalIds)); // all five remembered, none submitted again
+    }
+
+    private static async Task<List<TaskView>> ViewsAsync(HttpClient http, List<string> ids)
+    {
+        var views = new List<TaskView>();
+        foreach (var id in ids) views.Add((await http.GetFromJsonAsync<TaskView>($"/v1/tasks/{id}", OrchestratorServer.Json))!);
+        return views;
+    }
 }

@@ -2,6 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Batches;
 using Orchestrator.Simulator;
 using Orchestrator.Tasks;
 using Orchestrator.Tests.Support;
@@ -80,5 +86,73 @@ public sealed class BatchApiTests() : ServerTest(new SimulatorOptions { ImageMin
         Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.DeleteAsync("/v1/batches/nope")).StatusCode);
         var bad = await UploadAsync("{\"not\": \"an array\"}", "application/json");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(200, "")] // curl --data @prompts.jsonl: the newlines stripped
+    [InlineData(200, " ")] // echo $(cat prompts.jsonl): newlines turned into spaces
+    [InlineData(3000, "")] // longer than a line may be: refused before the body is read whole
+    public async Task A_body_whose_lines_cannot_be_told_apart_is_refused_whole_with_the_curl_hint_and_nothing_is_created(int count, string between)
+    {
+        var response = await UploadAsync(string.Join(between, Enumerable.Range(1, count).Select(i => Line(i))));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("could not be told apart", detail);
+        Assert.Contains("--data-binary", detail);
+        Assert.Contains("--data-binary", problem.GetProperty("errors").GetProperty("body")[0].GetString());
+        if (count == 200) Assert.Contains("200 JSON values", detail);
+
+        Assert.Empty((await Server.Http.GetFromJsonAsync<JsonElement>("/v1/tasks")).GetProperty("items").EnumerateArray());
+        Assert.Equal(0, await BatchEventsJournaledAsync());
+        Assert.Equal(0, Sim.Sim.Stats().Submits);
+    }
+
+    [Fact]
+    public async Task A_line_with_anything_after_its_json_value_is_rejected_with_its_line_number_and_the_others_run()
+    {
+        var body = string.Join("\n", Line(1), Line(2) + " trailing garbage", Line(3), Line(4) + Line(5), Line(6) + "  \r");
+        var response = await UploadAsync(body + "\n");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, answer.GetProperty("accepted").GetInt32());
+        var rejected = answer.GetProperty("rejected").EnumerateArray().ToList();
+        Assert.Equal([2, 4], rejected.Select(r => r.GetProperty("line").GetInt32()));
+        var garbage = rejected[0].GetProperty("errors")[0];
+        Assert.Equal("body", garbage.GetProperty("field").GetString());
+        Assert.Contains("trailing garbage", garbage.GetProperty("message").GetString());
+        Assert.Contains("another JSON value", rejected[1].GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_batch_whose_tasks_all_ended_is_a_409_with_its_counts_and_leaves_it_not_cancelled()
+    {
+        var accepted = await (await UploadAsync(string.Join("\n", Line(1), Line(2)))).Content.ReadFromJsonAsync<JsonElement>();
+        var batchId = accepted.GetProperty("batchId").GetString()!;
+        await Eventually.Until(() => Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}"),
+            b => b.GetProperty("ended").GetInt32() == 2, TimeSpan.FromSeconds(30), "the batch to end");
+
+        var cancel = await Server.Http.DeleteAsync($"/v1/batches/{batchId}");
+
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        Assert.Equal("application/problem+json", cancel.Content.Headers.ContentType?.MediaType);
+        var problem = await cancel.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("already ended", problem.GetProperty("detail").GetString());
+        Assert.Contains("2 succeeded", problem.GetProperty("detail").GetString());
+        Assert.Equal(2, problem.GetProperty("counts").GetProperty("succeeded").GetInt32());
+        var after = await Server.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
+        Assert.False(after.GetProperty("cancelled").GetBoolean());
+        Assert.Equal(2, after.GetProperty("counts").GetProperty("succeeded").GetInt32());
+    }
+
+    private async Task<int> BatchEventsJournaledAsync()
+    {
+        var system = Server.Services.GetRequiredService<ActorSystem>();
+        var events = await PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(BatchActor.JournalTag, Offset.NoOffset()).RunAggregate(0, (n, _) => n + 1, system.Materializer());
+        return events;
     }
 }

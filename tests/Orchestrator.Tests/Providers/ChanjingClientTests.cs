@@ -122,6 +122,23 @@ public sealed class ChanjingClientTests
         Assert.True(Assert.IsType<QueryOutcome.Error>(results["c"]).Failure.Retryable);
     }
 
+    [Fact]
+    public async Task A_task_id_the_query_or_the_page_does_not_know_is_answered_not_found()
+    {
+        var (client, _) = Client(r => r.RequestUri!.AbsolutePath switch
+        {
+            var p when p.EndsWith("access_token") => CannedHttp.Json(HttpStatusCode.OK, Token("tok", Now.ToUnixTimeSeconds() + 86400)),
+            var p when p.EndsWith("page") => CannedHttp.Json(HttpStatusCode.OK, """{"code":0,"msg":"success","data":{"list":[],"page_info":{"page":1,"size":1,"total":0}}}"""),
+            _ => CannedHttp.Json(HttpStatusCode.OK, """{"code":40000,"msg":"参数错误: task not found"}"""),
+        });
+
+        var one = Assert.IsType<QueryOutcome.Error>(await client.QueryAsync(GenerationKind.TextToImage, "u1", "t1", CancellationToken.None)).Failure;
+        var paged = Assert.IsType<QueryOutcome.Error>((await client.QueryManyAsync(["u2"], CancellationToken.None))["u2"]).Failure;
+
+        Assert.Equal(("40000", "参数错误: task not found", true), (one.Code, one.Message, one.IsNotFound));
+        Assert.True(paged.IsNotFound);
+    }
+
     [Theory]
     [InlineData(40001, true, true)]
     [InlineData(50000, true, false)]

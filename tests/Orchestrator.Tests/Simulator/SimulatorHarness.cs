@@ -34,9 +34,10 @@ public sealed class SimulatorHarness : IAsyncDisposable
     /// <summary>Images take exactly 10 s of fake time (2 s queued), so tests know when each status change happens.</summary>
     public static SimulatorOptions Options() => new() { ImageMinSeconds = 10, ImageMaxSeconds = 10, VideoMinSeconds = 10, VideoMaxSeconds = 10, QueuedFraction = 0.2 };
 
-    public static async Task<SimulatorHarness> StartAsync(SimulatorOptions? options = null)
+    /// <param name="clock">The fake clock to use, for a test that restarts the simulator and keeps its time; a new one at <see cref="Start"/> by default.</param>
+    public static async Task<SimulatorHarness> StartAsync(SimulatorOptions? options = null, FakeTimeProvider? clock = null)
     {
-        var clock = new FakeTimeProvider(Start);
+        clock ??= new FakeTimeProvider(Start);
         var app = SimulatorProgram.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], options ?? Options(), clock);
         await app.StartAsync();
         return new SimulatorHarness(app, clock);

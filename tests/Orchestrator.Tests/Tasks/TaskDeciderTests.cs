@@ -59,7 +59,7 @@ public sealed class TaskDeciderTests
     [Fact]
     public void A_provider_failure_reported_with_code_zero_keeps_its_status_message()
     {
-        var d = TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Failed, "risk control: image blocked")), 0, 20, Now);
+        var d = TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Failed, "risk control: image blocked")), 0, 20, 5, Now);
         var failed = Assert.IsType<TaskFailed>(Assert.IsType<TaskDecision.Persist>(d).Event);
         Assert.Equal("risk control: image blocked", failed.Error.Message);
         Assert.False(failed.Error.Retryable);
@@ -68,9 +68,9 @@ public sealed class TaskDeciderTests
     [Fact]
     public void Polls_map_queued_running_and_succeeded()
     {
-        Assert.Equal(new TaskDecision.PollLater(false), TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Queued)), 0, 20, Now));
-        Assert.Equal(new TaskDecision.PollLater(true), TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Running)), 0, 20, Now));
-        var ok = TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Succeeded)), 0, 20, Now);
+        Assert.Equal(new TaskDecision.PollLater(false), TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Queued)), 0, 20, 5, Now));
+        Assert.Equal(new TaskDecision.PollLater(true), TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Running)), 0, 20, 5, Now));
+        var ok = TaskDecider.OnPoll(Submitted, new QueryOutcome.Found(Snapshot(ProviderTaskStatus.Succeeded)), 0, 20, 5, Now);
         Assert.Single(Assert.IsType<TaskSucceeded>(Assert.IsType<TaskDecision.Persist>(ok).Event).Results);
     }
 
@@ -78,9 +78,28 @@ public sealed class TaskDeciderTests
     public void Failed_polls_are_tolerated_up_to_the_bound()
     {
         var fault = new QueryOutcome.Error(new ProviderError("malformed_response", "bad body", true));
-        Assert.IsType<TaskDecision.PollLater>(TaskDecider.OnPoll(Submitted, fault, 19, 20, Now));
-        var failed = Assert.IsType<TaskFailed>(Assert.IsType<TaskDecision.Persist>(TaskDecider.OnPoll(Submitted, fault, 20, 20, Now)).Event);
+        Assert.IsType<TaskDecision.PollLater>(TaskDecider.OnPoll(Submitted, fault, 19, 20, 5, Now));
+        var failed = Assert.IsType<TaskFailed>(Assert.IsType<TaskDecision.Persist>(TaskDecider.OnPoll(Submitted, fault, 20, 20, 5, Now)).Event);
         Assert.Equal("malformed_response", failed.Error.Code);
+    }
+
+    [Fact]
+    public void A_provider_that_does_not_know_a_task_we_hold_the_id_of_is_asked_again_before_the_task_fails()
+    {
+        var notFound = new QueryOutcome.Error(new ProviderError("1203", "task not found", false, IsNotFound: true));
+        var s = Submitted;
+        for (var answer = 1; answer < 5; answer++)
+        {
+            s = s.WithNotFoundAnswer(Now.AddSeconds(3 * answer));
+            // The generic fault count is not what bounds it: a 1203 is not a retryable fault.
+            Assert.Equal(new TaskDecision.PollLater(false), TaskDecider.OnPoll(s, notFound, answer, 20, 5, Now.AddSeconds(3 * answer)));
+        }
+
+        s = s.WithNotFoundAnswer(Now.AddSeconds(15));
+        var failed = Assert.IsType<TaskFailed>(Assert.IsType<TaskDecision.Persist>(TaskDecider.OnPoll(s, notFound, 5, 20, 5, Now.AddSeconds(15))).Event);
+        Assert.Equal("1203", failed.Error.Code);
+        Assert.False(failed.Error.Retryable);
+        Assert.Equal("The provider does not know task p1 after 5 queries over 12 s (last answer: task not found).", failed.Error.Message);
     }
 
     [Fact]

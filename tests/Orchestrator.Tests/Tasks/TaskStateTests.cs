@@ -71,4 +71,15 @@ public sealed class TaskStateTests
         var accepted = TaskState.Empty.Apply(new TaskAccepted("t1", Request(), T0));
         Assert.Equal(TaskLifecycle.Accepted, accepted.WithProcessing().Status);
     }
+
+    [Fact]
+    public void Not_found_answers_count_from_the_first_until_the_task_is_found_again()
+    {
+        var s = TaskState.Empty.Apply(new TaskAccepted("t1", Request(), T0)).Apply(new TaskSubmitted("t1", "p-1", 1, T0));
+        s = s.WithNotFoundAnswer(T0.AddSeconds(3)).WithNotFoundAnswer(T0.AddSeconds(7));
+        Assert.Equal((2, T0.AddSeconds(3)), (s.NotFoundAnswers, s.NotFoundSince));
+        s = s.WithTaskFound();
+        Assert.Equal((0, (DateTimeOffset?)null), (s.NotFoundAnswers, s.NotFoundSince));
+        Assert.Equal((1, T0.AddSeconds(20)), (s.WithNotFoundAnswer(T0.AddSeconds(20)).NotFoundAnswers, s.WithNotFoundAnswer(T0.AddSeconds(20)).NotFoundSince));
+    }
 }

@@ -40,6 +40,8 @@ public sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, s
             return new QueryOutcome.Error(new ProviderError("not_found", "Chanjing cannot look a task up by our id.", false, IsNotFound: true));
         var (data, error) = await CallAsync(
             () => new HttpRequestMessage(HttpMethod.Get, $"open/v1/ai_creation/task?unique_id={Uri.EscapeDataString(providerTaskId)}"), ct).ConfigureAwait(false);
+        // Not documented: Chanjing answers an id it does not know as a parameter error, and unique_id is the only parameter.
+        if (error is { Code: ChanjingProtocol.BadParameterCode }) return new QueryOutcome.Error(error with { IsNotFound = true });
         if (error is not null) return new QueryOutcome.Error(error);
         var snapshot = Parse<ChanjingTask>(data) is { } t ? ChanjingProtocol.ToSnapshot(t) : null;
         return snapshot is null ? new QueryOutcome.Error(Unreadable("task")) : new QueryOutcome.Found(snapshot);
@@ -58,7 +60,7 @@ public sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, s
         {
             if (ChanjingProtocol.ToSnapshot(t) is { } s && ids.Contains(s.ProviderTaskId)) byId[s.ProviderTaskId] = new QueryOutcome.Found(s);
         }
-        var missing = error ?? (list is null ? Unreadable("page") : new ProviderError("missing_from_page", "Chanjing's page answer left this task out.", true));
+        var missing = error ?? (list is null ? Unreadable("page") : new ProviderError("missing_from_page", "Chanjing's page answer left this task out.", true, IsNotFound: true));
         foreach (var id in ids) byId.TryAdd(id, new QueryOutcome.Error(missing));
         return byId;
     }

@@ -9,6 +9,8 @@ public static class ChanjingProtocol
 {
     public const int TokenInvalid = 10400;
     public const int QpsExceeded = 40001;
+    /// <summary>40000, a parameter error, as <see cref="ProviderError.Code"/> spells it.</summary>
+    public const string BadParameterCode = "40000";
 
     public static ChanjingSubmitBody Body(ProviderSubmission s)
     {

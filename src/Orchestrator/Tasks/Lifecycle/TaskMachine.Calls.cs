@@ -90,9 +90,15 @@ internal static partial class TaskMachine
     private static void OnQueryAnswered(TaskStep d, QueryOutcome outcome, bool isLookup)
     {
         CallOver(d);
+        if (!isLookup) d.State = outcome switch
+        {
+            QueryOutcome.Found => d.State.WithTaskFound(),
+            QueryOutcome.Error { Failure.IsNotFound: true } => d.State.WithNotFoundAnswer(d.Env.Now),
+            _ => d.State,
+        };
         var notFound = outcome is QueryOutcome.Error { Failure.IsNotFound: true } && !isLookup;
         // "Not found" for a task whose id we hold may be a provider catching up after the submit: it ends only at the bound.
-        var providerEnded = notFound ? d.Memory.NotFoundAnswers + 1 >= d.Env.Limits.MaxNotFoundAnswers : TaskDecider.ProviderEnded(outcome);
+        var providerEnded = notFound ? d.State.NotFoundAnswers >= d.Env.Limits.MaxNotFoundAnswers : TaskDecider.ProviderEnded(outcome);
         if (providerEnded) d.Do(new ReleaseSlots());
         if (d.State.IsTerminal)
         {
@@ -102,16 +108,11 @@ internal static partial class TaskMachine
         }
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) d.Do(new ReportRateLimit(rl.Failure.RetryAfter));
         if (!isLookup && providerEnded && outcome is QueryOutcome.Found f) Learn(d, f.Snapshot);
-        d.Memory = d.Memory with
-        {
-            ConsecutiveFailures = outcome is QueryOutcome.Error ? d.Memory.ConsecutiveFailures + 1 : 0,
-            NotFoundAnswers = notFound ? d.Memory.NotFoundAnswers + 1 : 0,
-        };
+        d.Memory = d.Memory with { ConsecutiveFailures = outcome is QueryOutcome.Error ? d.Memory.ConsecutiveFailures + 1 : 0 };
         var limits = d.Env.Limits;
         Carry(d, isLookup
             ? TaskDecider.OnLookup(d.State, outcome, d.Memory.ConsecutiveFailures, limits.MaxConsecutiveFailures, d.Env.Now)
-            : TaskDecider.OnPoll(d.State, outcome, d.Memory.ConsecutiveFailures, limits.MaxConsecutiveFailures, d.Env.Now,
-                d.Memory.NotFoundAnswers, limits.MaxNotFoundAnswers));
+            : TaskDecider.OnPoll(d.State, outcome, d.Memory.ConsecutiveFailures, limits.MaxConsecutiveFailures, limits.MaxNotFoundAnswers, d.Env.Now));
     }
 
     /// <summary>Carries out what <see cref="TaskDecider"/> read from a provider's answer.</summary>

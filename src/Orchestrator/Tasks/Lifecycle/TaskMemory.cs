@@ -20,8 +20,6 @@ internal sealed record TaskMemory
     /// <summary>Before (re)submitting, ask the provider by our external id whether an earlier submit reached it.</summary>
     public bool LookupBeforeSubmit { get; init; }
     public int ConsecutiveFailures { get; init; }
-    /// <summary>"Not found" answers for a task whose provider id we hold: providers may lag right after a submit.</summary>
-    public int NotFoundAnswers { get; init; }
     /// <summary>Ended (cancelled, timed out) while its provider task runs on and holds a slot: poll it quietly until then.</summary>
     public DateTimeOffset? WatchQuietlyUntil { get; init; }
     /// <summary>A callback said the provider task ended while a call was under way: verify right after it.</summary>
