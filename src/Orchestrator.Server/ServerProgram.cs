@@ -70,11 +70,13 @@ public static class ServerProgram
     }
 }
 
-/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>), unknown fields refused.</summary>
+/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>), numbers as numbers, unknown fields refused.</summary>
 public static class ApiJson
 {
     public static void Configure(JsonSerializerOptions o)
     {
+        // The web defaults read "2" as 2; a number in quotes is a caller's mistake the API names instead.
+        o.NumberHandling = JsonNumberHandling.Strict;
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         o.PropertyNameCaseInsensitive = false;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));

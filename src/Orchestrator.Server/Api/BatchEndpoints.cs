@@ -32,8 +32,12 @@ public static class BatchEndpoints
 
     private static async Task<IResult> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
     {
+        var jsonLines = BatchUploadReader.IsJsonLines(request.ContentType);
+        if (!jsonLines && !ApiContentTypes.IsJson(request.ContentType))
+            return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/x-ndjson, application/json",
+                "POST /v1/batches takes JSON Lines (one task a line) or a JSON array of tasks");
         var atomic = request.Query["atomic"].ToString() is "true" or "1";
-        var lines = BatchUploadReader.IsJsonLines(request.ContentType)
+        var lines = jsonLines
             ? BatchUploadReader.ReadJsonLinesAsync(request.BodyReader, ct)
             : BatchUploadReader.ReadJsonArrayAsync(request.Body, ct);
         BatchAcceptance acceptance;

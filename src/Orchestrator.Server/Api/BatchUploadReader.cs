@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Orchestrator.Batches;
 using Orchestrator.Tasks;
 
@@ -20,8 +19,6 @@ public static class BatchUploadReader
 {
     /// <summary>A single request line longer than this is refused (a task request is a few kilobytes).</summary>
     public const int MaxLineBytes = 256 * 1024;
-
-    private static readonly JsonSerializerOptions SubmissionJson = new(ApiJson.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     public static bool IsJsonLines(string? contentType) =>
         contentType is not null && (contentType.Contains("ndjson", StringComparison.OrdinalIgnoreCase)
@@ -163,15 +160,8 @@ public static class BatchUploadReader
     private static BatchLineInput FromElement(int number, JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object) return new BatchLineInput(number, null, new FieldError("body", "A JSON object is required."));
-        try
-        {
-            return new BatchLineInput(number, element.Deserialize<TaskSubmission>(SubmissionJson));
-        }
-        catch (JsonException ex)
-        {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return new BatchLineInput(number, null, new FieldError(field, $"Malformed value or unknown field at {ex.Path}."));
-        }
+        var (submission, errors) = TaskSubmissionJson.Read(element);
+        return submission is not null ? new BatchLineInput(number, submission) : new BatchLineInput(number, null, errors[0]);
     }
 
     private static bool IsBlank(ReadOnlySequence<byte> line) => LeadingWhitespace(line) == line.Length;

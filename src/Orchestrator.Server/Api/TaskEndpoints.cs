@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Orchestrator.Hosting;
 using Orchestrator.Tasks;
 
@@ -9,9 +8,6 @@ namespace Orchestrator.Server.Api;
 public static class TaskEndpoints
 {
     public const int MaxPageSize = 500;
-
-    // Typos in field names are refused rather than silently ignored.
-    private static readonly JsonSerializerOptions SubmissionJson = new(ApiJson.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     public static void Map(WebApplication app)
     {
@@ -28,19 +24,29 @@ public static class TaskEndpoints
 
     private static async Task<IResult> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
     {
-        TaskSubmission? submission;
+        if (!ApiContentTypes.IsJson(request.ContentType))
+            return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/json", "POST /v1/tasks takes one task as a JSON object");
+        JsonDocument document;
         try
         {
-            submission = await JsonSerializer.DeserializeAsync<TaskSubmission>(request.Body, SubmissionJson, ct);
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
         }
         catch (JsonException ex)
         {
-            var field = FieldOf(ex.Path);
-            return ApiProblems.Invalid(new FieldError(field, ex.Path is null or "$"
-                ? "The body is not valid JSON."
-                : $"Malformed value or unknown field at {ex.Path}."));
+            return ApiProblems.Invalid(new FieldError("body", request.ContentLength == 0
+                ? "The body is empty: send one task as a JSON object."
+                : $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})."));
         }
-        if (submission is null) return ApiProblems.Invalid(new FieldError("body", "A JSON object is required."));
+        TaskSubmission submission;
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return ApiProblems.Invalid(new FieldError("body", $"The body must be a JSON object (one task), not {KindOf(document.RootElement)}. "
+                    + "To submit many tasks at once, send a JSON array or JSON Lines to POST /v1/batches."));
+            var (read, errors) = TaskSubmissionJson.Read(document.RootElement);
+            if (read is null) return ApiProblems.Invalid([.. errors]);
+            submission = read;
+        }
         try
         {
             var (view, created) = await orchestrator.SubmitAsync(submission, ct);
@@ -91,11 +97,22 @@ public static class TaskEndpoints
             return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
         var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
         var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
-        var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
-        return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
+        try
+        {
+            var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
+            return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
+        }
+        catch (TaskValidationException ex)
+        {
+            return ApiProblems.Invalid([.. ex.Errors]);
+        }
     }
 
-    /// <summary>"$.cameraControl.type" → "cameraControl.type".</summary>
-    private static string FieldOf(string? jsonPath) =>
-        string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "body" : jsonPath.TrimStart('$', '.');
+    private static string KindOf(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => e.ValueKind.ToString().ToLowerInvariant(),
+    };
 }

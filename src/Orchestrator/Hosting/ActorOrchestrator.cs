@@ -64,8 +64,20 @@ internal sealed partial class ActorOrchestrator(
     public Task<ResultFiles.StoredFileContent?> OpenResultAsync(string taskId, int index, CancellationToken ct = default) =>
         TaskIds.IsWellFormed(taskId) && index >= 0 ? resultStore.OpenAsync(taskId, index, ct) : Task.FromResult<ResultFiles.StoredFileContent?>(null);
 
-    public async Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default) =>
-        await (await catalog.GetAsync(ct)).Ask<TaskPage>(query, AskTimeout, ct);
+    public async Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default)
+    {
+        const string afterIs = "The nextAfter of the previous page: a task id (32 lowercase hex characters)";
+        if (query.After is { } after && !TaskIds.IsWellFormed(after))
+            throw new TaskValidationException([new FieldError("after", $"{afterIs}; got '{Shorten(after)}'.")]);
+        return await (await catalog.GetAsync(ct)).Ask<object>(query, AskTimeout, ct) switch
+        {
+            TaskPage page => page,
+            TaskNotFound missing => throw new TaskValidationException([new FieldError("after", $"{afterIs}; no task has the id '{missing.TaskId}'.")]),
+            var reply => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     public async Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default)
     {
@@ -101,7 +113,7 @@ internal sealed partial class ActorOrchestrator(
             .ToDictionary(s => s.Account, StringComparer.OrdinalIgnoreCase);
         return providers.Accounts.OrderBy(a => a.Name)
             .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name),
-                a.Enabled ? learning.StatsFor(a.Name) : null))
+                a.Enabled ? learning.StatsFor(a.Name) : null, a.Models.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.WireName(), kv => kv.Value)))
             .ToList();
     }
 }

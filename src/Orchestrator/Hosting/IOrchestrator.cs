@@ -58,6 +58,7 @@ public interface IOrchestrator
     Task<ResultFiles.StoredFileContent?> OpenResultAsync(string taskId, int index, CancellationToken ct = default);
 
     /// <summary>A page of tasks, newest first.</summary>
+    /// <exception cref="TaskValidationException"><c>After</c> is not the id of a task (pass the previous page's <c>NextAfter</c>).</exception>
     Task<TaskPage> ListAsync(ListTasks query, CancellationToken ct = default);
 
     /// <summary>Waits until the task ends and returns its final view.</summary>
@@ -90,8 +91,9 @@ public interface IOrchestrator
 /// <param name="BaseUrl">Where its calls go.</param>
 /// <param name="Throttle">Its throttle's figures, for enabled accounts.</param>
 /// <param name="Polling">Queries per finished task, detection lag (median, p95) and the learned schedules, for enabled accounts.</param>
+/// <param name="Models">The models a task may name, by kind (<c>text-to-image</c>, …): the type's documented ones and the account's <c>ExtraModels</c>.</param>
 public sealed record ProviderAccountStatus(string Account, string Type, bool Enabled, string? DisabledReason, string? BaseUrl, ThrottleStats? Throttle,
-    Polling.PollingStats? Polling);
+    Polling.PollingStats? Polling, IReadOnlyDictionary<string, IReadOnlyList<string>> Models);
 
 /// <summary>A request was rejected; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
 public sealed class TaskValidationException(IReadOnlyList<FieldError> errors)

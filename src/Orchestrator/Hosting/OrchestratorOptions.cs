@@ -111,6 +111,13 @@ public sealed class ProviderAccountOptions
 
     /// <summary>Per-request timeout in seconds.</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Models this account takes beyond the ones its provider type documents, by kind (<c>text-to-image</c>,
+    /// <c>text-to-video</c>, <c>image-to-video</c>): for a model released after this version, e.g.
+    /// <c>Orchestrator:Providers:kling:ExtraModels:text-to-video:0 = kling-v3</c>.
+    /// </summary>
+    public Dictionary<string, List<string>> ExtraModels { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Orchestrator.Hosting;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Providers;
 
@@ -79,6 +80,9 @@ public sealed class ProviderDirectory : IDisposable
             reason = $"Provider account '{name}' has no valid base URL: set Orchestrator:Providers:{name}:BaseUrl.";
         if (reason is null && o.Qps <= 0)
             reason = $"Provider account '{name}' has a non-positive rate: set Orchestrator:Providers:{name}:Qps.";
+        if (reason is null && ProviderAccount.UnknownExtraModelKinds(type, o) is [var kind, ..])
+            reason = $"Provider account '{name}' lists models for '{kind}' in Orchestrator:Providers:{name}:ExtraModels; "
+                + $"its kinds are {string.Join(", ", type.Rules.Kinds.Select(k => k.WireName()))}.";
         return new ProviderAccount(name, type, o, baseUrl, reason);
     }
 

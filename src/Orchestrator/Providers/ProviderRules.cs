@@ -19,6 +19,11 @@ public sealed record ProviderRules
     public IReadOnlyList<string> Resolutions { get; init; } = ["1k", "2k"];
     /// <summary>Models that refuse a reference image (Chanjing's kling-v2-1).</summary>
     public IReadOnlySet<string> ModelsWithoutReferenceImage { get; init; } = new HashSet<string>();
+    /// <summary>
+    /// The models the provider documents, per kind. An account adds models released since with
+    /// <see cref="Hosting.ProviderAccountOptions.ExtraModels"/>; any other name is refused before it reaches the provider.
+    /// </summary>
+    public required IReadOnlyDictionary<GenerationKind, IReadOnlyList<string>> Models { get; init; }
 }
 
 /// <summary>

@@ -20,6 +20,6 @@ public static class ProviderTypes
             c => new KlingClient(c.Http, new KlingJwt(c.Account.Options.AccessKey!, c.Account.Options.SecretKey!, c.Clock)), KlingProtocol.ParseCallback),
         [Chanjing] = new(Chanjing, ChanjingRules.Rules, ["AppId", "SecretKey"], _ => ChanjingClient.DefaultUrl, ChanjingClient.Create, ChanjingProtocol.ParseCallback),
         // The built-in simulator speaks the DMXAPI protocol; its key is not a secret.
-        [Simulator] = new(Simulator, KlingRules.Relay, [], _ => null, c => new DmxapiClient(c.Http, c.Account.Options.ApiKey ?? "sim-key"), KlingProtocol.ParseCallback),
+        [Simulator] = new(Simulator, SimulatorRules.Rules, [], _ => null, c => new DmxapiClient(c.Http, c.Account.Options.ApiKey ?? "sim-key"), KlingProtocol.ParseCallback),
     };
 }

@@ -40,7 +40,8 @@ public sealed class TaskCatalog : ReceiveActor
         Receive<Loaded>(_ => FinishLoading());
         Receive<LoadFailed>(f => throw new InvalidOperationException("Could not read the journal at start-up.", f.Cause));
         Receive<TaskViewChanged>(c => Upsert(c.View));
-        Receive<ListTasks>(q => Sender.Tell(Page(q)));
+        // An `after` that names no task would otherwise quietly restart the listing from the newest task.
+        Receive<ListTasks>(q => Sender.Tell(q.After is not null && !_views.ContainsKey(q.After) ? new TaskNotFound(q.After) : Page(q)));
         Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId, !_batches.TryGetValue(q.BatchId, out var b) ? new HashSet<int>()
             : q.EndedOnly ? b.Lines.Where(kv => _views[kv.Value].Status.IsTerminal()).Select(kv => kv.Key).ToHashSet()
             : b.Lines.Keys.ToHashSet())));

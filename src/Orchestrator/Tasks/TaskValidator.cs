@@ -29,10 +29,12 @@ public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? w
         else if (!GenerationKinds.ByWireName.TryGetValue(s.Kind, out var k)) Fail("kind", $"Unknown kind '{s.Kind}'. One of: text-to-image, text-to-video, image-to-video.");
         else kind = k;
 
-        if (string.IsNullOrWhiteSpace(s.Model)) Fail("model", "Required, e.g. kling-v1-5.");
-        else if (s.Model.Length > 100) Fail("model", "At most 100 characters.");
-
         var rules = account?.Type.Rules;
+        var models = account is not null && kind is { } mk && rules!.Kinds.Contains(mk) ? account.ModelsFor(mk) : null;
+        if (string.IsNullOrWhiteSpace(s.Model)) Fail("model", models is null ? "Required, e.g. kling-v1-5." : $"Required. One of: {string.Join(", ", models)}.");
+        else if (s.Model.Length > 100) Fail("model", "At most 100 characters.");
+        else if (models is not null && !models.Contains(s.Model, StringComparer.Ordinal)) Fail("model", UnknownModel(s.Model, account!, kind!.Value, models));
+
         var maxPrompt = rules?.MaxPromptLength ?? 2500;
         if (string.IsNullOrWhiteSpace(s.Prompt)) Fail("prompt", "Required and not blank.");
         else if (s.Prompt.Length > maxPrompt) Fail("prompt", $"At most {maxPrompt} characters (got {s.Prompt.Length}).");
@@ -82,6 +84,14 @@ public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? w
             DeadlineSeconds = s.DeadlineSeconds,
             WebhookUrl = s.WebhookUrl,
         }, errors);
+    }
+
+    /// <summary>Names the models the account takes, and how to add one the provider released after this version.</summary>
+    private static string UnknownModel(string model, ProviderAccount account, GenerationKind kind, IReadOnlyList<string> models)
+    {
+        var other = models.FirstOrDefault(m => string.Equals(m, model, StringComparison.OrdinalIgnoreCase));
+        return (other is not null ? $"Model names are case-sensitive: did you mean '{other}'? " : $"Unknown model '{model}' for {kind.WireName()} on '{account.Name}'. ")
+            + $"One of: {string.Join(", ", models)}. A newer model is added with Orchestrator:Providers:{account.Name}:ExtraModels:{kind.WireName()}.";
     }
 
     private static void ValidateForRules(TaskSubmission s, GenerationKind kind, ProviderRules rules, Action<string, string> fail)

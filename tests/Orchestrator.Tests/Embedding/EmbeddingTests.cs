@@ -108,6 +108,9 @@ public sealed class EmbeddingTests : IAsyncLifetime
         var noImage = await Assert.ThrowsAsync<TaskValidationException>(() => orchestrator.SubmitAsync(
             new ImageToVideoRequest { Provider = "simulator", Model = "kling-v1-6", Prompt = "waves", ImageUrl = "not a url" }));
         Assert.Contains(noImage.Errors, e => e.Field == "imageUrl");
+        var unknownModel = await Assert.ThrowsAsync<TaskValidationException>(() => orchestrator.SubmitAsync(
+            new TextToVideoRequest { Provider = "simulator", Model = "dall-e-3", Prompt = "waves" }));
+        Assert.Contains("kling-v1-6", Assert.Single(unknownModel.Errors, e => e.Field == "model").Message);
         Assert.Null(await orchestrator.GetAsync(TaskIds.New()));
         await Assert.ThrowsAsync<UnknownTaskException>(() => orchestrator.WaitForCompletionAsync(TaskIds.New(), TimeSpan.FromSeconds(5)));
         Assert.Empty((await orchestrator.ListAsync(new ListTasks(null, null, 10, null))).Items);

@@ -5,12 +5,24 @@ namespace Orchestrator.Providers.Kling;
 /// <summary>Kling's documented parameter ranges (PROVIDERS.md §1), shared by the relay.</summary>
 public static class KlingRules
 {
+    /// <summary>
+    /// Kling's <c>model_name</c> values per endpoint (its API reference; seeds 000 and 001 name kling-v1, kling-v1-5,
+    /// kling-v2 for images and kling-v1, kling-v1-6 for videos). The relay passes them through unchanged.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<GenerationKind, IReadOnlyList<string>> Models = new Dictionary<GenerationKind, IReadOnlyList<string>>
+    {
+        [GenerationKind.TextToImage] = ["kling-v1", "kling-v1-5", "kling-v2", "kling-v2-new", "kling-v2-1"],
+        [GenerationKind.TextToVideo] = ["kling-v1", "kling-v1-6", "kling-v2-master", "kling-v2-1-master", "kling-v2-5-turbo"],
+        [GenerationKind.ImageToVideo] = ["kling-v1", "kling-v1-5", "kling-v1-6", "kling-v2-master", "kling-v2-1", "kling-v2-1-master", "kling-v2-5-turbo"],
+    };
+
     public static readonly ProviderRules Official = new()
     {
         Kinds = new HashSet<GenerationKind> { GenerationKind.TextToImage, GenerationKind.TextToVideo, GenerationKind.ImageToVideo },
         MaxCount = 9,
         ImageAspectRatios = ["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"],
         VideoAspectRatios = ["16:9", "9:16", "1:1"],
+        Models = Models,
     };
 
     /// <summary>The DMXAPI relay documents text-to-image and text-to-video only (seeds 000, 001).</summary>
