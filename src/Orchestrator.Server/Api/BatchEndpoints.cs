@@ -16,7 +16,7 @@ public static class BatchEndpoints
         app.MapGet("/v1/batches/{id}/results", StreamResults);
         app.MapDelete("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
             await o.CancelBatchAsync(id, ct) is { } r
-                ? Results.Accepted($"/v1/batches/{id}", new { batchId = id, queuedCancelled = r.QueuedCancelled, startedCancelled = r.StartedAsked, alreadyCancelled = r.AlreadyCancelled })
+                ? Results.Accepted($"/v1/batches/{id}", new BatchCancellation(id, r.QueuedCancelled, r.StartedAsked, r.AlreadyCancelled))
                 : NotFound(id));
     }
 
@@ -35,15 +35,8 @@ public static class BatchEndpoints
         {
             return ApiProblems.Invalid(new FieldError("body", ex is JsonException ? "The body is not a JSON array of task requests (or JSON Lines with Content-Type application/x-ndjson)." : ex.Message));
         }
-        var body = new
-        {
-            batchId = acceptance.BatchId,
-            accepted = acceptance.Accepted,
-            rejected = acceptance.Rejected.Select(r => new { line = r.Line, errors = r.Errors }),
-        };
-        return acceptance.BatchId is null
-            ? Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
-            : Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(acceptance, ApiJson.Options,
+            statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : StatusCodes.Status202Accepted);
     }
 
     private static async Task StreamResults(string id, HttpContext http, IOrchestrator orchestrator, CancellationToken ct)

@@ -3,11 +3,6 @@ namespace Orchestrator.Tasks;
 /// <summary>A page of tasks, newest first. <c>After</c> is the last id of the previous page.</summary>
 public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limit, string? After);
 
-/// <summary>A page of tasks, newest first.</summary>
-/// <param name="Items">The tasks.</param>
-/// <param name="NextAfter">Pass as <c>After</c> for the next page; null on the last.</param>
-public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? NextAfter);
-
 /// <summary>Answered with the task's view once it has ended (at once if it already has), or <see cref="TaskNotFound"/>.</summary>
 public sealed record AwaitTaskEnd(string TaskId);
 
