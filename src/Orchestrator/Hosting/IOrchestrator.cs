@@ -70,7 +70,8 @@ public interface IOrchestrator
     /// <summary>
     /// Every task completion after <paramref name="fromOffset"/> (0 = from the first), live, in journal order. Resume after
     /// a restart from the last <see cref="TaskCompletion.Offset"/> handled; delivery is at-least-once, so drop repeats by
-    /// <see cref="TaskCompletion.EventId"/>.
+    /// <see cref="TaskCompletion.EventId"/>. Unlike <c>GET /v1/events</c>, which starts now when given no position, the
+    /// default here replays the whole history: an embedding host usually keeps its own offset and wants nothing missed.
     /// </summary>
     IAsyncEnumerable<TaskCompletion> CompletionsAsync(long fromOffset = 0, CancellationToken ct = default);
 

@@ -3,6 +3,15 @@ namespace Orchestrator.Tasks;
 /// <summary>A page of tasks, newest first. <c>After</c> is the last id of the previous page.</summary>
 public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limit, string? After);
 
+/// <summary>Answered with <see cref="LoadedOffset"/> once the catalog has read the journal.</summary>
+public sealed record GetLoadedOffset
+{
+    public static readonly GetLoadedOffset Instance = new();
+}
+
+/// <summary>The highest journal offset of the "task" tag the catalog read at start (0 for an empty journal).</summary>
+public sealed record LoadedOffset(long Offset);
+
 /// <summary>Answered with the task's view once it has ended (at once if it already has), or <see cref="TaskNotFound"/>.</summary>
 public sealed record AwaitTaskEnd(string TaskId);
 
