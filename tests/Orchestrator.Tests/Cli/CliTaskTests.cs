@@ -53,6 +53,24 @@ public sealed class CliTaskTests(CliServer cli)
     }
 
     [Fact]
+    public async Task Cancel_ends_a_running_task_and_a_second_cancel_exits_1_with_the_409()
+    {
+        // A video runs for seconds in the simulator: it is still running when cancelled.
+        var submitted = await cli.RunAsync("submit", "--provider", "simulator", "--kind", "text-to-video", "--model", "kling-v1-6",
+            "--prompt", "cancel me", "--duration-seconds", "5", "--json");
+        var id = Assert.Single(submitted.JsonLines).GetProperty("id").GetString()!;
+
+        var cancelled = await cli.RunAsync("cancel", id);
+        Assert.True(cancelled.ExitCode == 0, cancelled.ToString());
+        Assert.Contains($"task {id}  cancelled", cancelled.Out);
+
+        var again = await cli.RunAsync("cancel", id, "--json");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal("", again.Out);
+        Assert.Contains("409", again.Error);
+    }
+
+    [Fact]
     public async Task List_pages_through_tasks_newest_first_with_a_hint_for_the_next_page()
     {
         var ids = new List<string>();
