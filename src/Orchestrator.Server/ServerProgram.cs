@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Orchestrator.Contracts;
 using Orchestrator.Hosting;
 using Orchestrator.Providers;
 using Orchestrator.Server.Api;
@@ -70,24 +70,10 @@ public static class ServerProgram
     }
 }
 
-/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>), numbers as numbers, unknown fields refused.</summary>
+/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>); the conventions live with the records in Orchestrator.Contracts.</summary>
 public static class ApiJson
 {
-    public static void Configure(JsonSerializerOptions o)
-    {
-        // The web defaults read "2" as 2; a number in quotes is a caller's mistake the API names instead.
-        o.NumberHandling = JsonNumberHandling.Strict;
-        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.PropertyNameCaseInsensitive = false;
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    }
+    public static void Configure(JsonSerializerOptions o) => WireJson.Configure(o);
 
-    public static readonly JsonSerializerOptions Options = Create();
-
-    private static JsonSerializerOptions Create()
-    {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        Configure(o);
-        return o;
-    }
+    public static JsonSerializerOptions Options => WireJson.Options;
 }

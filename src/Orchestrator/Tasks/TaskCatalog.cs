@@ -26,6 +26,7 @@ public sealed class TaskCatalog : ReceiveActor
     private readonly Dictionary<string, BatchTasks> _batches = new();
     private readonly List<(object Query, IActorRef Sender)> _heldUntilLoaded = [];
     private Dictionary<string, TaskState>? _loading = new();
+    private long _loadedOffset;
 
     public TaskCatalog(IActorRef supervisor, OrchestratorReadiness readiness)
     {
@@ -34,7 +35,9 @@ public sealed class TaskCatalog : ReceiveActor
 
         Receive<EventEnvelope>(e =>
         {
-            if (_loading is null || e.Event is not ITaskEvent te) return;
+            if (_loading is null) return;
+            if (e.Offset is Sequence seq && seq.Value > _loadedOffset) _loadedOffset = seq.Value;
+            if (e.Event is not ITaskEvent te) return;
             _loading[te.TaskId] = _loading.GetValueOrDefault(te.TaskId, TaskState.Empty).Apply(te);
         });
         Receive<Loaded>(_ => FinishLoading());
@@ -49,6 +52,7 @@ public sealed class TaskCatalog : ReceiveActor
             ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count, b.LastEndedAt)
             : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0, null)));
         Receive<ListBatchTasks>(q => WhenLoaded(q, () => BatchPage(q)));
+        Receive<GetLoadedOffset>(q => WhenLoaded(q, () => new LoadedOffset(_loadedOffset)));
         Receive<AwaitTaskEnd>(w =>
         {
             if (_views.TryGetValue(w.TaskId, out var v) && v.Status.IsTerminal()) Sender.Tell(v);

@@ -5,19 +5,6 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Webhooks;
 
-/// <summary>A registration as a caller sends it (<c>POST /v1/webhooks</c>), before validation.</summary>
-public sealed record WebhookRegistrationRequest
-{
-    /// <summary>Absolute http or https URL.</summary>
-    public string? Url { get; init; }
-    /// <summary>Completion types (<c>task.succeeded</c>, <c>task.failed</c>, <c>task.timed_out</c>, <c>task.cancelled</c>) or <c>*</c>; default all.</summary>
-    public List<string>? Events { get; init; }
-    /// <summary>Optional <c>whsec_…</c> secret; generated when absent.</summary>
-    public string? Secret { get; init; }
-
-    public override string ToString() => $"{nameof(WebhookRegistrationRequest)} {{ Url = {Url} }}";
-}
-
 /// <summary>A new endpoint and its secret: the only time the secret is handed out.</summary>
 public sealed record WebhookRegistration(WebhookEndpointView Endpoint, string Secret)
 {
