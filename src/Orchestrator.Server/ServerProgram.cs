@@ -28,19 +28,17 @@ public static class ServerProgram
         builder.WebHost.UseUrls(urls);
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
-        var inProcessSimulator = builder.Configuration.GetValue("Simulator:InProcess", true);
-        if (inProcessSimulator) PointSimulatorAccountAtSelf(options, urls);
+        ProviderSimulator? simulator = null;
+        if (builder.Configuration.GetValue("Simulator:InProcess", true))
+        {
+            simulator = new ProviderSimulator(builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions());
+            builder.Services.AddSingleton(simulator);
+            if (PointSimulatorAccountAtSelf(options, urls) is { } account) UseSimulatorDurationsAsPrior(account, simulator, options.Polling);
+        }
 
         builder.Services.AddOrchestrator(options);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
-
-        ProviderSimulator? simulator = null;
-        if (inProcessSimulator)
-        {
-            simulator = new ProviderSimulator(builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions());
-            builder.Services.AddSingleton(simulator);
-        }
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -54,14 +52,33 @@ public static class ServerProgram
         return app;
     }
 
-    /// <summary>The simulator account defaults to the simulator this process serves, on its own first URL.</summary>
-    private static void PointSimulatorAccountAtSelf(OrchestratorOptions options, string urls)
+    /// <summary>
+    /// The simulator account defaults to the simulator this process serves, on its own first URL. Returns the account
+    /// when it now points there, null when it names a base URL of its own.
+    /// </summary>
+    private static ProviderAccountOptions? PointSimulatorAccountAtSelf(OrchestratorOptions options, string urls)
     {
         if (!options.Providers.TryGetValue(ProviderTypes.Simulator, out var account))
             options.Providers[ProviderTypes.Simulator] = account = new ProviderAccountOptions { Qps = 50 };
-        if (!string.IsNullOrWhiteSpace(account.BaseUrl)) return;
+        if (!string.IsNullOrWhiteSpace(account.BaseUrl)) return null;
         var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1").Replace("*", "127.0.0.1").Replace("+", "127.0.0.1");
         account.BaseUrl = first.TrimEnd('/') + SimulatorPath + "/";
+        return account;
+    }
+
+    /// <summary>
+    /// Until it has learned, the in-process simulator account polls first where the simulator's own durations say its
+    /// first tasks end (their <c>1 − LagShare</c> quantile, where the planner aims a first poll), unless the account sets
+    /// a prior itself: the general priors are for real providers, and would keep a 3 s simulated image waiting 10 s.
+    /// </summary>
+    private static void UseSimulatorDurationsAsPrior(ProviderAccountOptions account, ProviderSimulator simulator, PollingOptions polling)
+    {
+        // The simulator account speaks the DMXAPI protocol with its key (sim-key unless set), as ProviderTypes wires it.
+        var key = account.ApiKey ?? "sim-key";
+        var behaviour = simulator.AccountsFor(SimulatedProtocols.Dmxapi).FirstOrDefault(a => a.ApiKey == key)?.Behaviour
+            ?? AccountBehaviour.Resolve(new SimulatedAccountOptions(), simulator.Options);
+        account.ImagePriorSeconds ??= behaviour.DurationQuantile(video: false, 1 - polling.LagShare);
+        account.VideoPriorSeconds ??= behaviour.DurationQuantile(video: true, 1 - polling.LagShare);
     }
 }
 
