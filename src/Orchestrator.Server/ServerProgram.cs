@@ -4,6 +4,7 @@ using Orchestrator.Hosting;
 using Orchestrator.Providers;
 using Orchestrator.Server.Api;
 using Orchestrator.Simulator;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Server;
 
@@ -28,6 +29,7 @@ public static class ServerProgram
         builder.WebHost.UseUrls(urls);
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
+        options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(ListenUrls(builder.Configuration, urls));
         ProviderSimulator? simulator = null;
         if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
@@ -50,6 +52,13 @@ public static class ServerProgram
         WebhookEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
+    }
+
+    /// <summary>Every URL the server listens on: its <c>Urls</c>, and any endpoints under <c>Kestrel:Endpoints</c> (which replace them).</summary>
+    private static IEnumerable<string> ListenUrls(IConfiguration configuration, string urls)
+    {
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        return endpoints.Count > 0 ? endpoints : urls.Split(';', StringSplitOptions.RemoveEmptyEntries);
     }
 
     /// <summary>
