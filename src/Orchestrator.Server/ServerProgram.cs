@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orchestrator.Hosting;
+using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Server.Api;
 using Orchestrator.Simulator;
@@ -43,6 +44,7 @@ public static class ServerProgram
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
+        LogStartLine(app, options);
         app.UseExceptionHandler();
         TaskEndpoints.Map(app);
         EventEndpoints.Map(app);
@@ -52,6 +54,22 @@ public static class ServerProgram
         WebhookEndpoints.Map(app);
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
+    }
+
+    /// <summary>
+    /// One line once listening: where, which journal, which provider accounts. Request lines stay off by default
+    /// (<c>Microsoft.AspNetCore</c> logs at Warning); <c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information</c>
+    /// turns them on.
+    /// </summary>
+    private static void LogStartLine(WebApplication app, OrchestratorOptions options)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Server");
+        var providers = app.Services.GetRequiredService<ProviderDirectory>();
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Orchestrator listening on {Urls}; journal {Journal}; providers {Providers}",
+            string.Join(", ", app.Urls), StorageConfig.Describe(options.Storage),
+            string.Join(", ", providers.Accounts.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => a.Enabled
+                ? $"{a.Name} ({a.Type.Name} at {a.BaseUrl}, {a.Options.Qps} QPS)"
+                : $"{a.Name} ({a.Type.Name}, off: {a.DisabledReason})"))));
     }
 
     /// <summary>Every URL the server listens on: its <c>Urls</c>, and any endpoints under <c>Kestrel:Endpoints</c> (which replace them).</summary>
