@@ -34,17 +34,9 @@ public static class BatchText
 
     public static string Rate(BatchView p) => p.ThroughputPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s";
 
-    /// <summary>
-    /// The server's ETA counts only the submits still waiting for their account's rate, so it reads 0 while the last
-    /// tasks run; the rate at which tasks have been ending bounds it from the other side. The larger of the two.
-    /// </summary>
-    public static string Eta(BatchView p)
-    {
-        if (p.HasEnded) return "done";
-        var byEndings = p.ThroughputPerSecond > 0 ? (p.Total - p.Ended) / p.ThroughputPerSecond : (double?)null;
-        var eta = Math.Max(p.EtaSeconds ?? 0, byEndings ?? 0);
-        return p.EtaSeconds is null && byEndings is null ? "—" : TaskText.Duration(eta);
-    }
+    /// <summary>The server's ETA (every task left, queued ones included, at the rate they have been ending); "unknown" until it can tell.</summary>
+    public static string Eta(BatchView p) =>
+        p.HasEnded ? "done" : p.EtaSeconds is { } eta ? TaskText.Duration(eta) : "unknown";
 
     public static string Summary(BatchView p) =>
         $"batch {p.BatchId} ended: {p.Count(TaskLifecycle.Succeeded)} succeeded, {p.Count(TaskLifecycle.Failed)} failed, " +

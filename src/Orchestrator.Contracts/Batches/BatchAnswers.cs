@@ -25,7 +25,10 @@ public sealed record LineRejection(int Line, IReadOnlyList<FieldError> Errors);
 /// <param name="Ended">Tasks that ended, whatever the status.</param>
 /// <param name="Cancelled">Whether the batch was cancelled.</param>
 /// <param name="ThroughputPerSecond">Ended tasks per second since it was acknowledged.</param>
-/// <param name="EtaSeconds">Seconds until every task ends at its account's rate, or null when nothing is left.</param>
+/// <param name="EtaSeconds">
+/// Seconds until every task left ends (queued ones included) at the rate its tasks have been ending; null when nothing
+/// is left or too few have ended to measure a rate.
+/// </param>
 /// <param name="CompletedAt">When its last task ended, or null.</param>
 public sealed record BatchView(
     string BatchId, DateTimeOffset CreatedAt, int Total, int Rejected, IReadOnlyDictionary<string, int> Counts, int Ended,

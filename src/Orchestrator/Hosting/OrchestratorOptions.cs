@@ -91,10 +91,16 @@ public sealed class ProviderAccountOptions
     /// <summary>Kling official: <c>singapore</c> (default, international) or <c>beijing</c>; ignored when BaseUrl is set.</summary>
     public string? Region { get; set; }
 
-    /// <summary>This account's first poll for images until durations are learned; null = <c>Polling:ImagePriorSeconds</c>.</summary>
+    /// <summary>
+    /// This account's first poll for images until durations are learned; null = <c>Polling:ImagePriorSeconds</c> (for the
+    /// server's in-process simulator: from the simulator's own image durations).
+    /// </summary>
     public double? ImagePriorSeconds { get; set; }
 
-    /// <summary>This account's first poll for videos until durations are learned; null = <c>Polling:VideoPriorSeconds</c>.</summary>
+    /// <summary>
+    /// This account's first poll for videos until durations are learned; null = <c>Polling:VideoPriorSeconds</c> (for the
+    /// server's in-process simulator: from the simulator's own video durations).
+    /// </summary>
     public double? VideoPriorSeconds { get; set; }
 
     /// <summary>Set false to switch an account off without removing it.</summary>
@@ -139,7 +145,11 @@ public sealed class PollingOptions
     /// <summary>First poll for videos until durations are learned, seconds after submission (an account may override).</summary>
     public double VideoPriorSeconds { get; set; } = 60;
 
-    /// <summary>Finished tasks of one account, kind and model needed before their durations replace the prior.</summary>
+    /// <summary>
+    /// Finished tasks of one account, kind and model before the planner searches their durations for the best schedule.
+    /// Before that each finished task already moves the first poll from the prior towards what was seen (the prior counts
+    /// as one task), so a new account adapts within about five tasks.
+    /// </summary>
     public int MinSamples { get; set; } = 20;
 
     /// <summary>Most recent durations kept per account, kind and model.</summary>

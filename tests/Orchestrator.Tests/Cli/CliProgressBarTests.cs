@@ -42,6 +42,14 @@ public sealed class CliProgressBarTests(CliServer cli) : IDisposable
         Assert.DoesNotContain("█", output.ToString());
     }
 
+    [Fact]
+    public void The_eta_is_the_servers_and_unknown_until_the_server_can_tell()
+    {
+        Assert.Equal("unknown", BatchText.Eta(Batch(total: 3, ("accepted", 3))));
+        Assert.Equal("40s", BatchText.Eta(Batch(total: 50, ("accepted", 48), ("succeeded", 2)) with { EtaSeconds = 40 }));
+        Assert.Equal("done", BatchText.Eta(Batch(total: 2, ("succeeded", 2))));
+    }
+
     private static BatchView Batch(int total, params (string Status, int Count)[] counts)
     {
         var ended = counts.Where(c => c.Status is "succeeded" or "failed" or "timed_out" or "cancelled").Sum(c => c.Count);
