@@ -127,7 +127,7 @@ public sealed class ProviderAccountOptions
 }
 
 /// <summary>
-/// Poll timing (README "Polling"): the first poll at a learned early point of the durations seen for the same account,
+/// Poll timing (docs/polling.md): the first poll at a learned early point of the durations seen for the same account,
 /// kind and model (the prior until enough tasks ended), then geometric growth chosen to notice a finished task within
 /// <see cref="LagTarget"/> of its age for <see cref="LagShare"/> of tasks with the fewest queries; between the floor and the cap.
 /// </summary>
@@ -155,10 +155,10 @@ public sealed class PollingOptions
     /// <summary>Most recent durations kept per account, kind and model.</summary>
     public int SampleSize { get; set; } = 256;
 
-    /// <summary>Least interval between two polls of an image task, seconds (the seeds poll every 1 s).</summary>
+    /// <summary>Least interval between two polls of an image task, seconds (DMXAPI's own examples poll every 1 s).</summary>
     public double ImageFloorSeconds { get; set; } = 1;
 
-    /// <summary>Least interval between two polls of a video task, seconds (the seeds poll every 3 s).</summary>
+    /// <summary>Least interval between two polls of a video task, seconds (DMXAPI's own examples poll every 3 s).</summary>
     public double VideoFloorSeconds { get; set; } = 3;
 
     /// <summary>Longest interval between two polls, seconds; also the quiet-watching interval.</summary>
