@@ -16,7 +16,7 @@ public sealed class BareActor : ReceivePersistentActor
         public static readonly Go Instance = new();
     }
 
-    // Same tag as GenerationTask: tagged writes also fill the tag table, which costs ~15% (DESIGN.md).
+    // Same tag as GenerationTask: tagged writes also fill the tag table, which costs ~15% (docs/design.md, write budget).
     private static readonly string[] Tags = [GenerationTask.JournalTag];
 
     private readonly string _id;

@@ -17,7 +17,7 @@ public sealed record BaselineResult(int Tasks, int EventsPerTask, int Completed,
 /// <summary>
 /// The ceiling the orchestrator is measured against: N brand-new persistent actors, each persisting k
 /// tagged events, on the same journal configuration (<see cref="StorageConfig"/>) in a fresh SQLite file.
-/// This is the DESIGN.md table's setup, so its figure is directly comparable to that table.
+/// This is the setup of the write budget table in docs/design.md, so its figure is directly comparable to that table.
 /// </summary>
 public static class BaselineBench
 {

@@ -8,7 +8,7 @@ using Orchestrator.Bench;
 //
 // "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
 // number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
-// leaves. "baseline" runs only the bare actors (k from --k, default 3), to reproduce DESIGN.md's table.
+// leaves. "baseline" runs only the bare actors (k from --k, default 3), to reproduce the write budget table (docs/design.md).
 // "throttle" runs an account at --qps against a simulator limited to the same figure for --seconds and reports the
 // achieved/limit ratio and limit answers, then the throttle actor's own permits/s with no limit binding.
 // "polling" (issue 14) runs, per lag target, a server and simulator with image tasks of --min..--max s: a warm-up wave of

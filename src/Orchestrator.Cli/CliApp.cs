@@ -50,6 +50,10 @@ public static class CliApp
         root.Subcommands.Add(BatchCancelCommand.Create(global));
         root.Subcommands.Add(WatchCommand.Create(global));
         root.Subcommands.Add(ResultsCommand.Create(global));
+        root.Subcommands.Add(ListCommand.Create(global));
+        root.Subcommands.Add(ProvidersCommand.Create(global));
+        root.Subcommands.Add(HealthCommand.Create(global));
+        root.Subcommands.Add(WebhooksCommand.Create(global));
         return root;
     }
 }

@@ -8,7 +8,8 @@ namespace Orchestrator.Cli;
 /// <param name="Error">Messages, warnings and errors; never parsed by scripts.</param>
 /// <param name="IsTerminal">Whether <paramref name="Out"/> is an interactive terminal.</param>
 /// <param name="HandlesSignals">Whether Ctrl+C/SIGTERM cancel the running command (the real process, not a test host).</param>
-public sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTerminal, bool HandlesSignals = false)
+/// <param name="Colour">Whether the terminal shows colour; null detects it (NO_COLOR, TERM).</param>
+public sealed record CliConsole(TextWriter Out, TextWriter Error, bool IsTerminal, bool HandlesSignals = false, bool? Colour = null)
 {
     /// <summary>The process's own console.</summary>
     public static CliConsole System() => new(Console.Out, Console.Error, !Console.IsOutputRedirected, HandlesSignals: true);

@@ -1,4 +1,5 @@
-using Orchestrator.Cli.Wire;
+using System.Text.Json;
+using Orchestrator.Contracts;
 
 namespace Orchestrator.Cli;
 
@@ -8,6 +9,12 @@ namespace Orchestrator.Cli;
 /// </summary>
 public sealed class CliOutput(CliConsole console, bool json)
 {
+    /// <summary>The API's conventions, written for terminals and pipes rather than HTML: "+00:00" and non-ASCII prompts stay readable.</summary>
+    public static readonly JsonSerializerOptions JsonLines = new(WireJson.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public CliConsole Console { get; } = console;
     public bool Json { get; } = json;
 
@@ -17,7 +24,7 @@ public sealed class CliOutput(CliConsole console, bool json)
     /// <summary>Writes <paramref name="document"/> as one JSON line with <c>--json</c>, else <paramref name="human"/>.</summary>
     public void Result<T>(T document, Func<string> human)
     {
-        if (Json) Console.Out.WriteLine(WireJson.Line(document));
+        if (Json) Console.Out.WriteLine(JsonSerializer.Serialize(document, JsonLines));
         else Console.Out.WriteLine(human());
         Console.Out.Flush();
     }

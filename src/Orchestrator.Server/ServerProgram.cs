@@ -1,9 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Orchestrator.Contracts;
 using Orchestrator.Hosting;
+using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Server.Api;
 using Orchestrator.Simulator;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.Server;
 
@@ -28,15 +30,9 @@ public static class ServerProgram
         builder.WebHost.UseUrls(urls);
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
-        var inProcessSimulator = builder.Configuration.GetValue("Simulator:InProcess", true);
-        if (inProcessSimulator) PointSimulatorAccountAtSelf(options, urls);
-
-        builder.Services.AddOrchestrator(options);
-        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails();
-
+        options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(ListenUrls(builder.Configuration, urls));
         ProviderSimulator? simulator = null;
-        if (inProcessSimulator)
+        if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
             var simulatorOptions = builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
             // The simulator dies with this process, a real provider would not: it keeps its tasks in a table beside the journal,
@@ -45,9 +41,15 @@ public static class ServerProgram
                 simulatorOptions.ConnectionString = options.Storage.ConnectionString;
             simulator = new ProviderSimulator(simulatorOptions);
             builder.Services.AddSingleton(simulator);
+            if (PointSimulatorAccountAtSelf(options, urls) is { } account) UseSimulatorDurationsAsPrior(account, simulator, options.Polling);
         }
 
+        builder.Services.AddOrchestrator(options);
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+
         var app = builder.Build();
+        LogStartLine(app, options);
         app.UseExceptionHandler();
         TaskEndpoints.Map(app);
         EventEndpoints.Map(app);
@@ -59,35 +61,63 @@ public static class ServerProgram
         return app;
     }
 
-    /// <summary>The simulator account defaults to the simulator this process serves, on its own first URL.</summary>
-    private static void PointSimulatorAccountAtSelf(OrchestratorOptions options, string urls)
+    /// <summary>
+    /// One line once listening: where, which journal, which provider accounts. Request lines stay off by default
+    /// (<c>Microsoft.AspNetCore</c> logs at Warning); <c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information</c>
+    /// turns them on.
+    /// </summary>
+    private static void LogStartLine(WebApplication app, OrchestratorOptions options)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Server");
+        var providers = app.Services.GetRequiredService<ProviderDirectory>();
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Orchestrator listening on {Urls}; journal {Journal}; providers {Providers}",
+            string.Join(", ", app.Urls), StorageConfig.Describe(options.Storage),
+            string.Join(", ", providers.Accounts.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => a.Enabled
+                ? $"{a.Name} ({a.Type.Name} at {a.BaseUrl}, {a.Options.Qps} QPS)"
+                : $"{a.Name} ({a.Type.Name}, off: {a.DisabledReason})"))));
+    }
+
+    /// <summary>Every URL the server listens on: its <c>Urls</c>, and any endpoints under <c>Kestrel:Endpoints</c> (which replace them).</summary>
+    private static IEnumerable<string> ListenUrls(IConfiguration configuration, string urls)
+    {
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        return endpoints.Count > 0 ? endpoints : urls.Split(';', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// The simulator account defaults to the simulator this process serves, on its own first URL. Returns the account
+    /// when it now points there, null when it names a base URL of its own.
+    /// </summary>
+    private static ProviderAccountOptions? PointSimulatorAccountAtSelf(OrchestratorOptions options, string urls)
     {
         if (!options.Providers.TryGetValue(ProviderTypes.Simulator, out var account))
             options.Providers[ProviderTypes.Simulator] = account = new ProviderAccountOptions { Qps = 50 };
-        if (!string.IsNullOrWhiteSpace(account.BaseUrl)) return;
+        if (!string.IsNullOrWhiteSpace(account.BaseUrl)) return null;
         var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1").Replace("*", "127.0.0.1").Replace("+", "127.0.0.1");
         account.BaseUrl = first.TrimEnd('/') + SimulatorPath + "/";
+        return account;
+    }
+
+    /// <summary>
+    /// Until it has learned, the in-process simulator account polls first where the simulator's own durations say its
+    /// first tasks end (their <c>1 − LagShare</c> quantile, where the planner aims a first poll), unless the account sets
+    /// a prior itself: the general priors are for real providers, and would keep a 3 s simulated image waiting 10 s.
+    /// </summary>
+    private static void UseSimulatorDurationsAsPrior(ProviderAccountOptions account, ProviderSimulator simulator, PollingOptions polling)
+    {
+        // The simulator account speaks the DMXAPI protocol with its key (sim-key unless set), as ProviderTypes wires it.
+        var key = account.ApiKey ?? "sim-key";
+        var behaviour = simulator.AccountsFor(SimulatedProtocols.Dmxapi).FirstOrDefault(a => a.ApiKey == key)?.Behaviour
+            ?? AccountBehaviour.Resolve(new SimulatedAccountOptions(), simulator.Options);
+        account.ImagePriorSeconds ??= behaviour.DurationQuantile(video: false, 1 - polling.LagShare);
+        account.VideoPriorSeconds ??= behaviour.DurationQuantile(video: true, 1 - polling.LagShare);
     }
 }
 
-/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>), numbers as numbers, unknown fields refused.</summary>
+/// <summary>The API's JSON: camelCase, enums in snake case (<c>timed_out</c>); the conventions live with the records in Orchestrator.Contracts.</summary>
 public static class ApiJson
 {
-    public static void Configure(JsonSerializerOptions o)
-    {
-        // The web defaults read "2" as 2; a number in quotes is a caller's mistake the API names instead.
-        o.NumberHandling = JsonNumberHandling.Strict;
-        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.PropertyNameCaseInsensitive = false;
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    }
+    public static void Configure(JsonSerializerOptions o) => WireJson.Configure(o);
 
-    public static readonly JsonSerializerOptions Options = Create();
-
-    private static JsonSerializerOptions Create()
-    {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        Configure(o);
-        return o;
-    }
+    public static JsonSerializerOptions Options => WireJson.Options;
 }

@@ -14,6 +14,16 @@ public sealed record AccountBehaviour(
     double QpsLimit,
     int ConcurrencyLimit)
 {
+    /// <summary>
+    /// The <paramref name="q"/> quantile (0–1) of this account's task durations of one kind, in seconds: they are drawn
+    /// uniformly between the kind's least and most seconds.
+    /// </summary>
+    public double DurationQuantile(bool video, double q)
+    {
+        var (min, max) = video ? (VideoMinSeconds, VideoMaxSeconds) : (ImageMinSeconds, ImageMaxSeconds);
+        return min + Math.Clamp(q, 0, 1) * (max - min);
+    }
+
     public static AccountBehaviour Resolve(SimulatedAccountOptions a, SimulatorOptions d) => new(
         a.ImageMinSeconds ?? d.ImageMinSeconds,
         a.ImageMaxSeconds ?? d.ImageMaxSeconds,

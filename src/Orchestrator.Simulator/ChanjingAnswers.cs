@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Chanjing's envelope <c>{trace_id, code, msg, data}</c> and query object (PROVIDERS.md §3, seed 002).
+/// Chanjing's envelope <c>{trace_id, code, msg, data}</c> and query object (docs/providers.md, Chanjing).
 /// Chanjing puts its codes in the body, so every answer here is HTTP 200, errors included.
 /// </summary>
 public static class ChanjingAnswers

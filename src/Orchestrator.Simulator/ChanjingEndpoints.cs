@@ -8,7 +8,7 @@ using static Orchestrator.Simulator.RequestJson;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Chanjing's open API (PROVIDERS.md §3, seed 002): the access-token endpoint, where each new token invalidates
+/// Chanjing's open API (docs/providers.md, Chanjing): the access-token endpoint, where each new token invalidates
 /// the previous one, and ai_creation submit, query and page query behind the <c>access_token</c> header.
 /// </summary>
 public static class ChanjingEndpoints

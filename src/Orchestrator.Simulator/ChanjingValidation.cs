@@ -4,7 +4,7 @@ using static Orchestrator.Simulator.RequestJson;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Chanjing's ai_creation submit parameters (PROVIDERS.md §3, seed 002). A problem is answered code 40000
+/// Chanjing's ai_creation submit parameters (docs/providers.md, Chanjing). A problem is answered code 40000
 /// (parameter error) with the field named; only a body that is not a JSON object gets 400 (format error).
 /// </summary>
 internal static class ChanjingValidation

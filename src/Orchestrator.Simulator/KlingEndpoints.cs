@@ -8,8 +8,8 @@ using static Orchestrator.Simulator.KlingAnswers;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Kling's protocol twice: the DMXAPI relay (seeds 000, 001) under <c>/kling/v1/…</c> with a static bearer key, and
-/// the official API (PROVIDERS.md §1) under <c>/v1/…</c> with an HS256 JWT. They differ only in prefix and auth.
+/// Kling's protocol twice: the DMXAPI relay (docs/providers.md, DMXAPI relay) under <c>/kling/v1/…</c> with a static bearer key, and
+/// the official API (docs/providers.md, Kling) under <c>/v1/…</c> with an HS256 JWT. They differ only in prefix and auth.
 /// </summary>
 public static class KlingEndpoints
 {

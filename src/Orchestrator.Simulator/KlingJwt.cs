@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Checks the official API's bearer JWT (HS256, <c>iss</c> = access key, <c>exp</c>, <c>nbf</c>; PROVIDERS.md §1)
+/// Checks the official API's bearer JWT (HS256, <c>iss</c> = access key, <c>exp</c>, <c>nbf</c>; docs/providers.md, Kling)
 /// against the injected clock. The codes follow Kling's auth table (401 / 1000–1004): 1000 authentication failed
 /// (unknown access key or bad signature), 1001 Authorization missing, 1002 Authorization malformed (not an HS256
 /// JWT, or no <c>exp</c>), 1003 not yet valid (<c>nbf</c> > now), 1004 expired (<c>exp</c> ≤ now).

@@ -4,7 +4,7 @@ using static Orchestrator.Simulator.RequestJson;
 namespace Orchestrator.Simulator;
 
 /// <summary>
-/// Kling's create parameters (PROVIDERS.md §1), checked as the provider does: a problem is answered
+/// Kling's create parameters (docs/providers.md, Kling), checked as the provider does: a problem is answered
 /// HTTP 400 code 1201 with a message naming the field. Optional fields are only checked when present.
 /// </summary>
 internal static class KlingValidation

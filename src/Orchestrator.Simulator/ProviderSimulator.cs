@@ -34,7 +34,7 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
         Restore();
     }
 
-    /// <summary>Kling deletes results after 30 days (PROVIDERS.md §1): a restarted simulator forgets tasks that old.</summary>
+    /// <summary>Kling deletes results after 30 days (docs/providers.md, Kling): a restarted simulator forgets tasks that old.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
     /// <summary>Takes back the stored tasks of the configured accounts; those still running with a callback are watched again.</summary>

@@ -32,7 +32,7 @@ public sealed record SimulatedAccessToken(string Token, DateTimeOffset ExpiresAt
 /// </summary>
 public sealed class SimulatedAccount
 {
-    /// <summary>Chanjing says a token is valid "about 24 h" (PROVIDERS.md §3).</summary>
+    /// <summary>Chanjing says a token is valid "about 24 h" (docs/providers.md, Chanjing).</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
 
     private readonly SimulatorOptions _defaults;

@@ -1,6 +1,6 @@
 namespace Orchestrator.Simulator;
 
-/// <summary>The protocols an account can speak (PROVIDERS.md §1–3).</summary>
+/// <summary>The protocols an account can speak (docs/providers.md).</summary>
 public static class SimulatedProtocols
 {
     /// <summary>Kling through the DMXAPI relay: <c>/kling/v1/…</c>, a static bearer key.</summary>

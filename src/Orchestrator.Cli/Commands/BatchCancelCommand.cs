@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestrator.Cli.Display;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -12,8 +13,7 @@ public static class BatchCancelCommand
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
             var answer = await ctx.Client.CancelBatchAsync(ctx.Get(batchId), ctx.Cancel);
-            ctx.Output.Result(answer, () => $"batch {answer.BatchId}: {answer.QueuedCancelled} queued task(s) cancelled, " +
-                $"{answer.StartedCancelled} started task(s) asked to cancel, {answer.AlreadyCancelled} already cancelled");
+            ctx.Output.Result(answer.Document, () => BatchText.Cancellation(answer.Value));
             return ExitCodes.Success;
         }));
         return command;

@@ -25,8 +25,8 @@ public static class BatchCommand
 
             await using var body = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024,
                 FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var answer = await ctx.Client.SubmitBatchAsync(body, mediaType, ctx.Get(atomic), ctx.Cancel);
-            ctx.Output.Result(answer, () => string.Join('\n', BatchText.Acceptance(answer)));
+            var (answer, document) = await ctx.Client.SubmitBatchAsync(body, mediaType, ctx.Get(atomic), ctx.Cancel);
+            ctx.Output.Result(document, () => string.Join('\n', BatchText.Acceptance(answer)));
             if (answer.BatchId is not { } batchId)
             {
                 ctx.Output.Fail(ctx.Get(atomic) && answer.Rejected.Count > 0
@@ -38,8 +38,8 @@ public static class BatchCommand
             if (!ctx.Get(wait)) return someRejected ? ExitCodes.PartialFailure : ExitCodes.Success;
 
             var ended = await BatchWaiting.UntilEndedAsync(ctx, batchId, ctx.Get(interval));
-            ctx.Output.Result(ended, () => BatchText.Summary(ended));
-            return someRejected ? ExitCodes.PartialFailure : BatchWaiting.ExitCodeOf(ended);
+            ctx.Output.Result(ended.Document, () => BatchText.Summary(ended.Value));
+            return someRejected ? ExitCodes.PartialFailure : BatchWaiting.ExitCodeOf(ended.Value);
         }));
         return command;
     }

@@ -15,10 +15,11 @@ public static class BatchStatusCommand
 
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
-            var progress = ctx.Get(wait)
+            var answer = ctx.Get(wait)
                 ? await BatchWaiting.UntilEndedAsync(ctx, ctx.Get(batchId), ctx.Get(interval))
                 : await ctx.Client.GetBatchAsync(ctx.Get(batchId), ctx.Cancel);
-            ctx.Output.Result(progress, () => progress.HasEnded ? BatchText.Summary(progress) : BatchText.ProgressLine(progress));
+            var progress = answer.Value;
+            ctx.Output.Result(answer.Document, () => progress.HasEnded ? BatchText.Summary(progress) : BatchText.ProgressLine(progress));
             return progress.HasEnded ? BatchWaiting.ExitCodeOf(progress) : ExitCodes.Success;
         }));
         return command;

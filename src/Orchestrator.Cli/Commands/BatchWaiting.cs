@@ -1,5 +1,6 @@
+using Orchestrator.Batches;
 using Orchestrator.Cli.Display;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Cli.Http;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -11,29 +12,35 @@ public static class BatchWaiting
 {
     public static readonly TimeSpan PlainLineEvery = TimeSpan.FromSeconds(5);
 
-    public static async Task<BatchProgress> UntilEndedAsync(CommandContext ctx, string batchId, double intervalSeconds)
+    /// <summary>The batch's last status, once every task has ended.</summary>
+    public static async Task<Answer<BatchView>> UntilEndedAsync(CommandContext ctx, string batchId, double intervalSeconds)
     {
-        async Task<BatchProgress> PollAsync(Action<BatchProgress> show)
+        Answer<BatchView>? last = null;
+        async Task<BatchView> PollAsync(Action<BatchView> show)
         {
             while (true)
             {
-                var progress = await ctx.Client.GetBatchAsync(batchId, ctx.Cancel);
-                show(progress);
-                if (progress.HasEnded) return progress;
+                last = await ctx.Client.GetBatchAsync(batchId, ctx.Cancel);
+                show(last.Value);
+                if (last.Value.HasEnded) return last.Value;
                 await Task.Delay(TimeSpan.FromSeconds(intervalSeconds), ctx.Cancel);
             }
         }
 
         try
         {
-            if (ctx.Output.Live) return await LiveBatchDisplay.RunAsync(ctx.Output.Console.Out, PollAsync);
-            var lastLine = DateTimeOffset.MinValue;
-            return await PollAsync(p =>
+            if (ctx.Output.Live) await LiveBatchDisplay.RunAsync(ctx.Output.Console.Out, ctx.Output.Console.Colour, PollAsync);
+            else
             {
-                if (!p.HasEnded && DateTimeOffset.UtcNow - lastLine < PlainLineEvery) return;
-                lastLine = DateTimeOffset.UtcNow;
-                ctx.Output.Info(BatchText.ProgressLine(p));
-            });
+                var lastLine = DateTimeOffset.MinValue;
+                await PollAsync(p =>
+                {
+                    if (!p.HasEnded && DateTimeOffset.UtcNow - lastLine < PlainLineEvery) return;
+                    lastLine = DateTimeOffset.UtcNow;
+                    ctx.Output.Info(BatchText.ProgressLine(p));
+                });
+            }
+            return last!;
         }
         catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested)
         {
@@ -43,6 +50,6 @@ public static class BatchWaiting
     }
 
     /// <summary>0 when every accepted task succeeded and no line was rejected, else 2.</summary>
-    public static int ExitCodeOf(BatchProgress ended) =>
+    public static int ExitCodeOf(BatchView ended) =>
         ended.EndedBadly > 0 || ended.Rejected > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
 }

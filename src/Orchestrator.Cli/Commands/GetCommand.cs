@@ -13,7 +13,7 @@ public static class GetCommand
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
             var task = await ctx.Client.GetTaskAsync(ctx.Get(id), ctx.Cancel);
-            ctx.Output.Result(task, () => TaskText.Block(task));
+            ctx.Output.Result(task.Document, () => TaskText.Block(task.Value));
             return ExitCodes.Success;
         }));
         return command;

@@ -1,13 +1,26 @@
 using System.CommandLine;
-using System.Runtime.CompilerServices;
+using Orchestrator.Cli.Display;
 using Orchestrator.Cli.Http;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Commands;
 
+/// <summary>What became of one task's result files: one line of <c>results</c>.</summary>
+/// <param name="Status">The task's status (snake case).</param>
+/// <param name="Outcome">ok (every file on disk), incomplete (some file failed or did not match its SHA-256), not_succeeded.</param>
+/// <param name="Files">Each file's outcome; none when the task did not succeed.</param>
+/// <param name="Message">Why a task did not succeed.</param>
+public sealed record TaskDownloads(string TaskId, string Status, string Outcome, IReadOnlyList<DownloadOutcome> Files, string? Message = null)
+{
+    public const string Ok = "ok";
+    public const string Incomplete = "incomplete";
+    public const string NotSucceeded = "not_succeeded";
+}
+
 /// <summary>
 /// <c>results &lt;batchId&gt; --out dir</c>: reads the batch's ended tasks as they stream in and downloads their files,
-/// a few at a time, verifying each SHA-256. Exit 2 when any task did not succeed or any file could not be had.
+/// a few tasks at a time, verifying each SHA-256; one line per task. Exit 2 when any task did not succeed or any file
+/// could not be had.
 /// </summary>
 public static class ResultsCommand
 {
@@ -17,7 +30,7 @@ public static class ResultsCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Directory for the files (created if missing).", Required = true, HelpName = "dir" };
         var parallel = new Option<int>("--parallel")
         {
-            Description = "Downloads at once.",
+            Description = "Tasks whose files are downloaded at once.",
             DefaultValueFactory = _ => 4,
             Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 64) r.AddError("--parallel must be between 1 and 64."); } },
         };
@@ -31,52 +44,52 @@ public static class ResultsCommand
             var dir = ctx.Get(outDir);
             dir.Create();
             var downloader = new ResultDownloader(ctx.Client, dir);
-            var tally = new Dictionary<string, int>();
+            var tasks = new Dictionary<string, int>();
+            var files = new Dictionary<string, int>();
             long bytes = 0;
-            var tasks = 0;
             var gate = new Lock();
-            var work = FilesOf(ctx.Client.BatchResultsAsync(ctx.Get(batchId), ctx.Cancel), () => Interlocked.Increment(ref tasks), ctx.Cancel);
             var options = new ParallelOptions { MaxDegreeOfParallelism = ctx.Get(parallel), CancellationToken = ctx.Cancel };
-            await Parallel.ForEachAsync(work, options, async (item, ct) =>
+            await Parallel.ForEachAsync(ctx.Client.BatchResultsAsync(ctx.Get(batchId), ctx.Cancel), options, async (task, ct) =>
             {
-                var outcome = item.File is null
-                    ? new DownloadOutcome(item.Task.Id, null, DownloadOutcome.NotSucceeded, Message: $"{item.Task.Status}" + (item.Task.Error is { } e ? $" {e.Code}: {e.Message}" : ""))
-                    : await downloader.DownloadAsync(item.Task, item.File, ct);
+                var done = await DownloadAsync(downloader, task, ct);
                 lock (gate)
                 {
-                    tally[outcome.Outcome] = tally.GetValueOrDefault(outcome.Outcome) + 1;
-                    if (outcome.Outcome is DownloadOutcome.Downloaded) bytes += outcome.Bytes ?? 0;
-                    ctx.Output.Result(outcome, () => Describe(outcome));
+                    tasks[done.Outcome] = tasks.GetValueOrDefault(done.Outcome) + 1;
+                    foreach (var f in done.Files) files[f.Outcome] = files.GetValueOrDefault(f.Outcome) + 1;
+                    bytes += done.Files.Where(f => f.Outcome == DownloadOutcome.Downloaded).Sum(f => f.Bytes ?? 0);
+                    ctx.Output.Result(done, () => Describe(done));
                 }
             });
 
-            int Of(string outcome) => tally.GetValueOrDefault(outcome);
-            ctx.Output.Info($"{tasks} ended task(s): {Of(DownloadOutcome.Downloaded)} file(s) downloaded ({bytes} bytes), " +
-                            $"{Of(DownloadOutcome.Present)} already present, {Of(DownloadOutcome.Failed)} failed, " +
-                            $"{Of(DownloadOutcome.Mismatch)} SHA-256 mismatch, {Of(DownloadOutcome.NotSucceeded)} task(s) without results → {dir.FullName}");
-            var bad = Of(DownloadOutcome.Failed) + Of(DownloadOutcome.Mismatch) + Of(DownloadOutcome.NotSucceeded);
-            return bad > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+            ctx.Output.Info($"{tasks.Values.Sum()} ended task(s): {tasks.GetValueOrDefault(TaskDownloads.Ok)} ok, " +
+                            $"{tasks.GetValueOrDefault(TaskDownloads.Incomplete)} incomplete, {tasks.GetValueOrDefault(TaskDownloads.NotSucceeded)} not succeeded; " +
+                            $"{files.GetValueOrDefault(DownloadOutcome.Downloaded)} file(s) downloaded ({bytes} bytes), " +
+                            $"{files.GetValueOrDefault(DownloadOutcome.Present)} already present → {dir.FullName}");
+            return tasks.Keys.Any(k => k != TaskDownloads.Ok) ? ExitCodes.PartialFailure : ExitCodes.Success;
         }));
         return command;
     }
 
-    private sealed record FileToFetch(TaskView Task, ResultFile? File);
-
-    /// <summary>One work item per result file; a task that did not succeed is one item without a file.</summary>
-    private static async IAsyncEnumerable<FileToFetch> FilesOf(IAsyncEnumerable<TaskView> tasks, Action counted, [EnumeratorCancellation] CancellationToken ct)
+    private static async Task<TaskDownloads> DownloadAsync(ResultDownloader downloader, TaskView task, CancellationToken ct)
     {
-        await foreach (var task in tasks.WithCancellation(ct))
-        {
-            counted();
-            if (!task.Succeeded) yield return new FileToFetch(task, null);
-            else foreach (var file in task.Results) yield return new FileToFetch(task, file);
-        }
+        var status = task.Status.WireName();
+        if (!task.Succeeded)
+            return new TaskDownloads(task.Id, status, TaskDownloads.NotSucceeded, [], task.Error is { } e ? $"{e.Code}: {e.Message}" : null);
+        var files = new List<DownloadOutcome>();
+        foreach (var file in task.Results) files.Add(await downloader.DownloadAsync(task, file, ct));
+        return new TaskDownloads(task.Id, status, files.All(f => f.IsOnDisk) ? TaskDownloads.Ok : TaskDownloads.Incomplete, files);
     }
 
-    private static string Describe(DownloadOutcome o) => o.Outcome switch
+    /// <summary>"id  ok  2 files  a-0.png a-1.png", "id  incomplete  1 of 2 files  a-0.png; file 1: mismatch …", "id  not_succeeded  failed code: …".</summary>
+    private static string Describe(TaskDownloads t)
     {
-        DownloadOutcome.Downloaded or DownloadOutcome.Present => $"{o.Outcome,-13} {o.Path} ({o.Bytes} bytes)",
-        DownloadOutcome.NotSucceeded => $"{o.Outcome,-13} {o.TaskId}: {o.Message}",
-        _ => $"{o.Outcome,-13} {o.TaskId}-{o.Index}: {o.Message}",
-    };
+        var head = $"{t.TaskId}  {t.Outcome,-13}";
+        if (t.Outcome == TaskDownloads.NotSucceeded) return $"{head}  {t.Status}" + (t.Message is { } m ? $" {m}" : "");
+        var onDisk = t.Files.Where(f => f.IsOnDisk).ToList();
+        var count = onDisk.Count == t.Files.Count ? FileCount(t.Files.Count) : $"{onDisk.Count} of {FileCount(t.Files.Count)}";
+        var problems = t.Files.Where(f => !f.IsOnDisk).Select(f => $"; file {f.Index}: {f.Outcome} {f.Message}");
+        return $"{head}  {count}  {string.Join(' ', onDisk.Select(f => f.Path))}{string.Concat(problems)}";
+    }
+
+    private static string FileCount(int n) => n == 1 ? "1 file" : $"{n} files";
 }

@@ -3,7 +3,6 @@ using System.CommandLine.Parsing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Cli.Display;
-using Orchestrator.Cli.Wire;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -58,13 +57,13 @@ public static class SubmitCommand
             var (task, created) = await ctx.Client.SubmitAsync(request, ctx.Cancel);
             if (!ctx.Get(wait))
             {
-                ctx.Output.Result(task, () => (created ? "" : "(an existing task with this idempotency key)\n") + TaskText.Block(task));
+                ctx.Output.Result(task.Document, () => (created ? "" : "(an existing task with this idempotency key)\n") + TaskText.Block(task.Value));
                 return ExitCodes.Success;
             }
-            ctx.Output.Info($"task {task.Id} {(created ? "accepted" : "exists")}; waiting for it to end…");
+            ctx.Output.Info($"task {task.Value.Id} {(created ? "accepted" : "exists")}; waiting for it to end…");
             var final = await TaskWaiting.UntilEndedAsync(ctx, task, ctx.Get(interval));
-            ctx.Output.Result(final, () => TaskText.Block(final));
-            return final.Succeeded ? ExitCodes.Success : ExitCodes.PartialFailure;
+            ctx.Output.Result(final.Document, () => TaskText.Block(final.Value));
+            return final.Value.Succeeded ? ExitCodes.Success : ExitCodes.PartialFailure;
         }));
         return command;
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Cli.Display;
+using Orchestrator.Cli.Http;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -16,20 +18,20 @@ public static class TaskWaiting
         Validators = { r => { if (r.GetValueOrDefault<double>() is <= 0 or > 3600) r.AddError("--poll-interval must be between 0 and 3600 seconds."); } },
     };
 
-    public static async Task<TaskView> UntilEndedAsync(CommandContext ctx, TaskView task, double intervalSeconds)
+    public static async Task<Answer<TaskView>> UntilEndedAsync(CommandContext ctx, Answer<TaskView> task, double intervalSeconds)
     {
         try
         {
-            while (!task.HasEnded)
+            while (!task.Value.HasEnded)
             {
                 await Task.Delay(TimeSpan.FromSeconds(intervalSeconds), ctx.Cancel);
-                task = await ctx.Client.GetTaskAsync(task.Id, ctx.Cancel);
+                task = await ctx.Client.GetTaskAsync(task.Value.Id, ctx.Cancel);
             }
             return task;
         }
         catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested)
         {
-            ctx.Output.Warn($"stopped waiting; the task goes on (orchestrator get {task.Id}).");
+            ctx.Output.Warn($"stopped waiting; the task goes on (orchestrator get {task.Value.Id}).");
             throw;
         }
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
+using System.Globalization;
 using Orchestrator.Cli.Display;
 using Orchestrator.Cli.Http;
 
@@ -17,10 +16,12 @@ public static class WatchCommand
         var status = new Option<string?>("--status") { Description = "Only these end statuses, comma-separated: succeeded,failed,timed_out,cancelled." };
         var provider = new Option<string?>("--provider") { Description = "Only tasks of this provider account." };
         var tenant = new Option<string?>("--tenant") { Description = "Only tasks whose metadata.tenant is this." };
-        var from = new Option<long?>("--from")
+        var from = new Option<string?>("--from")
         {
-            Description = "Resume after this event offset (a line's first column, or --json's offset). Default: the stream's start.",
-            HelpName = "offset",
+            Description = "Where to start: now (the default: only tasks that end from now on), start (replay every completion), " +
+                          "or an event offset to resume after (a line's first column, or --json's offset).",
+            HelpName = "now|start|offset",
+            Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && !TryParseFrom(v, out _, out _)) r.AddError($"--from expects now, start or an offset, got '{v}'."); } },
         };
         var command = new Command("watch", "Follow task completions as they happen (GET /v1/events). Ctrl+C stops, exit 0.")
         {
@@ -29,16 +30,17 @@ public static class WatchCommand
 
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
-            var query = Query(("status", ctx.Get(status)), ("provider", ctx.Get(provider)), ("tenant", ctx.Get(tenant)));
+            var query = OrchestratorClient.Query(("status", ctx.Get(status)), ("provider", ctx.Get(provider)), ("tenant", ctx.Get(tenant)));
+            TryParseFrom(ctx.Get(from) ?? "now", out var after, out var fromStart);
             var stream = new CompletionStream(ctx.Client, ctx.Output.Warn);
             var received = 0;
             try
             {
-                await foreach (var item in stream.FollowAsync(query, ctx.Get(from), ctx.Cancel))
+                await foreach (var item in stream.FollowAsync(query, after, fromStart, ctx.Cancel))
                 {
                     received++;
                     // The server's own document, compacted to one line: fields newer than this client are kept.
-                    ctx.Output.Result(JsonDocument.Parse(item.Json).RootElement, () => TaskText.Line(item.Completion));
+                    ctx.Output.Result(item.Document, () => TaskText.Line(item.Completion));
                 }
             }
             catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested)
@@ -51,11 +53,13 @@ public static class WatchCommand
         return command;
     }
 
-    private static string Query(params (string Key, string? Value)[] filters)
+    private static bool TryParseFrom(string text, out long? after, out bool fromStart)
     {
-        var query = new StringBuilder();
-        foreach (var (key, value) in filters.Where(f => !string.IsNullOrWhiteSpace(f.Value)))
-            query.Append(query.Length == 0 ? '?' : '&').Append(key).Append('=').Append(Uri.EscapeDataString(value!));
-        return query.ToString();
+        after = null;
+        fromStart = text == "start";
+        if (text is "now" or "start") return true;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)) return false;
+        after = offset;
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Batches;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Display;
 
@@ -16,33 +17,42 @@ public static class BatchText
                 yield return $"  line {line.Line}: {e.Field}: {e.Message}";
     }
 
-    /// <summary>"batch X: 412/1000 ended (41%) · succeeded 400 failed 12 … · in flight: … · 45.6/s · ETA 13s".</summary>
-    public static string ProgressLine(BatchProgress p)
+    /// <summary>"succeeded 400 failed 12 … · in flight: accepted 500 …": every status's count.</summary>
+    public static string Counts(BatchView p)
     {
-        var ended = string.Join(" ", TaskStatuses.Terminal.Select(s => $"{s} {p.Count(s)}"));
-        var running = string.Join(" ", TaskStatuses.All.Where(s => !TaskStatuses.IsTerminal(s)).Select(s => $"{s} {p.Count(s)}"));
-        return $"batch {p.BatchId}: {p.Ended}/{p.Total} ended ({Percent(p)}) · {ended} · in flight: {running} · {Rate(p)} · ETA {Eta(p)}"
-               + (p.Cancelled ? " · cancelled" : "");
+        var ended = string.Join(" ", Views.AllStatuses.Where(s => s.IsTerminal()).Select(s => $"{s.WireName()} {p.Count(s)}"));
+        var running = string.Join(" ", Views.AllStatuses.Where(s => !s.IsTerminal()).Select(s => $"{s.WireName()} {p.Count(s)}"));
+        return $"{ended} · in flight: {running}";
     }
 
-    public static string Percent(BatchProgress p) =>
+    /// <summary>"batch X: 412/1000 ended (41%) · succeeded 400 failed 12 … · in flight: … · 45.6/s · ETA 13s".</summary>
+    public static string ProgressLine(BatchView p) =>
+        $"batch {p.BatchId}: {p.Ended}/{p.Total} ended ({Percent(p)}) · {Counts(p)} · {Rate(p)} · ETA {Eta(p)}" + (p.Cancelled ? " · cancelled" : "");
+
+    public static string Percent(BatchView p) =>
         (p.Total == 0 ? 100 : 100.0 * p.Ended / p.Total).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
-    public static string Rate(BatchProgress p) => p.ThroughputPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s";
+    public static string Rate(BatchView p) => p.ThroughputPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s";
+
+    /// <summary>The server's ETA (every task left, queued ones included, at the rate they have been ending); "unknown" until it can tell.</summary>
+    public static string Eta(BatchView p) =>
+        p.HasEnded ? "done" : p.EtaSeconds is { } eta ? TaskText.Duration(eta) : "unknown";
+
+    public static string Summary(BatchView p) =>
+        $"batch {p.BatchId} ended: {p.Count(TaskLifecycle.Succeeded)} succeeded, {p.Count(TaskLifecycle.Failed)} failed, " +
+        $"{p.Count(TaskLifecycle.TimedOut)} timed out, {p.Count(TaskLifecycle.Cancelled)} cancelled, {p.Rejected} rejected";
+
+    public static string Cancellation(BatchCancellation c) =>
+        $"batch {c.BatchId}: {c.QueuedCancelled} queued task(s) cancelled, {c.StartedCancelled} started task(s) asked to cancel" +
+        (c.AlreadyCancelled ? " (it had been cancelled before)" : "");
 
     /// <summary>
-    /// The server's ETA counts only the submits still waiting for their account's rate, so it reads 0 while the last
-    /// tasks run; the rate at which tasks have been ending bounds it from the other side. The larger of the two.
+    /// "[##########..........] 50%": the share of tasks that ended, readable without colour (where a coloured bar
+    /// split by status would look full at 0%).
     /// </summary>
-    public static string Eta(BatchProgress p)
+    public static string Bar(BatchView p, int width)
     {
-        if (p.HasEnded) return "done";
-        var byEndings = p.ThroughputPerSecond > 0 ? (p.Total - p.Ended) / p.ThroughputPerSecond : (double?)null;
-        var eta = Math.Max(p.EtaSeconds ?? 0, byEndings ?? 0);
-        return p.EtaSeconds is null && byEndings is null ? "—" : TaskText.Duration(eta);
+        var filled = p.Total == 0 ? width : (int)Math.Floor((double)width * Math.Min(p.Ended, p.Total) / p.Total);
+        return $"[{new string('#', filled)}{new string('.', width - filled)}] {Percent(p)}";
     }
-
-    public static string Summary(BatchProgress p) =>
-        $"batch {p.BatchId} ended: {p.Count(TaskStatuses.Succeeded)} succeeded, {p.Count(TaskStatuses.Failed)} failed, " +
-        $"{p.Count(TaskStatuses.TimedOut)} timed out, {p.Count(TaskStatuses.Cancelled)} cancelled, {p.Rejected} rejected";
 }

@@ -1,19 +1,20 @@
 using System.Globalization;
 using System.Text;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Events;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Display;
 
-/// <summary>How a task reads for a person: a block for <c>get</c>/<c>submit</c>, one line for <c>watch</c>.</summary>
+/// <summary>How a task reads for a person: a block for <c>get</c>/<c>submit</c>, one line for <c>watch</c> and <c>list</c>.</summary>
 public static class TaskText
 {
     public static string Block(TaskView task)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"task {task.Id}  {task.Status}\n");
+        text.Append(CultureInfo.InvariantCulture, $"task {task.Id}  {task.Status.WireName()}\n");
         text.Append(CultureInfo.InvariantCulture, $"  {task.Provider} {task.Kind} {task.Model}\n");
-        if (task.Batch is { } batch) text.Append(CultureInfo.InvariantCulture, $"  batch {batch.Id} line {batch.Line}\n");
-        if (task.CreatedAt is { } created) text.Append(CultureInfo.InvariantCulture, $"  created   {created:u}\n");
+        if (task.BatchId is { } batch) text.Append(CultureInfo.InvariantCulture, $"  batch {batch} line {task.BatchLine}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  created   {task.CreatedAt:u}\n");
         if (task.CompletedAt is { } completed) text.Append(CultureInfo.InvariantCulture, $"  completed {completed:u}\n");
         foreach (var r in task.Results)
         {
@@ -25,13 +26,20 @@ public static class TaskText
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary>"offset  completed-at  status  id  provider/model  outcome", for <c>watch</c>.</summary>
     public static string Line(TaskCompletion completion)
     {
         var t = completion.Task;
-        var outcome = t.Error is { } e ? $"{e.Code}: {e.Message}" : $"{t.Results.Count} result(s)";
         var at = t.CompletedAt is { } c ? c.ToString("u", CultureInfo.InvariantCulture) : "";
-        return $"{completion.Offset,8}  {at}  {t.Status,-9}  {t.Id}  {t.Provider}/{t.Model}  {outcome}";
+        return $"{completion.Offset,8}  {at}  {t.Status.WireName(),-9}  {t.Id}  {t.Provider}/{t.Model}  {Outcome(t)}";
     }
+
+    /// <summary>"id  status  provider/kind/model  created-at  outcome", for <c>list</c>.</summary>
+    public static string ListLine(TaskView t) =>
+        $"{t.Id}  {t.Status.WireName(),-10}  {t.Provider}/{t.Kind}/{t.Model}  {t.CreatedAt.ToString("u", CultureInfo.InvariantCulture)}  " +
+        (t.HasEnded ? Outcome(t) : "");
+
+    private static string Outcome(TaskView t) => t.Error is { } e ? $"{e.Code}: {e.Message}" : $"{t.Results.Count} result(s)";
 
     /// <summary>"1m05s", "42s", "2h03m": short enough for a progress line.</summary>
     public static string Duration(double seconds)

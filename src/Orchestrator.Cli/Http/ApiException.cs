@@ -1,5 +1,5 @@
 using System.Net;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Contracts;
 
 namespace Orchestrator.Cli.Http;
 

@@ -4,12 +4,19 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Batches;
+using Orchestrator.Contracts;
+using Orchestrator.Hosting;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Http;
 
-/// <summary>The server's HTTP API as the CLI uses it. Every non-success answer becomes an <see cref="ApiException"/>.</summary>
-public sealed class OrchestratorClient : IDisposable
+/// <summary>
+/// The server's HTTP API as the CLI uses it, read into the API's own records (Orchestrator.Contracts). Every non-success
+/// answer becomes an <see cref="ApiException"/>. Result URLs in task documents are made absolute on arrival, so every
+/// command prints URLs a person can open.
+/// </summary>
+public sealed partial class OrchestratorClient : IDisposable
 {
     // Plain calls get this much time; streams (uploads, events, downloads) are bounded only by cancellation.
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
@@ -27,32 +34,47 @@ public sealed class OrchestratorClient : IDisposable
     /// <summary>A URL from the server (absolute, or relative like a <c>storedUrl</c> without a public base) made absolute.</summary>
     public Uri Resolve(string url) => new(Server, url);
 
-    public async Task<(TaskView View, bool Created)> SubmitAsync(JsonObject request, CancellationToken ct)
+    public async Task<(Answer<TaskView> Task, bool Created)> SubmitAsync(JsonObject request, CancellationToken ct)
     {
         using var timeout = Timed(ct);
         using var response = await _http.PostAsJsonAsync("v1/tasks", request, WireJson.Options, timeout.Token);
-        return (await ReadAsync<TaskView>(response, timeout.Token), response.StatusCode == HttpStatusCode.Accepted);
+        return (await ReadAsync<TaskView>(response, TaskIsRoot, timeout.Token), response.StatusCode == HttpStatusCode.Accepted);
     }
 
-    public async Task<TaskView> GetTaskAsync(string id, CancellationToken ct)
-    {
-        using var timeout = Timed(ct);
-        using var response = await _http.GetAsync($"v1/tasks/{Uri.EscapeDataString(id)}", timeout.Token);
-        return await ReadAsync<TaskView>(response, timeout.Token);
-    }
+    public Task<Answer<TaskView>> GetTaskAsync(string id, CancellationToken ct) =>
+        CallAsync<TaskView>(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(id)}", TaskIsRoot, ct);
 
-    public async Task<TaskView> CancelTaskAsync(string id, CancellationToken ct)
+    public Task<Answer<TaskView>> CancelTaskAsync(string id, CancellationToken ct) =>
+        CallAsync<TaskView>(HttpMethod.Delete, $"v1/tasks/{Uri.EscapeDataString(id)}", TaskIsRoot, ct);
+
+    /// <summary>A page of tasks, newest first; a null filter is left out.</summary>
+    public Task<Answer<TaskPage>> ListTasksAsync(string? status, string? provider, int? limit, string? after, CancellationToken ct) =>
+        CallAsync<TaskPage>(HttpMethod.Get, "v1/tasks" + Query(("status", status), ("provider", provider), ("limit", limit?.ToString()), ("after", after)),
+            page => page["items"] is JsonArray items ? items : [], ct);
+
+    public Task<Answer<ProviderList>> ProvidersAsync(CancellationToken ct) =>
+        CallAsync<ProviderList>(HttpMethod.Get, "v1/providers", null, ct);
+
+    /// <summary><c>/healthz</c>: 200 ready, 503 still starting; both are answers, not errors.</summary>
+    public async Task<Answer<HealthStatus>> HealthAsync(CancellationToken ct)
     {
         using var timeout = Timed(ct);
-        using var response = await _http.DeleteAsync($"v1/tasks/{Uri.EscapeDataString(id)}", timeout.Token);
-        return await ReadAsync<TaskView>(response, timeout.Token);
+        using var response = await _http.GetAsync("healthz", timeout.Token);
+        if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            if (TryParse(body) is JsonObject document && document["status"] is not null)
+                return new Answer<HealthStatus>(document.Deserialize<HealthStatus>(WireJson.Options)!, document);
+            throw new ApiException(response.StatusCode, TryRead<Problem>(body));
+        }
+        return await ReadAsync<HealthStatus>(response, null, timeout.Token);
     }
 
     /// <summary>
     /// Posts a batch file as the request body, streamed from disk. A 400 that lists rejected lines is an answer,
     /// not an error: it comes back with a null batch id.
     /// </summary>
-    public async Task<BatchAcceptance> SubmitBatchAsync(Stream lines, string mediaType, bool atomic, CancellationToken ct)
+    public async Task<Answer<BatchAcceptance>> SubmitBatchAsync(Stream lines, string mediaType, bool atomic, CancellationToken ct)
     {
         using var content = new StreamContent(lines, 64 * 1024);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
@@ -60,25 +82,18 @@ public sealed class OrchestratorClient : IDisposable
         if (response.StatusCode == HttpStatusCode.BadRequest)
         {
             var body = await response.Content.ReadAsStringAsync(ct);
-            if (TryRead<BatchAcceptance>(body) is { } refused && IsBatchAnswer(body)) return refused;
+            if (TryParse(body) is JsonObject refused && refused.ContainsKey("rejected"))
+                return new Answer<BatchAcceptance>(refused.Deserialize<BatchAcceptance>(WireJson.Options)!, refused);
             throw new ApiException(response.StatusCode, TryRead<Problem>(body));
         }
-        return await ReadAsync<BatchAcceptance>(response, ct);
+        return await ReadAsync<BatchAcceptance>(response, null, ct);
     }
 
-    public async Task<BatchProgress> GetBatchAsync(string batchId, CancellationToken ct)
-    {
-        using var timeout = Timed(ct);
-        using var response = await _http.GetAsync($"v1/batches/{Uri.EscapeDataString(batchId)}", timeout.Token);
-        return await ReadAsync<BatchProgress>(response, timeout.Token);
-    }
+    public Task<Answer<BatchView>> GetBatchAsync(string batchId, CancellationToken ct) =>
+        CallAsync<BatchView>(HttpMethod.Get, $"v1/batches/{Uri.EscapeDataString(batchId)}", null, ct);
 
-    public async Task<BatchCancellation> CancelBatchAsync(string batchId, CancellationToken ct)
-    {
-        using var timeout = Timed(ct);
-        using var response = await _http.DeleteAsync($"v1/batches/{Uri.EscapeDataString(batchId)}", timeout.Token);
-        return await ReadAsync<BatchCancellation>(response, timeout.Token);
-    }
+    public Task<Answer<BatchCancellation>> CancelBatchAsync(string batchId, CancellationToken ct) =>
+        CallAsync<BatchCancellation>(HttpMethod.Delete, $"v1/batches/{Uri.EscapeDataString(batchId)}", null, ct);
 
     /// <summary>Every ended task of a batch, read line by line from the server's NDJSON as it arrives.</summary>
     public async IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, [EnumeratorCancellation] CancellationToken ct)
@@ -89,8 +104,8 @@ public sealed class OrchestratorClient : IDisposable
         while (await reader.ReadLineAsync(ct) is { } line)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            yield return JsonSerializer.Deserialize<TaskView>(line, WireJson.Options)
-                ?? throw new JsonException("A results line was null.");
+            var task = JsonNode.Parse(line) ?? throw new JsonException("A results line was null.");
+            yield return ResolveResultUrls(task).Deserialize<TaskView>(WireJson.Options)!;
         }
     }
 
@@ -110,7 +125,36 @@ public sealed class OrchestratorClient : IDisposable
         }
     }
 
+    /// <summary>Makes a task document's result URLs (<c>url</c>, <c>storedUrl</c>) absolute against the server; returns it.</summary>
+    public JsonNode ResolveResultUrls(JsonNode task)
+    {
+        if (task["results"] is not JsonArray results) return task;
+        foreach (var result in results.OfType<JsonObject>())
+            foreach (var field in (string[])["url", "storedUrl"])
+                if (result[field] is JsonValue value && value.TryGetValue<string>(out var url) && url.Length > 0)
+                    result[field] = Resolve(url).ToString();
+        return task;
+    }
+
     public void Dispose() => _http.Dispose();
+
+    /// <summary>"?a=1&amp;b=x" from the pairs whose value is given; "" when none is.</summary>
+    public static string Query(params (string Key, string? Value)[] pairs)
+    {
+        var given = pairs.Where(p => !string.IsNullOrWhiteSpace(p.Value)).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return given.Count == 0 ? "" : "?" + string.Join('&', given);
+    }
+
+    private static IEnumerable<JsonNode?> TaskIsRoot(JsonNode document) => [document];
+
+    private async Task<Answer<T>> CallAsync<T>(HttpMethod method, string path, Func<JsonNode, IEnumerable<JsonNode?>>? tasksIn, CancellationToken ct,
+        HttpContent? content = null)
+    {
+        using var timeout = Timed(ct);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await _http.SendAsync(request, timeout.Token);
+        return await ReadAsync<T>(response, tasksIn, timeout.Token);
+    }
 
     private static CancellationTokenSource Timed(CancellationToken ct)
     {
@@ -119,11 +163,16 @@ public sealed class OrchestratorClient : IDisposable
         return cts;
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>Reads the answer's document, makes the result URLs of the task documents in it absolute, then types it.</summary>
+    private async Task<Answer<T>> ReadAsync<T>(HttpResponseMessage response, Func<JsonNode, IEnumerable<JsonNode?>>? tasksIn, CancellationToken ct)
     {
         await ThrowIfFailedAsync(response, ct);
-        return await response.Content.ReadFromJsonAsync<T>(WireJson.Options, ct)
+        var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))
             ?? throw new JsonException($"The server answered {(int)response.StatusCode} with an empty body.");
+        foreach (var task in tasksIn?.Invoke(document) ?? [])
+            if (task is not null) ResolveResultUrls(task);
+        var value = document.Deserialize<T>(WireJson.Options) ?? throw new JsonException($"The server answered {(int)response.StatusCode} with null.");
+        return new Answer<T>(value, document);
     }
 
     private static async Task ThrowIfFailedAsync(HttpResponseMessage response, CancellationToken ct)
@@ -133,8 +182,11 @@ public sealed class OrchestratorClient : IDisposable
         throw new ApiException(response.StatusCode, TryRead<Problem>(body), response.Headers.RetryAfter?.Delta);
     }
 
-    private static bool IsBatchAnswer(string body) =>
-        JsonNode.Parse(body) is JsonObject o && o.ContainsKey("rejected");
+    private static JsonNode? TryParse(string body)
+    {
+        try { return JsonNode.Parse(body); }
+        catch (JsonException) { return null; }
+    }
 
     private static T? TryRead<T>(string body) where T : class
     {

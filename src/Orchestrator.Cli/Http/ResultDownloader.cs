@@ -1,17 +1,18 @@
 using System.Security.Cryptography;
-using Orchestrator.Cli.Wire;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Http;
 
-/// <summary>What became of one result file (or of a task that has none because it did not succeed).</summary>
-/// <param name="Outcome">downloaded, present (already on disk with the same SHA-256), failed, mismatch (SHA-256 differs), not_succeeded.</param>
-public sealed record DownloadOutcome(string TaskId, int? Index, string Outcome, string? Path = null, long? Bytes = null, string? Sha256 = null, string? Message = null)
+/// <summary>What became of one result file.</summary>
+/// <param name="Outcome">downloaded, present (already on disk with the same SHA-256), failed, mismatch (SHA-256 differs).</param>
+public sealed record DownloadOutcome(int Index, string Outcome, string? Path = null, long? Bytes = null, string? Sha256 = null, string? Message = null)
 {
     public const string Downloaded = "downloaded";
     public const string Present = "present";
     public const string Failed = "failed";
     public const string Mismatch = "mismatch";
-    public const string NotSucceeded = "not_succeeded";
+
+    public bool IsOnDisk => Outcome is Downloaded or Present;
 }
 
 /// <summary>
@@ -21,17 +22,17 @@ public sealed record DownloadOutcome(string TaskId, int? Index, string Outcome, 
 /// </summary>
 public sealed class ResultDownloader(OrchestratorClient client, DirectoryInfo directory)
 {
-    public async Task<DownloadOutcome> DownloadAsync(TaskView task, ResultFile file, CancellationToken ct)
+    public async Task<DownloadOutcome> DownloadAsync(TaskView task, TaskResult file, CancellationToken ct)
     {
         var source = file.StoredUrl ?? file.Url;
-        if (source is null) return new(task.Id, file.Index, DownloadOutcome.Failed, Message: "the result has no URL");
+        if (string.IsNullOrEmpty(source)) return new(file.Index, DownloadOutcome.Failed, Message: "the result has no URL");
         var url = client.Resolve(source);
         var expected = file.Sha256?.ToLowerInvariant();
         try
         {
             var known = PathFor(task, file, ResultFileTypes.Extension(file.ContentType, url));
             if (expected is not null && File.Exists(known) && await Sha256Of(known, ct) == expected)
-                return new(task.Id, file.Index, DownloadOutcome.Present, known, new FileInfo(known).Length, expected);
+                return new(file.Index, DownloadOutcome.Present, known, new FileInfo(known).Length, expected);
 
             using var response = await client.OpenAsync(new HttpRequestMessage(HttpMethod.Get, url), ct);
             var path = PathFor(task, file, ResultFileTypes.Extension(file.ContentType ?? response.Content.Headers.ContentType?.MediaType, url));
@@ -40,18 +41,18 @@ public sealed class ResultDownloader(OrchestratorClient client, DirectoryInfo di
             if (expected is not null && actual != expected)
             {
                 File.Delete(part);
-                return new(task.Id, file.Index, DownloadOutcome.Mismatch, path, bytes, actual, $"expected SHA-256 {expected}");
+                return new(file.Index, DownloadOutcome.Mismatch, path, bytes, actual, $"expected SHA-256 {expected}");
             }
             File.Move(part, path, overwrite: true);
-            return new(task.Id, file.Index, DownloadOutcome.Downloaded, path, bytes, actual);
+            return new(file.Index, DownloadOutcome.Downloaded, path, bytes, actual);
         }
         catch (Exception ex) when (ex is HttpRequestException or ApiException or IOException && !ct.IsCancellationRequested)
         {
-            return new(task.Id, file.Index, DownloadOutcome.Failed, Message: $"{url}: {ex.Message}");
+            return new(file.Index, DownloadOutcome.Failed, Message: $"{url}: {ex.Message}");
         }
     }
 
-    private string PathFor(TaskView task, ResultFile file, string extension)
+    private string PathFor(TaskView task, TaskResult file, string extension)
     {
         // The id comes from the server: keep it from naming a path outside the directory.
         var name = string.Concat($"{task.Id}-{file.Index}.{extension}".Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));

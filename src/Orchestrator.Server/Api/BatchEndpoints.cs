@@ -22,7 +22,7 @@ public static class BatchEndpoints
     {
         if (await orchestrator.CancelBatchAsync(id, ct) is not { } r) return NotFound(id);
         if (!r.AlreadyEnded)
-            return Results.Accepted($"/v1/batches/{id}", new { batchId = id, queuedCancelled = r.QueuedCancelled, startedCancelled = r.StartedAsked, alreadyCancelled = r.AlreadyCancelled });
+            return Results.Accepted($"/v1/batches/{id}", new BatchCancellation(id, r.QueuedCancelled, r.StartedAsked, r.AlreadyCancelled));
         var view = await orchestrator.GetBatchAsync(id, ct);
         var counts = view?.Counts.Where(kv => kv.Value > 0).ToDictionary() ?? [];
         return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch already ended",
@@ -49,15 +49,8 @@ public static class BatchEndpoints
         {
             return ApiProblems.Invalid(new FieldError("body", ex is JsonException ? "The body is not a JSON array of task requests (or JSON Lines with Content-Type application/x-ndjson)." : ex.Message));
         }
-        var body = new
-        {
-            batchId = acceptance.BatchId,
-            accepted = acceptance.Accepted,
-            rejected = acceptance.Rejected.Select(r => new { line = r.Line, errors = r.Errors }),
-        };
-        return acceptance.BatchId is null
-            ? Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
-            : Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(acceptance, ApiJson.Options,
+            statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : StatusCodes.Status202Accepted);
     }
 
     private static async Task StreamResults(string id, HttpContext http, IOrchestrator orchestrator, CancellationToken ct)

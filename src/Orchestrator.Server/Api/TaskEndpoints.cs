@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Contracts;
 using Orchestrator.Hosting;
 using Orchestrator.Tasks;
 
@@ -16,10 +18,10 @@ public static class TaskEndpoints
             await o.GetAsync(id, ct) is { } view ? Results.Ok(view) : ApiProblems.TaskNotFound(id));
         app.MapDelete("/v1/tasks/{id}", Cancel);
         app.MapGet("/v1/tasks", List);
-        app.MapGet("/v1/providers", async (IOrchestrator o, CancellationToken ct) => Results.Ok(new { accounts = await o.ProvidersAsync(ct) }));
+        app.MapGet("/v1/providers", async (IOrchestrator o, CancellationToken ct) => Results.Ok(new ProviderList(await o.ProvidersAsync(ct))));
         app.MapGet("/healthz", (IOrchestrator o) => o.IsReady
-            ? Results.Ok(new { status = "ready" })
-            : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            ? Results.Ok(new HealthStatus(HealthStatus.Ready))
+            : Results.Json(new HealthStatus(HealthStatus.Starting), ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable));
     }
 
     private static async Task<IResult> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
@@ -100,7 +102,7 @@ public static class TaskEndpoints
         try
         {
             var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
-            return Results.Ok(new { items = page.Items, nextAfter = page.NextAfter });
+            return Results.Ok(page);
         }
         catch (TaskValidationException ex)
         {

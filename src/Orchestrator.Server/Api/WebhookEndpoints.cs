@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orchestrator.Contracts;
 using Orchestrator.Tasks;
 using Orchestrator.Webhooks;
 
@@ -18,7 +19,7 @@ public static class WebhookEndpoints
     {
         var hooks = app.MapGroup("/v1/webhooks");
         hooks.MapPost("", Register);
-        hooks.MapGet("", async (WebhookSubscriptions w, CancellationToken ct) => Results.Ok(new { items = await w.ListAsync(ct) }));
+        hooks.MapGet("", async (WebhookSubscriptions w, CancellationToken ct) => Results.Ok(new ItemList<WebhookEndpointView>(await w.ListAsync(ct))));
         hooks.MapGet("/task-secret", async (WebhookSubscriptions w, CancellationToken ct) => Results.Ok(new { secret = await w.TaskSecretAsync(ct) }));
         hooks.MapGet("/{id}", async (string id, WebhookSubscriptions w, CancellationToken ct) =>
             await w.GetAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
@@ -53,7 +54,8 @@ public static class WebhookEndpoints
         {
             var (endpoint, secret) = await webhooks.RegisterAsync(body, ct);
             // The only answer that carries the secret.
-            return Results.Created($"/v1/webhooks/{endpoint.Id}", new { endpoint.Id, endpoint.Url, endpoint.Events, secret, endpoint.Enabled, endpoint.CreatedAt });
+            return Results.Created($"/v1/webhooks/{endpoint.Id}",
+                new WebhookEndpointCreated(endpoint.Id, endpoint.Url!, endpoint.Events, secret, endpoint.Enabled, endpoint.CreatedAt));
         }
         catch (WebhookValidationException ex)
         {
@@ -65,13 +67,13 @@ public static class WebhookEndpoints
     {
         var state = request.Query["state"].ToString() is { Length: > 0 } s ? s : null;
         if (state is not (null or "pending" or "failed")) return ApiProblems.Invalid(new FieldError("state", "pending or failed."));
-        return await webhooks.DeliveriesAsync(id, state, ct) is { } items ? Results.Ok(new { items }) : NotFound(id);
+        return await webhooks.DeliveriesAsync(id, state, ct) is { } items ? Results.Ok(new ItemList<WebhookDeliveryView>(items)) : NotFound(id);
     }
 
     private static async Task<IResult> Replay(string id, string? eventId, WebhookSubscriptions webhooks, CancellationToken ct) =>
         await webhooks.ReplayAsync(id, eventId, ct) switch
         {
-            (ReplayStatus.Replayed, var n) => Results.Accepted($"/v1/webhooks/{id}/deliveries", new { replayed = n }),
+            (ReplayStatus.Replayed, var n) => Results.Accepted($"/v1/webhooks/{id}/deliveries", new WebhookReplayResult(n)),
             (ReplayStatus.DeliveryNotFound, _) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found",
                 detail: $"Webhook '{id}' keeps no pending or failed delivery '{eventId}'."),
             _ => NotFound(id),

@@ -15,9 +15,6 @@ public interface IBatchEvent : IOrchestratorEvent
 /// <summary>One accepted line: its 1-based line number in the upload and its validated request.</summary>
 public sealed record BatchEntry(int Line, GenerationRequest Request);
 
-/// <summary>A rejected line and why.</summary>
-public sealed record LineRejection(int Line, IReadOnlyList<FieldError> Errors);
-
 public sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At) : IBatchEvent;
 
 public sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;

@@ -6,27 +6,6 @@ namespace Orchestrator.Batches;
 public sealed record BatchLineInput(int Line, TaskSubmission? Submission, FieldError? Error = null);
 
 /// <summary>
-/// The answer to a batch upload. <paramref name="BatchId"/> is null when nothing was accepted (every line rejected,
-/// or an atomic batch with a rejected line); <paramref name="Rejected"/> lists each rejected line and why.
-/// </summary>
-public sealed record BatchAcceptance(string? BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected);
-
-/// <summary>A batch as <c>GET /v1/batches/{id}</c> shows it.</summary>
-/// <param name="BatchId">Its id.</param>
-/// <param name="CreatedAt">When it was acknowledged.</param>
-/// <param name="Total">Accepted tasks.</param>
-/// <param name="Rejected">Rejected lines.</param>
-/// <param name="Counts">Tasks by status (snake case); tasks still queued in the batch count as <c>accepted</c>.</param>
-/// <param name="Ended">Tasks that ended, whatever the status.</param>
-/// <param name="Cancelled">Whether the batch was cancelled.</param>
-/// <param name="ThroughputPerSecond">Ended tasks per second since it was acknowledged.</param>
-/// <param name="EtaSeconds">Seconds until every task ends at its account's rate, or null when nothing is left.</param>
-/// <param name="CompletedAt">When its last task ended, or null.</param>
-public sealed record BatchView(
-    string BatchId, DateTimeOffset CreatedAt, int Total, int Rejected, IReadOnlyDictionary<string, int> Counts, int Ended,
-    bool Cancelled, double ThroughputPerSecond, double? EtaSeconds, DateTimeOffset? CompletedAt);
-
-/// <summary>
 /// The outcome of one request given to <c>SubmitManyAsync</c>: its 0-based position in the stream and the accepted
 /// task's view, or the validation errors (nothing was persisted for it).
 /// </summary>

@@ -19,7 +19,39 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
 {
     private static readonly TimeSpan ViewTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Completions after <paramref name="fromOffset"/> (0 = from the beginning), live: the source never completes.</summary>
+    // Where the last look-up of the stream's end stopped: the next one reads only what was written since.
+    private readonly SemaphoreSlim _endLookup = new(1, 1);
+    private long? _knownEnd;
+
+    /// <summary>
+    /// The offset of the stream's last event in the journal now. A subscriber that reads after it gets exactly what is
+    /// written from now on: every task that ends after this returns has a higher offset (it may also get one that ended
+    /// while this ran, never miss one).
+    /// </summary>
+    public async Task<long> EndOffsetAsync(CancellationToken ct = default)
+    {
+        await _endLookup.WaitAsync(ct);
+        try
+        {
+            // The catalog read the whole stream at start; from there on only the events since are read.
+            _knownEnd ??= (await (await catalog.GetAsync(ct)).Ask<LoadedOffset>(GetLoadedOffset.Instance, ViewTimeout, ct)).Offset;
+            var from = _knownEnd.Value;
+            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var end = await journal.CurrentEventsByTag(GenerationTask.JournalTag, from <= 0 ? Offset.NoOffset() : Offset.Sequence(from))
+                .RunAggregate(from, (last, e) => e.Offset is Sequence s ? Math.Max(last, s.Value) : last, system.Materializer());
+            _knownEnd = end;
+            return end;
+        }
+        finally
+        {
+            _endLookup.Release();
+        }
+    }
+
+    /// <summary>
+    /// Completions after <paramref name="fromOffset"/> (0 = from the beginning; <see cref="EndOffsetAsync"/> = from now),
+    /// live: the source never completes.
+    /// </summary>
     public Source<TaskCompletion, NotUsed> Source(long fromOffset) => Read(fromOffset, live: true);
 
     /// <summary>Completions after <paramref name="fromOffset"/> that are in the journal now; completes at the end.</summary>

@@ -9,6 +9,7 @@ namespace Orchestrator.Hosting;
 internal sealed partial class ActorOrchestrator
 {
     private const int ResultsPage = 500;
+    private const int MinEndsForEta = 2;
 
     private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct));
 
@@ -33,7 +34,7 @@ internal sealed partial class ActorOrchestrator
         var remaining = status.Total - ended;
         return new BatchView(batchId, status.CreatedAt, status.Total, status.Rejected.Count,
             counts.ToDictionary(kv => kv.Key.WireName(), kv => kv.Value), ended, status.Cancelled, ended / elapsed,
-            remaining == 0 ? null : await EtaSecondsAsync(status, remaining, ct), remaining == 0 ? tally.LastEndedAt : null);
+            EtaSeconds(ended, remaining, elapsed), remaining == 0 ? tally.LastEndedAt : null);
     }
 
     public async IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, [EnumeratorCancellation] CancellationToken ct = default)
@@ -60,15 +61,11 @@ internal sealed partial class ActorOrchestrator
     private async Task<TaskView?> QueuedTaskAsync(string taskId, CancellationToken ct) =>
         await (await batches.GetAsync(ct)).Ask<object>(new FindQueuedTask(taskId), AskTimeout, ct) as TaskView;
 
-    /// <summary>The account's task rate: its effective QPS shared by a submit and the polls a task needs (3 until learned).</summary>
-    private async Task<double> EtaSecondsAsync(BatchStatus status, int remaining, CancellationToken ct)
-    {
-        var account = status.Accounts.FirstOrDefault();
-        if (account is null) return 0;
-        var all = await ProvidersAsync(ct);
-        var a = all.FirstOrDefault(x => string.Equals(x.Account, account, StringComparison.OrdinalIgnoreCase));
-        var qps = a?.Throttle?.EffectiveQps ?? 1;
-        var queries = a?.Polling is { FinishedTasks: > 0 } p ? p.QueriesPerTaskMean : 3;
-        return remaining * (1 + queries) / Math.Max(0.01, qps);
-    }
+    /// <summary>
+    /// Seconds until the tasks left end, those not started yet included, at the rate tasks of this batch have been ending
+    /// since it was acknowledged (which holds whatever limits it: the account's rate, its concurrency, task durations).
+    /// Null when nothing is left, or when too few tasks have ended to measure a rate: unknown is better than a wrong figure.
+    /// </summary>
+    private static double? EtaSeconds(int ended, int remaining, double elapsedSeconds) =>
+        remaining <= 0 || ended < MinEndsForEta ? null : remaining * elapsedSeconds / ended;
 }

@@ -1,7 +1,6 @@
 using Orchestrator.Batches;
 using Orchestrator.Events;
 using Orchestrator.Tasks;
-using Orchestrator.Throttling;
 
 namespace Orchestrator.Hosting;
 
@@ -75,25 +74,14 @@ public interface IOrchestrator
     /// <summary>
     /// Every task completion after <paramref name="fromOffset"/> (0 = from the first), live, in journal order. Resume after
     /// a restart from the last <see cref="TaskCompletion.Offset"/> handled; delivery is at-least-once, so drop repeats by
-    /// <see cref="TaskCompletion.EventId"/>.
+    /// <see cref="TaskCompletion.EventId"/>. Unlike <c>GET /v1/events</c>, which starts now when given no position, the
+    /// default here replays the whole history: an embedding host usually keeps its own offset and wants nothing missed.
     /// </summary>
     IAsyncEnumerable<TaskCompletion> CompletionsAsync(long fromOffset = 0, CancellationToken ct = default);
 
     /// <summary>Every configured provider account; for enabled ones their throttle's rate, concurrency, queues and limit answers.</summary>
     Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default);
 }
-
-/// <summary>A provider account as <c>GET /v1/providers</c> shows it. Credentials are never part of it.</summary>
-/// <param name="Account">The account's name (what a task's <c>provider</c> names).</param>
-/// <param name="Type">Its protocol: dmxapi, kling, chanjing or simulator.</param>
-/// <param name="Enabled">False when a setting is missing; <paramref name="DisabledReason"/> names it.</param>
-/// <param name="DisabledReason">Why the account cannot be used, or null.</param>
-/// <param name="BaseUrl">Where its calls go.</param>
-/// <param name="Throttle">Its throttle's figures, for enabled accounts.</param>
-/// <param name="Polling">Queries per finished task, detection lag (median, p95) and the learned schedules, for enabled accounts.</param>
-/// <param name="Models">The models a task may name, by kind (<c>text-to-image</c>, …): the type's documented ones and the account's <c>ExtraModels</c>.</param>
-public sealed record ProviderAccountStatus(string Account, string Type, bool Enabled, string? DisabledReason, string? BaseUrl, ThrottleStats? Throttle,
-    Polling.PollingStats? Polling, IReadOnlyDictionary<string, IReadOnlyList<string>> Models);
 
 /// <summary>A request was rejected; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
 public sealed class TaskValidationException(IReadOnlyList<FieldError> errors)

@@ -91,10 +91,16 @@ public sealed class ProviderAccountOptions
     /// <summary>Kling official: <c>singapore</c> (default, international) or <c>beijing</c>; ignored when BaseUrl is set.</summary>
     public string? Region { get; set; }
 
-    /// <summary>This account's first poll for images until durations are learned; null = <c>Polling:ImagePriorSeconds</c>.</summary>
+    /// <summary>
+    /// This account's first poll for images until durations are learned; null = <c>Polling:ImagePriorSeconds</c> (for the
+    /// server's in-process simulator: from the simulator's own image durations).
+    /// </summary>
     public double? ImagePriorSeconds { get; set; }
 
-    /// <summary>This account's first poll for videos until durations are learned; null = <c>Polling:VideoPriorSeconds</c>.</summary>
+    /// <summary>
+    /// This account's first poll for videos until durations are learned; null = <c>Polling:VideoPriorSeconds</c> (for the
+    /// server's in-process simulator: from the simulator's own video durations).
+    /// </summary>
     public double? VideoPriorSeconds { get; set; }
 
     /// <summary>Set false to switch an account off without removing it.</summary>
@@ -121,7 +127,7 @@ public sealed class ProviderAccountOptions
 }
 
 /// <summary>
-/// Poll timing (README "Polling"): the first poll at a learned early point of the durations seen for the same account,
+/// Poll timing (docs/polling.md): the first poll at a learned early point of the durations seen for the same account,
 /// kind and model (the prior until enough tasks ended), then geometric growth chosen to notice a finished task within
 /// <see cref="LagTarget"/> of its age for <see cref="LagShare"/> of tasks with the fewest queries; between the floor and the cap.
 /// </summary>
@@ -139,16 +145,20 @@ public sealed class PollingOptions
     /// <summary>First poll for videos until durations are learned, seconds after submission (an account may override).</summary>
     public double VideoPriorSeconds { get; set; } = 60;
 
-    /// <summary>Finished tasks of one account, kind and model needed before their durations replace the prior.</summary>
+    /// <summary>
+    /// Finished tasks of one account, kind and model before the planner searches their durations for the best schedule.
+    /// Before that each finished task already moves the first poll from the prior towards what was seen (the prior counts
+    /// as one task), so a new account adapts within about five tasks.
+    /// </summary>
     public int MinSamples { get; set; } = 20;
 
     /// <summary>Most recent durations kept per account, kind and model.</summary>
     public int SampleSize { get; set; } = 256;
 
-    /// <summary>Least interval between two polls of an image task, seconds (the seeds poll every 1 s).</summary>
+    /// <summary>Least interval between two polls of an image task, seconds (DMXAPI's own examples poll every 1 s).</summary>
     public double ImageFloorSeconds { get; set; } = 1;
 
-    /// <summary>Least interval between two polls of a video task, seconds (the seeds poll every 3 s).</summary>
+    /// <summary>Least interval between two polls of a video task, seconds (DMXAPI's own examples poll every 3 s).</summary>
     public double VideoFloorSeconds { get; set; } = 3;
 
     /// <summary>Longest interval between two polls, seconds; also the quiet-watching interval.</summary>

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Batches;
 using Orchestrator.Callbacks;
 using Orchestrator.Events;
@@ -95,7 +96,8 @@ public static class OrchestratorServiceCollectionExtensions
             var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles,
                 sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>(), sp.GetRequiredService<ResultRehoster>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
-            var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>()), "catalog");
+            var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "catalog");
             registry.Register<ProviderThrottles>(throttles);
             registry.Register<TaskSupervisor>(supervisor);
             registry.Register<TaskCatalog>(catalog);

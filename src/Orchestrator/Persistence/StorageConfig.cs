@@ -82,5 +82,31 @@ public static class StorageConfig
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The journal as a log line may name it, credentials left out: SQLite's file as a full path, any other store's
+    /// connection string with its password (and anything else secret-looking) replaced by <c>***</c>.
+    /// </summary>
+    public static string Describe(StorageOptions storage)
+    {
+        try
+        {
+            if (storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+            {
+                var file = new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource;
+                return "SQLite " + (file is { Length: > 0 } && file != ":memory:" ? Path.GetFullPath(file) : ":memory:");
+            }
+            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = storage.ConnectionString };
+            foreach (var key in builder.Keys.Cast<string>().ToList())
+                if (SecretKeys.Any(k => key.Contains(k, StringComparison.OrdinalIgnoreCase))) builder[key] = "***";
+            return $"{storage.Provider} {builder.ConnectionString}";
+        }
+        catch (ArgumentException)
+        {
+            return $"{storage.Provider} (connection string not shown: it does not parse)";
+        }
+    }
+
+    private static readonly string[] SecretKeys = ["password", "pwd", "secret", "token", "key", "cert"];
+
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

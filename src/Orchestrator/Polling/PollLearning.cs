@@ -13,6 +13,7 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
 {
     public static readonly TimeSpan ReplanEvery = TimeSpan.FromSeconds(5);
     private const int ReplanAfterNew = 16;
+    private const double MinSeconds = 0.001;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Account, GenerationKind Kind, string Model), Learned> _learned = new();
@@ -20,19 +21,26 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
 
     private PollingOptions P => options.Polling;
 
-    /// <summary>The schedule for a new task of this account, kind and model: learned once enough tasks ended, else the prior.</summary>
+    /// <summary>
+    /// The schedule for a new task of this account, kind and model: the planner's once enough tasks ended; before that
+    /// the prior's shape, its first poll moved from the prior towards the durations seen (<see cref="Blend"/>).
+    /// </summary>
     public PollPlan PlanFor(GenerationRequest r)
     {
         var floor = r.IsVideo ? P.VideoFloorSeconds : P.ImageFloorSeconds;
         lock (_lock)
         {
-            return LearnedFor(r) is { } l ? Refreshed(l, floor).Plan! : Prior(r, floor);
+            if (LearnedFor(r) is { } l) return Refreshed(l, floor).Plan!;
+            if (EarlyFor(r) is not { } early) return Prior(r, floor);
+            var first = Blend(PriorSeconds(r), DurationSample.Quantile(early, 1 - P.LagShare), early.Length);
+            return new PollPlan(Math.Max(floor, first), 1 + P.LagTarget, floor, P.CapSeconds, early.Length);
         }
     }
 
     /// <summary>
     /// With provider callbacks the polls are only a safety net for a callback that never comes: they start well after
-    /// almost every task has ended (1.5 × the learned p99, or 3 × the prior) and double from there.
+    /// almost every task has ended (1.5 × the learned p99, or 3 × the prior blended with the few durations seen) and
+    /// double from there.
     /// </summary>
     public PollPlan SafetyNetFor(GenerationRequest r)
     {
@@ -40,10 +48,21 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
         double first;
         lock (_lock)
         {
-            first = LearnedFor(r) is { } l ? 1.5 * Refreshed(l, floor).P99 : 3 * PriorSeconds(r);
+            first = LearnedFor(r) is { } l ? 1.5 * Refreshed(l, floor).P99
+                : EarlyFor(r) is { } early ? Blend(3 * PriorSeconds(r), 1.5 * early[^1], early.Length)
+                : 3 * PriorSeconds(r);
         }
         return new PollPlan(Math.Max(floor, first), 2, floor, Math.Max(P.CapSeconds, 10 * P.CapSeconds));
     }
+
+    /// <summary>
+    /// The prior and the first few durations seen, as a geometric mean in which the prior counts as one finished task:
+    /// after one task it is halfway (on a log scale), after five it weighs a sixth. So an account whose tasks take 2 s
+    /// and whose prior says 60 s polls first at about 3.5 s after five tasks, rather than waiting for the planner's
+    /// <see cref="PollingOptions.MinSamples"/>; and one noisy early duration cannot move the schedule all the way.
+    /// </summary>
+    public static double Blend(double prior, double seen, int samples) =>
+        Math.Exp((Math.Log(Math.Max(prior, MinSeconds)) + samples * Math.Log(Math.Max(seen, MinSeconds))) / (samples + 1));
 
     /// <summary>A task whose provider task ended after <paramref name="seconds"/> (submission to the provider's own end time).</summary>
     public void RecordDuration(GenerationRequest r, double seconds)
@@ -80,6 +99,10 @@ public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock
     /// <summary>The durations learned for this account, kind and model, once there are enough of them.</summary>
     private Learned? LearnedFor(GenerationRequest r) =>
         _learned.TryGetValue(Key(r), out var l) && l.Sample.Count >= Math.Max(1, P.MinSamples) ? l : null;
+
+    /// <summary>The durations seen so far, ascending, while they are too few for the planner; null when none.</summary>
+    private double[]? EarlyFor(GenerationRequest r) =>
+        _learned.TryGetValue(Key(r), out var l) && l.Sample.Count > 0 ? l.Sample.Sorted() : null;
 
     /// <summary>Re-searches the plan (and the p99 the safety net starts from) when enough is new: one sort serves both.</summary>
     private Learned Refreshed(Learned l, double floor)

@@ -7,7 +7,7 @@ namespace Orchestrator.Polling;
 /// </summary>
 /// <param name="FirstSeconds">First poll after submission.</param>
 /// <param name="Ratio">Growth of the elapsed time from one poll to the next.</param>
-/// <param name="FloorSeconds">Least interval between two polls (the seeds' 1 s images / 3 s videos).</param>
+/// <param name="FloorSeconds">Least interval between two polls (DMXAPI's example intervals: 1 s images / 3 s videos).</param>
 /// <param name="CapSeconds">Longest interval between two polls.</param>
 /// <param name="Samples">Durations the plan was learned from; 0 for the configured prior.</param>
 public sealed record PollPlan(double FirstSeconds, double Ratio, double FloorSeconds, double CapSeconds, int Samples = 0)

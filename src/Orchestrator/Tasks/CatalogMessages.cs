@@ -3,10 +3,14 @@ namespace Orchestrator.Tasks;
 /// <summary>A page of tasks, newest first. <c>After</c> is the last id of the previous page.</summary>
 public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limit, string? After);
 
-/// <summary>A page of tasks, newest first.</summary>
-/// <param name="Items">The tasks.</param>
-/// <param name="NextAfter">Pass as <c>After</c> for the next page; null on the last.</param>
-public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? NextAfter);
+/// <summary>Answered with <see cref="LoadedOffset"/> once the catalog has read the journal.</summary>
+public sealed record GetLoadedOffset
+{
+    public static readonly GetLoadedOffset Instance = new();
+}
+
+/// <summary>The highest journal offset of the "task" tag the catalog read at start (0 for an empty journal).</summary>
+public sealed record LoadedOffset(long Offset);
 
 /// <summary>Answered with the task's view once it has ended (at once if it already has), or <see cref="TaskNotFound"/>.</summary>
 public sealed record AwaitTaskEnd(string TaskId);

@@ -76,7 +76,7 @@ public sealed record GenerationRequest
         this with { Metadata = null } == other with { Metadata = null }
         && (Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key).SequenceEqual((other.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key));
 
-    /// <summary>Images are polled at the seeds' 1 s floor, videos at 3 s.</summary>
+    /// <summary>Images are polled at a 1 s floor, videos at 3 s (DMXAPI's example intervals; docs/polling.md).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsVideo => Kind != GenerationKind.TextToImage;
 }

@@ -4,13 +4,15 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Orchestrator.Tasks;
 
 /// <summary>
 /// This node's read model of all tasks, for listing and for waiting on an end. At start it folds the journal
 /// (events by tag) into views and wakes every task that has not ended, so a restart resumes all work; after
-/// that it follows the views task actors publish.
+/// that it follows the views task actors publish. It sees every end, so it writes the one log line per ended task.
 /// </summary>
 public sealed class TaskCatalog : ReceiveActor
 {
@@ -26,20 +28,30 @@ public sealed class TaskCatalog : ReceiveActor
     private readonly Dictionary<string, BatchTasks> _batches = new();
     private readonly List<(object Query, IActorRef Sender)> _heldUntilLoaded = [];
     private Dictionary<string, TaskState>? _loading = new();
+    private long _loadedOffset;
+    private readonly ILogger _log;
 
-    public TaskCatalog(IActorRef supervisor, OrchestratorReadiness readiness)
+    public TaskCatalog(IActorRef supervisor, OrchestratorReadiness readiness, ILogger log)
     {
         _supervisor = supervisor;
         _readiness = readiness;
+        _log = log;
 
         Receive<EventEnvelope>(e =>
         {
-            if (_loading is null || e.Event is not ITaskEvent te) return;
+            if (_loading is null) return;
+            if (e.Offset is Sequence seq && seq.Value > _loadedOffset) _loadedOffset = seq.Value;
+            if (e.Event is not ITaskEvent te) return;
             _loading[te.TaskId] = _loading.GetValueOrDefault(te.TaskId, TaskState.Empty).Apply(te);
         });
         Receive<Loaded>(_ => FinishLoading());
         Receive<LoadFailed>(f => throw new InvalidOperationException("Could not read the journal at start-up.", f.Cause));
-        Receive<TaskViewChanged>(c => Upsert(c.View));
+        Receive<TaskViewChanged>(c =>
+        {
+            var ended = c.View.Status.IsTerminal() && _views.GetValueOrDefault(c.View.Id)?.Status.IsTerminal() != true;
+            Upsert(c.View);
+            if (ended) TaskEndLog.Ended(_log, c.View);
+        });
         // An `after` that names no task would otherwise quietly restart the listing from the newest task.
         Receive<ListTasks>(q => Sender.Tell(q.After is not null && !_views.ContainsKey(q.After) ? new TaskNotFound(q.After) : Page(q)));
         Receive<GetBatchLines>(q => WhenLoaded(q, () => new BatchLines(q.BatchId, !_batches.TryGetValue(q.BatchId, out var b) ? new HashSet<int>()
@@ -49,6 +61,7 @@ public sealed class TaskCatalog : ReceiveActor
             ? new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(b.Counts), b.Lines.Count, b.LastEndedAt)
             : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0, null)));
         Receive<ListBatchTasks>(q => WhenLoaded(q, () => BatchPage(q)));
+        Receive<GetLoadedOffset>(q => WhenLoaded(q, () => new LoadedOffset(_loadedOffset)));
         Receive<AwaitTaskEnd>(w =>
         {
             if (_views.TryGetValue(w.TaskId, out var v) && v.Status.IsTerminal()) Sender.Tell(v);
@@ -57,8 +70,11 @@ public sealed class TaskCatalog : ReceiveActor
         });
     }
 
-    public static Props Props(IActorRef supervisor, OrchestratorReadiness readiness) =>
-        Akka.Actor.Props.Create(typeof(TaskCatalog), supervisor, readiness);
+    /// <param name="supervisor">Wakes the tasks that had not ended at start.</param>
+    /// <param name="readiness">Marked once the journal has been read.</param>
+    /// <param name="log">Where each task's end is written (one Information line); none when null.</param>
+    public static Props Props(IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log = null) =>
+        Akka.Actor.Props.Create(() => new TaskCatalog(supervisor, readiness, log ?? NullLogger.Instance));
 
     protected override void PreStart()
     {

@@ -46,9 +46,6 @@ public sealed record TaskSubmission
     public string? WebhookUrl { get; init; }
 }
 
-/// <summary>One rejected field: <c>Field</c> is the JSON name the caller used (camelCase).</summary>
-public sealed record FieldError(string Field, string Message);
-
 public static class GenerationKinds
 {
     public static readonly IReadOnlyDictionary<string, GenerationKind> ByWireName = new Dictionary<string, GenerationKind>

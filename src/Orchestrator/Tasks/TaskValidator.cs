@@ -6,7 +6,7 @@ namespace Orchestrator.Tasks;
 /// <summary>
 /// Turns a <see cref="TaskSubmission"/> into a <see cref="GenerationRequest"/> or the list of fields that are wrong,
 /// by the rules of the provider it names. Runs before anything is persisted. A <c>webhookUrl</c> follows the webhook
-/// target policy (<paramref name="webhooks"/>: whether private targets are allowed; refused when not given).
+/// target policy (<paramref name="webhooks"/>: whether private or loopback targets are allowed; refused when not given).
 /// </summary>
 public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? webhooks = null)
 {
@@ -59,7 +59,7 @@ public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? w
             }
         }
         if (s.DeadlineSeconds is < 10 or > 7 * 86400) Fail("deadlineSeconds", "Between 10 and 604800 seconds.");
-        if (s.WebhookUrl is not null && WebhookTargetPolicy.Check(s.WebhookUrl, webhooks?.AllowPrivateTargets ?? false) is { } webhookError)
+        if (s.WebhookUrl is not null && WebhookTargetPolicy.Check(s.WebhookUrl, webhooks?.AllowPrivateTargets ?? false, webhooks?.AllowLoopbackTargets ?? false) is { } webhookError)
             Fail("webhookUrl", webhookError);
 
         if (errors.Count > 0) return (null, errors);

@@ -46,18 +46,3 @@ public sealed record RateLimitAnswered(string Account, TimeSpan? RetryAfter);
 public sealed record GetThrottleStats(string Account);
 
 public sealed record GetAllThrottleStats;
-
-public sealed record ThrottleStats(
-    string Account,
-    string Type,
-    double ConfiguredQps,
-    double EffectiveQps,
-    int? MaxConcurrentTasks,
-    int ConcurrencyInUse,
-    int QueuedSubmits,
-    int QueuedPolls,
-    int CallsInFlight,
-    long Granted,
-    long RateLimitAnswers,
-    double OldestSubmitWaitSeconds,
-    double OldestPollWaitSeconds);

@@ -21,6 +21,10 @@ public sealed record DeliveryRecord(
 {
     public bool IsPending => NextAttemptAt is not null;
     public string State => IsPending ? "pending" : "failed";
+
+    /// <summary>The delivery as the API lists it.</summary>
+    public WebhookDeliveryView View() =>
+        new(EventId, TaskId, Type, State, Attempts, LastStatus, LastError, LastAttemptAt, NextAttemptAt, Url);
 }
 
 /// <summary>

@@ -88,7 +88,7 @@ public sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
             Commit(() => sender.Tell(WebhooksFlushed.Instance));
         });
         Command<EndpointEnabledChanged>(c => SetEnabled(c.Enabled));
-        Command<ListDeliveries>(q => Sender.Tell(new DeliveryList(_ledger.List(q.State).Select(WebhookDeliveryView.From).ToList())));
+        Command<ListDeliveries>(q => Sender.Tell(new DeliveryList(_ledger.List(q.State).Select(d => d.View()).ToList())));
         Command<ReplayDeliveries>(Replay);
         Command<SaveSnapshotSuccess>(s =>
         {

@@ -19,7 +19,8 @@ public static class WebhookHosting
                 http.Timeout = timeout;
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("Orchestrator-Webhooks");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => WebhookTargetPolicy.CreateHandler(options.AllowPrivateTargets, timeout < TimeSpan.FromSeconds(10) ? timeout : TimeSpan.FromSeconds(10)))
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookTargetPolicy.CreateHandler(options.AllowPrivateTargets, timeout < TimeSpan.FromSeconds(10) ? timeout : TimeSpan.FromSeconds(10),
+                options.AllowLoopbackTargets == true))
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookSubscriptions>();

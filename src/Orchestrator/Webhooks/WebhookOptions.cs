@@ -13,6 +13,14 @@ public sealed class WebhookOptions
     public bool AllowPrivateTargets { get; set; }
 
     /// <summary>
+    /// Allow webhook targets on loopback (<c>localhost</c>, 127.0.0.0/8, <c>::1</c>) while other internal addresses stay
+    /// refused. Null (the default) leaves it to the host: the server turns it on when every URL it listens on is a
+    /// loopback address — only its own machine can call it then, so a loopback target reaches nothing a caller could not
+    /// reach already — and off when it listens beyond loopback. A host embedding the library that leaves it null gets off.
+    /// </summary>
+    public bool? AllowLoopbackTargets { get; set; }
+
+    /// <summary>
     /// Delay before each attempt, seconds: the first entry is the first attempt (normally 0), entry <c>n</c> the wait after
     /// attempt <c>n</c> failed. Null uses <see cref="DefaultRetryScheduleSeconds"/>. (Null by default because configuration
     /// binding appends to a list that already has items.)

@@ -32,18 +32,6 @@ public sealed record WebhookEndpoint(
         Enum.GetValues<TaskLifecycle>().Where(s => s.IsTerminal()).Select(TaskCompletion.TypeFor).ToList();
 }
 
-/// <summary>An endpoint as the API shows it: never its secret.</summary>
-public sealed record WebhookEndpointView(string Id, string? Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt);
-
-/// <summary>A pending or failed delivery as <c>GET /v1/webhooks/{id}/deliveries</c> lists it.</summary>
-public sealed record WebhookDeliveryView(
-    string EventId, string TaskId, string Type, string State, int Attempts, int? LastStatus, string? LastError,
-    DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, string? Url)
-{
-    public static WebhookDeliveryView From(DeliveryRecord d) =>
-        new(d.EventId, d.TaskId, d.Type, d.State, d.Attempts, d.LastStatus, d.LastError, d.LastAttemptAt, d.NextAttemptAt, d.Url);
-}
-
 /// <summary>The registry's state, folded from its journal (pure).</summary>
 public sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, string? GeneratedTaskSecret)
 {

@@ -5,19 +5,6 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Webhooks;
 
-/// <summary>A registration as a caller sends it (<c>POST /v1/webhooks</c>), before validation.</summary>
-public sealed record WebhookRegistrationRequest
-{
-    /// <summary>Absolute http or https URL.</summary>
-    public string? Url { get; init; }
-    /// <summary>Completion types (<c>task.succeeded</c>, <c>task.failed</c>, <c>task.timed_out</c>, <c>task.cancelled</c>) or <c>*</c>; default all.</summary>
-    public List<string>? Events { get; init; }
-    /// <summary>Optional <c>whsec_…</c> secret; generated when absent.</summary>
-    public string? Secret { get; init; }
-
-    public override string ToString() => $"{nameof(WebhookRegistrationRequest)} {{ Url = {Url} }}";
-}
-
 /// <summary>A new endpoint and its secret: the only time the secret is handed out.</summary>
 public sealed record WebhookRegistration(WebhookEndpointView Endpoint, string Secret)
 {
@@ -51,7 +38,7 @@ public sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registr
     /// <exception cref="WebhookValidationException">A field is invalid.</exception>
     public async Task<WebhookRegistration> RegisterAsync(WebhookRegistrationRequest request, CancellationToken ct = default)
     {
-        var (events, errors) = Validate(request, options.AllowPrivateTargets);
+        var (events, errors) = Validate(request, options.AllowPrivateTargets, options.AllowLoopbackTargets == true);
         if (errors.Count > 0) throw new WebhookValidationException(errors);
         var secret = request.Secret ?? WebhookSignature.NewSecret();
         var id = "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -95,10 +82,10 @@ public sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registr
     public async Task<string> TaskSecretAsync(CancellationToken ct = default) => (await AskAsync<TaskWebhookSecret>(new GetTaskWebhookSecret(), ct)).Secret;
 
     /// <summary>The events filter as stored (<c>*</c> alone for everything) and the rejected fields.</summary>
-    public static (IReadOnlyList<string> Events, IReadOnlyList<FieldError> Errors) Validate(WebhookRegistrationRequest r, bool allowPrivateTargets)
+    public static (IReadOnlyList<string> Events, IReadOnlyList<FieldError> Errors) Validate(WebhookRegistrationRequest r, bool allowPrivateTargets, bool allowLoopbackTargets = false)
     {
         var errors = new List<FieldError>();
-        if (WebhookTargetPolicy.Check(r.Url, allowPrivateTargets) is { } urlError) errors.Add(new FieldError("url", urlError));
+        if (WebhookTargetPolicy.Check(r.Url, allowPrivateTargets, allowLoopbackTargets) is { } urlError) errors.Add(new FieldError("url", urlError));
         IReadOnlyList<string> events = [WebhookEndpoint.AllEvents];
         if (r.Events is { Count: > 0 } asked)
         {

@@ -5,14 +5,15 @@ namespace Orchestrator.Webhooks;
 
 /// <summary>
 /// Where webhooks may go: absolute http/https URLs whose host is not on loopback, a private or link-local network,
-/// CGNAT, multicast or an unspecified address, unless <see cref="WebhookOptions.AllowPrivateTargets"/> is on.
+/// CGNAT, multicast or an unspecified address, unless <see cref="WebhookOptions.AllowPrivateTargets"/> is on (loopback
+/// alone: <see cref="WebhookOptions.AllowLoopbackTargets"/>).
 /// Literal addresses are checked when a URL is given; every address a name resolves to is checked again when the
 /// connection is made (<see cref="CreateHandler"/>), so a name that later resolves inward (DNS rebinding) is refused.
 /// </summary>
 public static class WebhookTargetPolicy
 {
     /// <summary>Why <paramref name="url"/> may not be a webhook target, or null when it may.</summary>
-    public static string? Check(string? url, bool allowPrivateTargets)
+    public static string? Check(string? url, bool allowPrivateTargets, bool allowLoopbackTargets = false)
     {
         if (string.IsNullOrWhiteSpace(url)) return "Required: an absolute http or https URL.";
         if (url.Length > 2000) return "At most 2000 characters.";
@@ -23,10 +24,33 @@ public static class WebhookTargetPolicy
         if (allowPrivateTargets) return null;
         var host = uri.IdnHost.Trim('[', ']').TrimEnd('.');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-            return "Loopback targets are refused (Orchestrator:Webhooks:AllowPrivateTargets is off).";
-        if (IPAddress.TryParse(host, out var ip) && IsInternal(ip))
+            return allowLoopbackTargets ? null : "Loopback targets are refused (Orchestrator:Webhooks:AllowPrivateTargets and AllowLoopbackTargets are off).";
+        if (IPAddress.TryParse(host, out var ip) && IsInternal(ip) && !(allowLoopbackTargets && IsLoopback(ip)))
             return "Loopback, private, link-local and other internal addresses are refused (Orchestrator:Webhooks:AllowPrivateTargets is off).";
         return null;
+    }
+
+    /// <summary>Whether <paramref name="ip"/> is a loopback address (127.0.0.0/8, <c>::1</c>, or one of those mapped to IPv6).</summary>
+    public static bool IsLoopback(IPAddress ip) => IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+
+    /// <summary>
+    /// Whether a server listening on <paramref name="urls"/> (its <c>Urls</c> setting, e.g. <c>http://127.0.0.1:5080</c>) can
+    /// be called from its own machine alone: every URL names <c>localhost</c> or a loopback address. A wildcard
+    /// (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>), another address or a host name, or no URL at all, is not.
+    /// </summary>
+    public static bool ListensOnLoopbackOnly(IEnumerable<string> urls)
+    {
+        var any = false;
+        foreach (var url in urls)
+        {
+            any = true;
+            // Kestrel's wildcards are no valid host names, so they do not parse: not loopback, as intended.
+            if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)) return false;
+            var host = uri.Host.Trim('[', ']');
+            if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!IPAddress.TryParse(host, out var ip) || !IsLoopback(ip)) return false;
+        }
+        return any;
     }
 
     /// <summary>Whether <paramref name="ip"/> is loopback, private, link-local, CGNAT, unspecified, multicast or reserved.</summary>
@@ -60,13 +84,14 @@ public static class WebhookTargetPolicy
 
     /// <summary>
     /// The addresses a connection to <paramref name="host"/> may use: all of them when private targets are allowed,
-    /// otherwise those that are not internal. Throws <see cref="WebhookTargetRefusedException"/> when none is left.
+    /// otherwise those that are not internal (or are loopback, when loopback targets are allowed). Throws
+    /// <see cref="WebhookTargetRefusedException"/> when none is left.
     /// </summary>
-    public static async Task<IPAddress[]> AllowedAddressesAsync(string host, bool allowPrivateTargets, CancellationToken ct)
+    public static async Task<IPAddress[]> AllowedAddressesAsync(string host, bool allowPrivateTargets, bool allowLoopbackTargets, CancellationToken ct)
     {
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
         if (allowPrivateTargets) return addresses;
-        var allowed = addresses.Where(a => !IsInternal(a)).ToArray();
+        var allowed = addresses.Where(a => !IsInternal(a) || allowLoopbackTargets && IsLoopback(a)).ToArray();
         return allowed.Length > 0 ? allowed : throw new WebhookTargetRefusedException();
     }
 
@@ -74,7 +99,7 @@ public static class WebhookTargetPolicy
     /// The primary handler of the <c>webhooks</c> HTTP client: no redirects, no proxy, and a connect step that refuses
     /// internal addresses after name resolution.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(bool allowPrivateTargets, TimeSpan connectTimeout) => new()
+    public static SocketsHttpHandler CreateHandler(bool allowPrivateTargets, TimeSpan connectTimeout, bool allowLoopbackTargets = false) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
@@ -83,7 +108,7 @@ public static class WebhookTargetPolicy
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectCallback = async (context, ct) =>
         {
-            var addresses = await AllowedAddressesAsync(context.DnsEndPoint.Host, allowPrivateTargets, ct).ConfigureAwait(false);
+            var addresses = await AllowedAddressesAsync(context.DnsEndPoint.Host, allowPrivateTargets, allowLoopbackTargets, ct).ConfigureAwait(false);
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {

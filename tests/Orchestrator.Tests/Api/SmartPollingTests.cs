@@ -35,7 +35,7 @@ public sealed class SmartPollingTests
         var figures = measured.Select(v => Figures(sim, v)).ToList();
         var meanQueries = figures.Average(f => f.Queries);
         var p95Lag = Quantile(figures.Select(f => f.RelativeLag), 0.95);
-        // The best fixed schedule needs about 3.5 queries for 50% lag on 8–40 s; the seeds' 1 s polling about 24.
+        // The best fixed schedule needs about 3.5 queries for 50% lag on 8–40 s; DMXAPI's example 1 s polling about 24.
         Assert.True(meanQueries <= 5.0, $"mean queries per task {meanQueries:0.00}");
         Assert.True(p95Lag <= 0.8, $"p95 detection lag {p95Lag:P0} of the task's duration");
 

@@ -8,7 +8,7 @@ public sealed class BestFixedScheduleTests
     // Evenly spread quantiles of uniform 5–60 s: the issue's reference case without sampling noise.
     private static readonly double[] Uniform5To60 = [.. Enumerable.Range(0, 1000).Select(i => 5 + 55 * (i + 0.5) / 1000)];
 
-    // The issue (and DESIGN.md) give about 7.7 queries at 20%, 4.1 at 50% and 2.4 at 100% for uniform 5–60 s. An
+    // The issue (and docs/polling.md) give about 7.7 queries at 20%, 4.1 at 50% and 2.4 at 100% for uniform 5–60 s. An
     // exhaustive scan (t0 step 0.1 s, r step 0.005) finds 7.56, 3.67 and 2.34: the 50% figure in the issue is high,
     // so the bench holds the orchestrator to the search's figure, not the issue's.
     [Theory]

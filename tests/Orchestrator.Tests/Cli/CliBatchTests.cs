@@ -98,12 +98,14 @@ public sealed class CliBatchTests(CliServer cli) : IDisposable
         var run = await cli.RunAsync("results", batchId, "--out", outDir, "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        var outcomes = run.JsonLines;
+        var tasks = run.JsonLines;
+        Assert.Equal(3, tasks.Count);
+        Assert.All(tasks, t => Assert.Equal("ok", t.GetProperty("outcome").GetString()));
+        var outcomes = tasks.SelectMany(t => t.GetProperty("files").EnumerateArray().Select(f => (TaskId: t.GetProperty("taskId").GetString()!, File: f))).ToList();
         Assert.Equal(6, outcomes.Count);
-        Assert.All(outcomes, o => Assert.Equal("downloaded", o.GetProperty("outcome").GetString()));
-        foreach (var o in outcomes)
+        Assert.All(outcomes, o => Assert.Equal("downloaded", o.File.GetProperty("outcome").GetString()));
+        foreach (var (taskId, o) in outcomes)
         {
-            var taskId = o.GetProperty("taskId").GetString()!;
             var index = o.GetProperty("index").GetInt32();
             var view = await cli.Server.Http.GetFromJsonAsync<JsonElement>($"/v1/tasks/{taskId}");
             var expected = view.GetProperty("results")[index].GetProperty("sha256").GetString();
@@ -115,7 +117,56 @@ public sealed class CliBatchTests(CliServer cli) : IDisposable
 
         var again = await cli.RunAsync("results", batchId, "--out", outDir, "--json");
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.All(again.JsonLines, o => Assert.Equal("present", o.GetProperty("outcome").GetString()));
+        Assert.All(again.JsonLines.SelectMany(t => t.GetProperty("files").EnumerateArray()), f => Assert.Equal("present", f.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task Batch_cancel_cancels_what_has_not_ended_and_exits_0()
+    {
+        // Videos take seconds in the simulator: the batch is still running when it is cancelled.
+        var file = WriteBatch("cancel.jsonl", Enumerable.Range(1, 4).Select(i => Line(i, kind: "text-to-video")));
+        var batch = await cli.RunAsync("batch", file, "--json");
+        Assert.True(batch.ExitCode == 0, batch.ToString());
+        var batchId = batch.JsonLines[0].GetProperty("batchId").GetString()!;
+
+        var human = await cli.RunAsync("batch-cancel", batchId);
+
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Contains($"batch {batchId}", human.Out);
+        Assert.Contains("cancelled", human.Out);
+        var status = await cli.RunAsync("batch-status", batchId, "--wait", "--poll-interval", "0.2", "--json");
+        Assert.True(Assert.Single(status.JsonLines).GetProperty("cancelled").GetBoolean(), status.ToString());
+
+        // A second cancel may find every task ended already (409, exit 1): --json is checked on a batch of its own.
+        var other = await cli.RunAsync("batch", file, "--json");
+        var otherId = other.JsonLines[0].GetProperty("batchId").GetString()!;
+        var json = await cli.RunAsync("batch-cancel", otherId, "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal(otherId, Assert.Single(json.JsonLines).GetProperty("batchId").GetString());
+    }
+
+    [Fact]
+    public async Task Results_prints_one_line_per_task_with_its_files()
+    {
+        var file = WriteBatch("one-line.jsonl", Enumerable.Range(1, 3).Select(i => Line(i, count: 2)));
+        var batch = await cli.RunAsync("batch", file, "--wait", "--poll-interval", "0.2", "--json");
+        Assert.True(batch.ExitCode == 0, batch.ToString());
+        var batchId = batch.JsonLines[0].GetProperty("batchId").GetString()!;
+        var outDir = Path.Combine(_files.Path, "one-line");
+
+        var run = await cli.RunAsync("results", batchId, "--out", outDir);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var taskLines = run.OutLines.Where(l => !l.Contains("ended task(s)")).ToList();
+        Assert.Equal(3, taskLines.Count);
+        foreach (var line in taskLines)
+        {
+            var taskId = line.Split(' ')[0];
+            Assert.Contains("2 files", line);
+            Assert.Contains("ok", line);
+            Assert.Contains(Path.Combine(outDir, $"{taskId}-0.png"), line);
+            Assert.Contains(Path.Combine(outDir, $"{taskId}-1.png"), line);
+        }
     }
 
     [Fact]
@@ -134,8 +185,9 @@ public sealed class CliBatchTests(CliServer cli) : IDisposable
         Assert.Contains(".jsonl", unknownFormat.Error);
     }
 
-    private static string Line(int i, int count = 1) =>
-        JsonSerializer.Serialize(new { provider = "simulator", kind = "text-to-image", model = "kling-v1-5", prompt = $"cli batch line {i}", count });
+    private static string Line(int i, int count = 1, string kind = "text-to-image") => kind == "text-to-image"
+        ? JsonSerializer.Serialize(new { provider = "simulator", kind, model = "kling-v1-5", prompt = $"cli batch line {i}", count })
+        : JsonSerializer.Serialize(new { provider = "simulator", kind, model = "kling-v1-6", prompt = $"cli batch line {i}", durationSeconds = 5 });
 
     private string WriteBatch(string name, IEnumerable<string> lines)
     {

@@ -21,7 +21,8 @@ public sealed class CliServer : IAsyncLifetime
     {
         // No simulated failures: a test that expects exit 0 after --wait needs every task to succeed.
         _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.8 });
-        Server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
+        // Webhook receivers in the tests listen on loopback.
+        Server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, Webhooks.WebhookTestServer.AllowPrivate);
     }
 
     public async Task DisposeAsync()

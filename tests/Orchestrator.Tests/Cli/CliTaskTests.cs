@@ -38,6 +38,90 @@ public sealed class CliTaskTests(CliServer cli)
     }
 
     [Fact]
+    public async Task Result_urls_are_printed_absolute_by_submit_wait_get_and_their_json()
+    {
+        var submitted = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "absolute", "--wait", "--poll-interval", "0.2"]);
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+        var id = submitted.OutLines[0].Split(' ')[1];
+        var stored = $"{cli.Url.TrimEnd('/')}/v1/tasks/{id}/results/0";
+        Assert.Contains(stored, submitted.Out);
+
+        var got = await cli.RunAsync("get", id);
+        Assert.Contains($"result 0: image {stored}", got.Out);
+        var json = await cli.RunAsync("get", id, "--json");
+        Assert.Equal(stored, Assert.Single(json.JsonLines).GetProperty("results")[0].GetProperty("storedUrl").GetString());
+    }
+
+    [Fact]
+    public async Task Cancel_ends_a_running_task_and_a_second_cancel_exits_1_with_the_409()
+    {
+        // A video runs for seconds in the simulator: it is still running when cancelled.
+        var submitted = await cli.RunAsync("submit", "--provider", "simulator", "--kind", "text-to-video", "--model", "kling-v1-6",
+            "--prompt", "cancel me", "--duration-seconds", "5", "--json");
+        var id = Assert.Single(submitted.JsonLines).GetProperty("id").GetString()!;
+
+        var cancelled = await cli.RunAsync("cancel", id);
+        Assert.True(cancelled.ExitCode == 0, cancelled.ToString());
+        Assert.Contains($"task {id}  cancelled", cancelled.Out);
+
+        var again = await cli.RunAsync("cancel", id, "--json");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal("", again.Out);
+        Assert.Contains("409", again.Error);
+    }
+
+    [Fact]
+    public async Task List_pages_through_tasks_newest_first_with_a_hint_for_the_next_page()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var run = await cli.RunAsync(["submit", .. ImageTask, "--prompt", $"listed {i}", "--json"]);
+            ids.Add(Assert.Single(run.JsonLines).GetProperty("id").GetString()!);
+        }
+
+        var first = await cli.RunAsync("list", "--limit", "2", "--provider", "simulator");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.StartsWith(ids[2], first.OutLines[0]);
+        Assert.StartsWith(ids[1], first.OutLines[1]);
+        Assert.Contains($"orchestrator list --limit 2 --provider simulator --after {ids[1]}", first.Out);
+
+        var next = await cli.RunAsync("list", "--limit", "2", "--provider", "simulator", "--after", ids[1], "--json");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        var page = Assert.Single(next.JsonLines);
+        Assert.Equal(ids[0], page.GetProperty("items")[0].GetProperty("id").GetString());
+
+        var refused = await cli.RunAsync("list", "--status", "sleeping");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("status", refused.Error);
+    }
+
+    [Fact]
+    public async Task Providers_shows_every_account_and_its_throttle()
+    {
+        var human = await cli.RunAsync("providers");
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Contains(human.OutLines, l => l.StartsWith("simulator") && l.Contains("enabled") && l.Contains("qps"));
+
+        var json = await cli.RunAsync("providers", "--json");
+        var accounts = Assert.Single(json.JsonLines).GetProperty("accounts").EnumerateArray().ToList();
+        Assert.Contains(accounts, a => a.GetProperty("account").GetString() == "simulator" && a.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Health_exits_0_when_ready_and_1_when_the_server_is_not_there()
+    {
+        var ready = await cli.RunAsync("health");
+        Assert.True(ready.ExitCode == 0, ready.ToString());
+        Assert.Contains("ready", ready.Out);
+        var json = await cli.RunAsync("health", "--json");
+        Assert.Equal("ready", Assert.Single(json.JsonLines).GetProperty("status").GetString());
+
+        var gone = await CliRun.RunAsync(["--server", $"http://127.0.0.1:{ServerProcess.FreePort()}", "health"]);
+        Assert.Equal(1, gone.ExitCode);
+    }
+
+    [Fact]
     public async Task Submit_refused_by_the_server_exits_1_and_stderr_names_the_field()
     {
         var run = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "too many", "--count", "20", "--json"]);

@@ -21,7 +21,7 @@ public sealed class CliWatchTests(CliServer cli)
             ids.Add((await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
         }
 
-        var (first, lines) = await WatchUntilAsync(["watch", "--json", "--tenant", tenant], count: 3);
+        var (first, lines) = await WatchUntilAsync(["watch", "--json", "--tenant", tenant, "--from", "start"], count: 3);
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Equal(ids.Order(), lines.Select(l => l.GetProperty("task").GetProperty("id").GetString()!).Order());
@@ -36,12 +36,48 @@ public sealed class CliWatchTests(CliServer cli)
     }
 
     [Fact]
+    public async Task Watch_without_from_prints_only_what_ends_after_it_starts_and_from_start_replays()
+    {
+        var tenant = "now-" + Guid.NewGuid().ToString("N")[..8];
+        var metadata = ("metadata", new Dictionary<string, string> { ["tenant"] = tenant });
+        var old = await cli.Server.WaitForEndAsync(await cli.Server.SubmitForIdAsync(Requests.Image("ended before watching", metadata)));
+
+        var output = new StringWriter();
+        var synchronizedOut = TextWriter.Synchronized(output);
+        var error = new StringWriter();
+        var synchronizedError = TextWriter.Synchronized(error);
+        using var stop = new CancellationTokenSource();
+        var watching = CliApp.RunAsync(["--server", cli.Url, "watch", "--json", "--tenant", tenant],
+            new CliConsole(synchronizedOut, synchronizedError, IsTerminal: false), stop.Token);
+        string Text(TextWriter w, StringWriter inner) { lock (w) return inner.ToString(); }
+        // The CLI says where it starts once the stream is open: what ends after that must be printed.
+        await Eventually.Until(() => Task.FromResult(Text(synchronizedError, error) + Text(synchronizedOut, output)),
+            e => e.Contains("watching") || e.Contains(old.Id) || watching.IsCompleted, TimeSpan.FromSeconds(30), "the stream to open");
+        var fresh = await cli.Server.SubmitForIdAsync(Requests.Image("ended while watching", metadata));
+        await Eventually.Until(() => Task.FromResult(Text(synchronizedOut, output)), o => o.Contains(fresh) || watching.IsCompleted, TimeSpan.FromSeconds(60), "the new completion");
+        await stop.CancelAsync();
+        Assert.Equal(0, await watching.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var ids = Text(synchronizedOut, output).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("task").GetProperty("id").GetString()).ToList();
+        Assert.Equal([fresh], ids);
+        Assert.DoesNotContain(old.Id, Text(synchronizedOut, output));
+
+        var (_, replayed) = await WatchUntilAsync(["watch", "--json", "--tenant", tenant, "--from", "start"], count: 2);
+        Assert.Equal([old.Id, fresh], replayed.Select(l => l.GetProperty("task").GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Watch_with_a_refused_filter_exits_1()
     {
         var run = await cli.RunAsync("watch", "--status", "processing");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("status", run.Error);
+
+        var badStart = await cli.RunAsync("watch", "--from", "yesterday");
+        Assert.Equal(1, badStart.ExitCode);
+        Assert.Contains("--from", badStart.Error);
     }
 
     /// <summary>Runs <c>watch</c> until its stdout holds <paramref name="count"/> lines, then cancels it as Ctrl+C would.</summary>

@@ -17,10 +17,11 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         var ids = new List<string>();
         for (var i = 0; i < 12; i++) ids.Add(await SubmitAsync(Requests.Image($"sse {i}")));
 
-        var first = await ReadEventsAsync("/v1/events", lastEventId: null, count: 5);
+        var first = await ReadEventsAsync("/v1/events?from=start", lastEventId: null, count: 5);
         // All twelve end while the client is away.
         foreach (var id in ids) await Server.WaitForEndAsync(id);
-        var missed = await ReadEventsAsync("/v1/events", lastEventId: first[^1].EventId, count: 7);
+        // As EventSource reconnects: the same URL, and Last-Event-ID, which wins over from=start.
+        var missed = await ReadEventsAsync("/v1/events?from=start", lastEventId: first[^1].EventId, count: 7);
 
         var offsets = first.Concat(missed).Select(e => long.Parse(e.EventId!)).ToList();
         Assert.Equal(offsets.Order(), offsets);
@@ -44,8 +45,34 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         var succeeded = views.Where(v => v.Status == TaskLifecycle.Succeeded).Select(v => v.Id).Order().ToList();
         Assert.NotEmpty(succeeded);
 
-        var events = await ReadEventsAsync("/v1/events?tenant=acme&status=succeeded", null, succeeded.Count);
+        var events = await ReadEventsAsync("/v1/events?from=start&tenant=acme&status=succeeded", null, succeeded.Count);
         Assert.Equal(succeeded, events.Select(e => e.Data.Task.Id).Order());
+    }
+
+    [Fact]
+    public async Task Without_a_position_the_stream_starts_now_and_from_start_replays_the_history()
+    {
+        var old = new List<string>();
+        for (var i = 0; i < 3; i++) old.Add(await SubmitAsync(Requests.Image($"before {i}")));
+        foreach (var id in old) await Server.WaitForEndAsync(id);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await Server.Http.GetAsync("/v1/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        await using var items = SseParser.Create(body).EnumerateAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        // The first heartbeat says the stream is open: a task that ends after it must come.
+        Assert.True(await items.MoveNextAsync());
+        Assert.Equal("heartbeat", items.Current.EventType);
+        var fresh = await SubmitAsync(Requests.Image("after"));
+        var seen = new List<string>();
+        while (!seen.Contains(fresh) && await items.MoveNextAsync())
+            if (items.Current.EventType != "heartbeat")
+                seen.Add(JsonSerializer.Deserialize<TaskCompletion>(items.Current.Data, OrchestratorServer.Json)!.Task.Id);
+        Assert.Equal([fresh], seen);
+
+        var replayed = await ReadEventsAsync("/v1/events?from=start", null, count: 4);
+        Assert.Equal(old.Append(fresh).Order(), replayed.Select(e => e.Data.Task.Id).Order());
     }
 
     [Fact]
@@ -70,6 +97,14 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         var r2 = await Server.Http.GetAsync("/v1/events?status=processing");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, r2.StatusCode);
         Assert.Contains("status", await r2.Content.ReadAsStringAsync());
+
+        foreach (var (query, field) in new[] { ("after=garbage", "after"), ("from=yesterday", "from"), ("after=-3", "after") })
+        {
+            using var r = await Server.Http.GetAsync("/v1/events?" + query, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, r.StatusCode);
+            var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{query}: {problem}");
+        }
     }
 
     private Task<string> SubmitAsync(object body) => Server.SubmitForIdAsync(body);

@@ -38,6 +38,31 @@ public sealed class PollLearningTests
     }
 
     [Fact]
+    public void A_new_account_much_faster_than_its_prior_polls_near_its_durations_within_five_tasks()
+    {
+        _options.Providers["simulator"] = new ProviderAccountOptions { ImagePriorSeconds = 60 };
+        var learning = new PollLearning(_options, _clock);
+        var firsts = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            learning.RecordDuration(Image, 2);
+            firsts.Add(learning.PlanFor(Image).FirstSeconds);
+        }
+        Assert.True(firsts[0] < 60, $"the first poll stays at the prior after a task: {firsts[0]} s");
+        Assert.True(firsts.SequenceEqual(firsts.OrderDescending()), $"first polls: {string.Join(", ", firsts)}");
+        Assert.InRange(firsts[^1], 2, 4); // within twice the 2 s the tasks take, instead of 60 s
+    }
+
+    [Fact]
+    public void A_new_account_much_slower_than_its_prior_moves_its_first_poll_out_within_five_tasks()
+    {
+        var learning = new PollLearning(_options, _clock); // image prior 10 s
+        for (var i = 0; i < 5; i++) learning.RecordDuration(Image, 300);
+        Assert.InRange(learning.PlanFor(Image).FirstSeconds, 150, 300); // instead of polling from 10 s on
+        Assert.InRange(learning.SafetyNetFor(Image).FirstSeconds, 200, 3 * 300); // callbacks: out from the prior's 30 s too
+    }
+
+    [Fact]
     public void A_plan_follows_drift_but_is_searched_again_at_most_every_few_seconds()
     {
         var learning = new PollLearning(_options, _clock);

@@ -7,7 +7,7 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Tests.Providers;
 
-/// <summary>Golden tests for Chanjing: seed 002's body, the token header, 10400 handling and the page query.</summary>
+/// <summary>Golden tests for Chanjing: Chanjing's documented example body (docs/providers.md, Chanjing), the token header, 10400 handling and the page query.</summary>
 public sealed class ChanjingClientTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);

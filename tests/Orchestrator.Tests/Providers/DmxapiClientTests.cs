@@ -5,7 +5,7 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Tests.Providers;
 
-/// <summary>Golden tests: the exact bytes the DMXAPI adapter sends for the seeds' own examples, and how it reads the documented answers.</summary>
+/// <summary>Golden tests: the exact bytes the DMXAPI adapter sends for DMXAPI's own documented examples, and how it reads the documented answers.</summary>
 public sealed class DmxapiClientTests
 {
     private const string TaskId = "0194f1c2a3b4c5d6e7f8091a2b3c4d5e";

@@ -2,7 +2,7 @@ using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Simulator;
 
-/// <summary>Status changes POSTed to the task's callback URL as the fake clock moves (PROVIDERS.md §1, §3).</summary>
+/// <summary>Status changes POSTed to the task's callback URL as the fake clock moves (docs/providers.md, Kling and Chanjing).</summary>
 [Collection(SimulatorCollection.Name)]
 public sealed class CallbackTests : IAsyncLifetime
 {

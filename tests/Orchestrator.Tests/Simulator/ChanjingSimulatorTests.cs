@@ -3,7 +3,7 @@ using Orchestrator.Simulator;
 
 namespace Orchestrator.Tests.Simulator;
 
-/// <summary>Chanjing's open API as the simulator speaks it (PROVIDERS.md §3, seed 002).</summary>
+/// <summary>Chanjing's open API as the simulator speaks it (docs/providers.md, Chanjing).</summary>
 [Collection(SimulatorCollection.Name)]
 public sealed class ChanjingSimulatorTests : IAsyncLifetime
 {

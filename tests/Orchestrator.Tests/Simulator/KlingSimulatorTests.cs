@@ -3,7 +3,7 @@ using Orchestrator.Simulator;
 
 namespace Orchestrator.Tests.Simulator;
 
-/// <summary>The official Kling API and the DMXAPI relay as the simulator speaks them (PROVIDERS.md §1–2).</summary>
+/// <summary>The official Kling API and the DMXAPI relay as the simulator speaks them (docs/providers.md, Kling and DMXAPI relay).</summary>
 [Collection(SimulatorCollection.Name)]
 public sealed class KlingSimulatorTests : IAsyncLifetime
 {

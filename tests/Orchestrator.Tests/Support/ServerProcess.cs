@@ -8,6 +8,7 @@ namespace Orchestrator.Tests.Support;
 public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly List<string> _output = [];
 
     private ServerProcess(Process process, string baseUrl)
     {
@@ -19,6 +20,9 @@ public sealed class ServerProcess : IDisposable
     public string BaseUrl { get; }
     public HttpClient Http { get; }
     public int Pid => _process.Id;
+
+    /// <summary>What the server has written so far, standard output and error, line by line.</summary>
+    public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
     public static int FreePort()
     {
@@ -35,11 +39,11 @@ public sealed class ServerProcess : IDisposable
         psi.ArgumentList.Add($"--Urls=http://127.0.0.1:{port}");
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
         await Eventually.Until(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
@@ -47,6 +51,12 @@ public sealed class ServerProcess : IDisposable
             catch (HttpRequestException) { return false; }
         }, ok => ok, TimeSpan.FromSeconds(60), "the server process to be ready");
         return server;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.Add(line);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>

@@ -8,7 +8,10 @@ using static Orchestrator.Tests.Webhooks.WebhookTestServer;
 
 namespace Orchestrator.Tests.Webhooks;
 
-/// <summary><c>/v1/webhooks</c> as a caller uses it, with the default policy: internal targets refused.</summary>
+/// <summary>
+/// <c>/v1/webhooks</c> as a caller uses it, with the policy of a server reachable from outside: internal targets refused.
+/// (The test server listens on loopback, where loopback targets would be allowed by default: this turns that off.)
+/// </summary>
 public sealed class WebhookApiTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
@@ -18,7 +21,7 @@ public sealed class WebhookApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.5 });
-        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
+        _server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, "--Orchestrator:Webhooks:AllowLoopbackTargets=false");
     }
 
     public async Task DisposeAsync()

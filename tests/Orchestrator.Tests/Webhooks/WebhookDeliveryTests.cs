@@ -86,7 +86,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var ended = await SubmitAsync(server, 2, "runs to its end");
         foreach (var t in ended) await server.WaitForEndAsync(t);
         // A video takes the simulator 5 s or more: it is cancelled while it runs.
-        var video = await server.SubmitAsync(Requests.Image("cancelled", ("kind", "text-to-video")));
+        var video = await server.SubmitAsync(Requests.Image("cancelled", ("kind", "text-to-video"), ("model", "kling-v1-6")));
         var cancelled = new List<string> { (await video.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id };
         Assert.Equal(HttpStatusCode.Accepted, (await server.Http.DeleteAsync($"/v1/tasks/{cancelled[0]}")).StatusCode);
         await WaitForAllAsync(receiver, cancelled);

@@ -44,6 +44,41 @@ public sealed class WebhookTargetPolicyTests
     }
 
     [Theory]
+    [InlineData("http://127.0.0.1:5080")]
+    [InlineData("http://localhost:5080")]
+    [InlineData("http://127.0.0.1:5080;https://[::1]:5081")]
+    [InlineData("http://127.0.0.2:0/")]
+    public void A_server_listening_on_loopback_only_is_reachable_from_this_machine_alone(string urls) =>
+        Assert.True(WebhookTargetPolicy.ListensOnLoopbackOnly(urls.Split(';')));
+
+    [Theory]
+    [InlineData("http://0.0.0.0:5080")]
+    [InlineData("http://[::]:5080")]
+    [InlineData("http://*:5080")]
+    [InlineData("http://+:5080")]
+    [InlineData("http://192.168.1.20:5080")]
+    [InlineData("http://orchestrator.example.com:5080")]
+    [InlineData("http://127.0.0.1:5080;http://0.0.0.0:5081")]
+    [InlineData("")]
+    public void A_server_listening_beyond_loopback_is_not(string urls) =>
+        Assert.False(WebhookTargetPolicy.ListensOnLoopbackOnly(urls.Split(';', StringSplitOptions.RemoveEmptyEntries)));
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9000/hook", true)]
+    [InlineData("http://localhost/hook", true)]
+    [InlineData("http://[::1]/hook", true)]
+    [InlineData("http://[::ffff:127.0.0.1]/hook", true)]
+    [InlineData("http://10.1.2.3/", false)]
+    [InlineData("http://192.168.1.1/", false)]
+    [InlineData("http://169.254.169.254/latest/meta-data", false)]
+    [InlineData("http://0.0.0.0/", false)]
+    public void Allowing_loopback_targets_allows_loopback_and_nothing_else_internal(string url, bool allowed)
+    {
+        Assert.Equal(allowed, WebhookTargetPolicy.Check(url, allowPrivateTargets: false, allowLoopbackTargets: true) is null);
+        Assert.NotNull(WebhookTargetPolicy.Check(url, allowPrivateTargets: false, allowLoopbackTargets: false));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("hooks.example.com/x")]
@@ -73,9 +108,11 @@ public sealed class WebhookTargetPolicyTests
     public async Task A_name_is_checked_again_after_resolution_so_it_cannot_lead_inward()
     {
         // "localhost" resolves through the hosts file to loopback: the connect step refuses what the name check might miss.
-        await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => WebhookTargetPolicy.AllowedAddressesAsync("localhost", false, CancellationToken.None));
-        Assert.NotEmpty(await WebhookTargetPolicy.AllowedAddressesAsync("localhost", true, CancellationToken.None));
-        await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => WebhookTargetPolicy.AllowedAddressesAsync("127.0.0.1", false, CancellationToken.None));
+        await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => WebhookTargetPolicy.AllowedAddressesAsync("localhost", false, false, CancellationToken.None));
+        Assert.NotEmpty(await WebhookTargetPolicy.AllowedAddressesAsync("localhost", true, false, CancellationToken.None));
+        await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => WebhookTargetPolicy.AllowedAddressesAsync("127.0.0.1", false, false, CancellationToken.None));
+        Assert.All(await WebhookTargetPolicy.AllowedAddressesAsync("localhost", false, allowLoopbackTargets: true, CancellationToken.None), a => Assert.True(IPAddress.IsLoopback(a)));
+        await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => WebhookTargetPolicy.AllowedAddressesAsync("10.0.0.1", false, allowLoopbackTargets: true, CancellationToken.None));
     }
 
     [Fact]

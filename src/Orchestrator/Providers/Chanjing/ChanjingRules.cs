@@ -2,12 +2,12 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Providers.Chanjing;
 
-/// <summary>What Chanjing's ai_creation accepts (seed 002): 1–4 images, 1k/2k clarity, one reference image except on kling-v2-1.</summary>
+/// <summary>What Chanjing's ai_creation accepts (docs/providers.md, Chanjing): 1–4 images, 1k/2k clarity, one reference image except on kling-v2-1.</summary>
 public static class ChanjingRules
 {
     /// <summary>
     /// Chanjing's <c>model_code</c> values whose bodies are the ones this client sends (ref_prompt, ref_img_url, clarity,
-    /// number_of_images; quality_mode and video_duration for videos): seed 002 and Chanjing's ai_creation pages.
+    /// number_of_images; quality_mode and video_duration for videos): Chanjing's ai_creation pages (docs/providers.md, Chanjing).
     /// A video model makes text-to-video without a reference image and image-to-video with one.
     /// </summary>
     public static readonly IReadOnlyDictionary<GenerationKind, IReadOnlyList<string>> Models = new Dictionary<GenerationKind, IReadOnlyList<string>>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Providers.Chanjing;
 
-// Chanjing's wire format (PROVIDERS.md §3, seed 002). Field order follows the seed's parameter table.
+// Chanjing's wire format (docs/providers.md, Chanjing). Field order follows Chanjing's own parameter table.
 
 public sealed record ChanjingSubmitBody(
     [property: JsonPropertyName("ref_img_url")] IReadOnlyList<string>? RefImgUrl,

@@ -1,6 +1,6 @@
 namespace Orchestrator.Providers.Kling;
 
-/// <summary>Kling's official API: its own paths, a JWT signed from AccessKey/SecretKey per PROVIDERS.md §1.</summary>
+/// <summary>Kling's official API: its own paths, a JWT signed from AccessKey/SecretKey (docs/providers.md, Kling).</summary>
 public sealed class KlingClient(HttpClient http, KlingJwt jwt) : KlingProtocolClient(http)
 {
     public const string SingaporeUrl = "https://api-singapore.klingai.com";

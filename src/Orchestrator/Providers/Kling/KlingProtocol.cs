@@ -72,7 +72,7 @@ public static class KlingProtocol
         }
     }
 
-    /// <summary>Kling's error table (PROVIDERS.md §1): 1302/1303 and 5000–5002 are retryable, the rest final.</summary>
+    /// <summary>Kling's error table (docs/providers.md, Kling): 1302/1303 and 5000–5002 are retryable, the rest final.</summary>
     public static ProviderError MapError(int httpStatus, int code, string? message, TimeSpan? retryAfter)
     {
         var msg = string.IsNullOrWhiteSpace(message) ? $"Kling error {code} (HTTP {httpStatus})" : message;

@@ -2,11 +2,11 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Providers.Kling;
 
-/// <summary>Kling's documented parameter ranges (PROVIDERS.md §1), shared by the relay.</summary>
+/// <summary>Kling's documented parameter ranges (docs/providers.md, Kling), shared by the relay.</summary>
 public static class KlingRules
 {
     /// <summary>
-    /// Kling's <c>model_name</c> values per endpoint (its API reference; seeds 000 and 001 name kling-v1, kling-v1-5,
+    /// Kling's <c>model_name</c> values per endpoint (its API reference; DMXAPI's examples name kling-v1, kling-v1-5,
     /// kling-v2 for images and kling-v1, kling-v1-6 for videos). The relay passes them through unchanged.
     /// </summary>
     public static readonly IReadOnlyDictionary<GenerationKind, IReadOnlyList<string>> Models = new Dictionary<GenerationKind, IReadOnlyList<string>>
@@ -25,7 +25,7 @@ public static class KlingRules
         Models = Models,
     };
 
-    /// <summary>The DMXAPI relay documents text-to-image and text-to-video only (seeds 000, 001).</summary>
+    /// <summary>The DMXAPI relay documents text-to-image and text-to-video only (docs/providers.md, DMXAPI relay).</summary>
     public static readonly ProviderRules Relay = Official with
     {
         Kinds = new HashSet<GenerationKind> { GenerationKind.TextToImage, GenerationKind.TextToVideo },

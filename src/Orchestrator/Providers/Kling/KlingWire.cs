@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Providers.Kling;
 
-// Kling's wire format, shared by the official API and the DMXAPI relay (PROVIDERS.md §1–2).
+// Kling's wire format, shared by the official API and the DMXAPI relay (docs/providers.md, Kling and DMXAPI relay).
 // Field names are snake_case exactly as the provider documents them; absent optionals are omitted.
 
 public sealed record KlingImageBody(

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Orchestrator.Contracts;
 using Orchestrator.Events;
 using Orchestrator.Tasks;
 
@@ -9,14 +9,13 @@ namespace Orchestrator.Webhooks;
 /// The body of a delivery: <c>{"type": "task.succeeded", "timestamp": "…", "data": {the task view}}</c>, in the API's JSON
 /// (camelCase, enums in snake case). Built once per completion from its final view, so every attempt sends the same bytes.
 /// </summary>
+/// <param name="Type">The completion type, e.g. <c>task.succeeded</c>.</param>
+/// <param name="Timestamp">When the task ended.</param>
+/// <param name="Data">The task's final view.</param>
 public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, TaskView Data)
 {
-    /// <summary>The HTTP API's JSON conventions (the server's <c>ApiJson</c> is the same; the library cannot reference it).</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    /// <summary>The HTTP API's JSON conventions.</summary>
+    public static JsonSerializerOptions Json => WireJson.Options;
 
     /// <summary>The body for <paramref name="completion"/>; <c>timestamp</c> is when the task ended.</summary>
     public static string BodyFor(TaskCompletion completion) =>

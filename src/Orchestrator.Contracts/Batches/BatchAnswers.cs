@@ -1,0 +1,45 @@
+using Orchestrator.Tasks;
+
+namespace Orchestrator.Batches;
+
+/// <summary>
+/// The answer to a batch upload. <paramref name="BatchId"/> is null when nothing was accepted (every line rejected,
+/// or an atomic batch with a rejected line); <paramref name="Rejected"/> lists each rejected line and why.
+/// </summary>
+/// <param name="BatchId">The new batch's id, or null.</param>
+/// <param name="Accepted">Lines accepted as tasks.</param>
+/// <param name="Rejected">Lines refused, each with its field errors.</param>
+public sealed record BatchAcceptance(string? BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected);
+
+/// <summary>A rejected line and why.</summary>
+/// <param name="Line">Its 1-based number in the upload, as an editor counts.</param>
+/// <param name="Errors">What is wrong with it.</param>
+public sealed record LineRejection(int Line, IReadOnlyList<FieldError> Errors);
+
+/// <summary>A batch as <c>GET /v1/batches/{id}</c> shows it.</summary>
+/// <param name="BatchId">Its id.</param>
+/// <param name="CreatedAt">When it was acknowledged.</param>
+/// <param name="Total">Accepted tasks.</param>
+/// <param name="Rejected">Rejected lines.</param>
+/// <param name="Counts">Tasks by status (snake case); tasks still queued in the batch count as <c>accepted</c>.</param>
+/// <param name="Ended">Tasks that ended, whatever the status.</param>
+/// <param name="Cancelled">Whether the batch was cancelled.</param>
+/// <param name="ThroughputPerSecond">Ended tasks per second since it was acknowledged.</param>
+/// <param name="EtaSeconds">
+/// Seconds until every task left ends (queued ones included) at the rate its tasks have been ending; null when nothing
+/// is left or too few have ended to measure a rate.
+/// </param>
+/// <param name="CompletedAt">When its last task ended, or null.</param>
+public sealed record BatchView(
+    string BatchId, DateTimeOffset CreatedAt, int Total, int Rejected, IReadOnlyDictionary<string, int> Counts, int Ended,
+    bool Cancelled, double ThroughputPerSecond, double? EtaSeconds, DateTimeOffset? CompletedAt);
+
+/// <summary>
+/// The answer to <c>DELETE /v1/batches/{id}</c>: tasks still queued in the batch are cancelled at once; tasks already
+/// handed to their provider are asked to cancel. Readers should tolerate fields being added.
+/// </summary>
+/// <param name="BatchId">The batch.</param>
+/// <param name="QueuedCancelled">Queued tasks that will never start.</param>
+/// <param name="StartedCancelled">Started tasks asked to cancel (those that have not ended end cancelled).</param>
+/// <param name="AlreadyCancelled">Whether the batch had been cancelled before.</param>
+public sealed record BatchCancellation(string BatchId, int QueuedCancelled, int StartedCancelled, bool AlreadyCancelled);

@@ -1,0 +1,32 @@
+namespace Orchestrator.Contracts;
+
+/// <summary>An RFC 7807 problem, as the API answers errors: <see cref="Errors"/> maps each rejected field to its messages.</summary>
+public sealed record Problem
+{
+    /// <summary>A URI naming the kind of problem.</summary>
+    public string? Type { get; init; }
+    /// <summary>A short summary, e.g. <c>Task not found</c>.</summary>
+    public string? Title { get; init; }
+    /// <summary>The HTTP status.</summary>
+    public int? Status { get; init; }
+    /// <summary>What happened in this case.</summary>
+    public string? Detail { get; init; }
+    /// <summary>For a 400: each rejected field (camelCase, as sent) and what is wrong with it.</summary>
+    public Dictionary<string, string[]>? Errors { get; init; }
+}
+
+/// <summary>A list answer (<c>GET /v1/webhooks</c>, <c>GET /v1/webhooks/{id}/deliveries</c>).</summary>
+/// <typeparam name="T">The listed record.</typeparam>
+/// <param name="Items">Everything there is (these lists are short, so they are not paged).</param>
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>The answer to <c>GET /healthz</c>: 200 with <see cref="Ready"/>, else 503 with <see cref="Starting"/>.</summary>
+/// <param name="Status"><c>ready</c> or <c>starting</c>.</param>
+public sealed record HealthStatus(string Status)
+{
+    /// <summary>The journal has been read and interrupted tasks resumed.</summary>
+    public const string Ready = "ready";
+
+    /// <summary>Still reading the journal.</summary>
+    public const string Starting = "starting";
+}
