@@ -40,4 +40,7 @@ public sealed record TaskView(
 
     /// <summary>Its line in the batch upload (1-based), if it came in a batch.</summary>
     public int? BatchLine { get; init; }
+
+    /// <summary>Why an unfinished task is not progressing (e.g. its provider account is not configured), else null.</summary>
+    public string? WaitingFor { get; init; }
 }

@@ -26,6 +26,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private sealed record ReleaseTick;
     private sealed record Room(string Account, int Queued);
     private sealed record Recovered(IReadOnlySet<int> KnownLines);
+    private sealed record LookUpKnownLines;
+    private sealed record KnownLinesLookupFailed(Exception Cause);
     private sealed record CancelMoreQueued;
     private sealed record CancelWithEnded(IActorRef ReplyTo, IReadOnlySet<int> EndedLines);
     private sealed record CancelCheckFailed(IActorRef ReplyTo, Exception Cause);
@@ -37,6 +39,7 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private readonly BatchState _state = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _asking;
+    private int _lookupFailures;
     // Handed over, not yet answered as accepted: in hand-over order, and the set of those still unanswered.
     private readonly Queue<(string TaskId, DateTimeOffset At)> _handedOver = new();
     private readonly HashSet<string> _unanswered = new();
@@ -83,6 +86,14 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<CancelCheckFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<WakeBatch>(_ => { });
         Command<Recovered>(r => ReleaseMissing(r.KnownLines));
+        Command<LookUpKnownLines>(_ => LookUpLinesTheCatalogKnows());
+        Command<KnownLinesLookupFailed>(f =>
+        {
+            // The catalog may still be reading the journal, or busy: ask again later, never give the batch up.
+            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, _lookupFailures++)));
+            _log.Warning("Batch {0}: could not learn which handed-over tasks exist ({1}); asking again in {2:0}s", _batchId, f.Cause.Message, delay.TotalSeconds);
+            Timers.StartSingleTimer(nameof(LookUpKnownLines), new LookUpKnownLines(), delay);
+        });
         Command<ReleaseTick>(_ => AskRoom());
         Command<CancelMoreQueued>(_ => CancelQueued());
         Command<Room>(OnRoom);
@@ -109,11 +120,14 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (_state.IsSealed && !_state.IsCancelled && _state.AbandonedReason is null && _state.Mark > 0)
         {
             // Tasks below the mark were handed over, but a crash may have come before some wrote their first event.
-            _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId), TimeSpan.FromMinutes(5))
-                .PipeTo(Self, success: l => new Recovered(l.Lines));
+            LookUpLinesTheCatalogKnows();
         }
         else if (_state.IsReleasing) StartReleasing();
     }
+
+    private void LookUpLinesTheCatalogKnows() =>
+        _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId), TimeSpan.FromMinutes(5))
+            .PipeTo(Self, success: l => new Recovered(l.Lines), failure: ex => new KnownLinesLookupFailed(ex));
 
     private void ReleaseMissing(IReadOnlySet<int> known)
     {

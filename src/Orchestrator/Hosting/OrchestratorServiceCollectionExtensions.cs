@@ -92,7 +92,7 @@ public static class OrchestratorServiceCollectionExtensions
             foreach (var unknown in providers.UnknownTypes)
                 system.Log.Warning("Provider account {0} has an unknown Type and is ignored", unknown);
             var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
-            providers.UsePermitGate(new ThrottleGate(throttles));
+            providers.UsePermitGate(new ThrottleGate(throttles, providers.Clock));
             var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles,
                 sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>(), sp.GetRequiredService<ResultRehoster>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");

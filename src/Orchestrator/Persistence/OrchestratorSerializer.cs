@@ -18,6 +18,7 @@ public sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TaskAccepted)] = "ta1",
         [typeof(TaskSubmitAttempted)] = "tsa1",
         [typeof(TaskSubmitted)] = "ts1",
+        [typeof(TaskSubmitRefused)] = "tsr1",
         [typeof(TaskSucceeded)] = "tok1",
         [typeof(TaskFailed)] = "tf1",
         [typeof(TaskTimedOut)] = "tto1",

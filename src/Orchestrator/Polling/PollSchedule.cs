@@ -36,9 +36,13 @@ public static class PollSchedule
     }
 
     /// <summary>Submit retries: doubling from the base, capped at 60 s, ±10% jitter.</summary>
-    public static TimeSpan SubmitRetryDelay(TaskOptions o, int attempt, double unitRandom)
+    public static TimeSpan SubmitRetryDelay(TaskOptions o, int attempt, double unitRandom) =>
+        SubmitRetryDelay(o.SubmitRetryBaseSeconds, attempt, unitRandom);
+
+    /// <summary>Submit retries from a base of <paramref name="baseSeconds"/>.</summary>
+    public static TimeSpan SubmitRetryDelay(double baseSeconds, int attempt, double unitRandom)
     {
-        var raw = Math.Min(60, o.SubmitRetryBaseSeconds * Math.Pow(2, Math.Max(0, attempt - 1)));
+        var raw = Math.Min(60, baseSeconds * Math.Pow(2, Math.Max(0, attempt - 1)));
         return TimeSpan.FromSeconds(raw * (0.9 + 0.2 * unitRandom));
     }
 }

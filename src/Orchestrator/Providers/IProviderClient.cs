@@ -8,8 +8,8 @@ namespace Orchestrator.Providers;
 /// </summary>
 public interface IProviderClient
 {
-    /// <summary>False for providers that take no external id (Chanjing): a submit must be journaled as attempted first.</summary>
-    bool SupportsExternalId { get; }
+    /// <summary>How this provider takes tasks and is polled (external ids, batch queries).</summary>
+    ProviderCapabilities Capabilities { get; }
 
     Task<SubmitOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken ct);
 

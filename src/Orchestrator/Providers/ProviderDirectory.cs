@@ -37,6 +37,9 @@ public sealed class ProviderDirectory : IDisposable
 
     public IEnumerable<ProviderAccount> Accounts => _accounts.Values;
 
+    /// <summary>The orchestrator's clock, shared by the clients and throttles of these accounts.</summary>
+    public TimeProvider Clock => _clock;
+
     public ProviderAccount? Find(string name) => _accounts.GetValueOrDefault(name);
 
     /// <summary>Clients that make calls of their own (token refreshes) take permits through this gate.</summary>

@@ -35,6 +35,19 @@ public sealed class ResultRehoster
     /// <summary>Whether re-hosting is switched on (<see cref="ResultOptions.Enabled"/>); when off, tasks keep the provider's URLs only.</summary>
     public bool Enabled => _options.Enabled;
 
+    /// <summary>Removes the stored files of a task that ended otherwise while they were being stored (best effort, logged).</summary>
+    public async Task DiscardAsync(string taskId)
+    {
+        try
+        {
+            await _store.DeleteAsync(taskId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(e, "Could not remove the stored results of task {TaskId}", taskId);
+        }
+    }
+
     /// <summary>
     /// Stores every file of <paramref name="results"/> under <paramref name="taskId"/>, at each result's index. Files
     /// already stored (by a run a crash cut short) are kept, not fetched again. If any file fails, the others are

@@ -19,6 +19,12 @@ public sealed record TaskAccepted(string TaskId, GenerationRequest Request, Date
 /// <summary>Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.</summary>
 public sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At) : ITaskEvent;
 
+/// <summary>
+/// The provider refused an attempted submit in a way that proves it created nothing (a rate limit, a refused
+/// connection): the attempt recorded by <see cref="TaskSubmitAttempted"/> is settled, and counts only when <c>Counted</c>.
+/// </summary>
+public sealed record TaskSubmitRefused(string TaskId, int Attempt, bool Counted, DateTimeOffset At) : ITaskEvent;
+
 public sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent;
 
 public sealed record TaskSucceeded(string TaskId, IReadOnlyList<TaskResult> Results, int Polls, DateTimeOffset At) : ITaskEvent;

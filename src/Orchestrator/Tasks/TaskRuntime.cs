@@ -21,6 +21,16 @@ public sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory p
     public ResultRehoster? Results { get; } = results is { Enabled: true } ? results : null;
     public DateTimeOffset Now => Clock.GetUtcNow();
 
+    /// <summary>The configured bounds of a task's decisions, read once.</summary>
+    internal Lifecycle.TaskLimits Limits { get; } = new(
+        options.Tasks.MaxSubmitAttempts, options.Polling.MaxConsecutiveFailures, Math.Max(1, options.Polling.MaxNotFoundAnswers),
+        options.Tasks.SubmitRetryBaseSeconds,
+        QuietInterval: TimeSpan.FromSeconds(Math.Max(1, options.Polling.CapSeconds)),
+        QuietWatch: TimeSpan.FromSeconds(options.Tasks.QuietWatchSeconds),
+        PassivateAfter: TimeSpan.FromSeconds(options.Tasks.PassivateAfterSeconds),
+        BatchSlot: TimeSpan.FromSeconds(options.Polling.BatchSlotSeconds),
+        StoresResults: results is { Enabled: true });
+
     /// <summary>Our URL of a stored result file.</summary>
     public string StoredUrl(string taskId, int index) => $"{Options.PublicBaseUrl?.TrimEnd('/')}/v1/tasks/{taskId}/results/{index}";
 

@@ -38,6 +38,7 @@ public sealed record TaskState
     {
         TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At },
         TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true },
+        TaskSubmitRefused r => this with { SubmitAttempts = r.Counted ? r.Attempt : r.Attempt - 1, UnconfirmedAttempt = false },
         // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.
         TaskSubmitted s when IsTerminal => this with { ProviderTaskId = s.ProviderTaskId, SubmittedAt = s.At },
         TaskSubmitted s => this with
@@ -60,6 +61,8 @@ public sealed record TaskState
         this with { Status = status, CompletedAt = at, Polls = Math.Max(Polls, polls), NextPollAt = null };
 
     public TaskState WithSubmitting(int attempt) => this with { Status = TaskLifecycle.Submitting, SubmitAttempts = attempt };
+    /// <summary>A submit refused for a reason that is not the task's (a rate limit) does not use up an attempt.</summary>
+    public TaskState WithAttemptNotCounted() => this with { SubmitAttempts = Math.Max(0, SubmitAttempts - 1) };
     public TaskState WithBackToAccepted() => this with { Status = TaskLifecycle.Accepted };
     public TaskState WithPolled() => this with { Polls = Polls + 1, NextPollAt = null };
     public TaskState WithProcessing() => Status == TaskLifecycle.Submitted ? this with { Status = TaskLifecycle.Processing } : this;

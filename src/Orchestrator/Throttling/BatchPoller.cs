@@ -29,8 +29,11 @@ public sealed class BatchPoller : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public BatchPoller(string account, IBatchQueryClient client, IActorRef throttle)
+    private readonly TimeProvider _clock;
+
+    public BatchPoller(string account, IBatchQueryClient client, IActorRef throttle, TimeProvider clock)
     {
+        _clock = clock;
         _account = account;
         _client = client;
         _throttle = throttle;
@@ -54,8 +57,8 @@ public sealed class BatchPoller : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(string account, IBatchQueryClient client, IActorRef throttle) =>
-        Akka.Actor.Props.Create(typeof(BatchPoller), account, client, throttle);
+    public static Props Props(string account, IBatchQueryClient client, IActorRef throttle, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(typeof(BatchPoller), account, client, throttle, clock ?? TimeProvider.System);
 
     private void AskPermit()
     {
@@ -67,7 +70,7 @@ public sealed class BatchPoller : ReceiveActor, IWithTimers
     private void OnPermit(PermitGranted permit)
     {
         _permitAsked = false;
-        if (DateTime.UtcNow > permit.UseBy || _pending.Count == 0)
+        if (_clock.GetUtcNow() > permit.UseBy || _pending.Count == 0)
         {
             _throttle.Tell(new CallFinished(_account, permit.PermitId));
             if (_pending.Count > 0) AskPermit();

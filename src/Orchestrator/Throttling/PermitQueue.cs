@@ -8,8 +8,8 @@ namespace Orchestrator.Throttling;
 /// </summary>
 public sealed class PermitQueue
 {
-    private readonly Queue<Waiter> _polls = new();
-    private readonly Dictionary<string, Queue<Waiter>> _submitsByTenant = new();
+    private readonly LinkedList<Waiter> _polls = new();
+    private readonly Dictionary<string, LinkedList<Waiter>> _submitsByTenant = new();
     private readonly LinkedList<string> _tenantTurns = new();
     private int _pollsInARow;
 
@@ -24,18 +24,21 @@ public sealed class PermitQueue
 
     public void Enqueue(Waiter w)
     {
+        // A permit that expired unused comes back at the head of its line: it had waited its turn already.
         if (w.Request.Kind != CallKind.Submit)
         {
-            _polls.Enqueue(w);
+            if (w.Request.Again) _polls.AddFirst(w);
+            else _polls.AddLast(w);
             return;
         }
         var tenant = w.Request.Tenant ?? NoTenant;
         if (!_submitsByTenant.TryGetValue(tenant, out var queue))
         {
-            _submitsByTenant[tenant] = queue = new Queue<Waiter>();
+            _submitsByTenant[tenant] = queue = new LinkedList<Waiter>();
             _tenantTurns.AddLast(tenant);
         }
-        queue.Enqueue(w);
+        if (w.Request.Again) queue.AddFirst(w);
+        else queue.AddLast(w);
         QueuedSubmits++;
     }
 
@@ -50,7 +53,9 @@ public sealed class PermitQueue
         }
         if (_polls.Count == 0) return null;
         _pollsInARow++;
-        return _polls.Dequeue();
+        var poll = _polls.First!.Value;
+        _polls.RemoveFirst();
+        return poll;
     }
 
     private Waiter? NextSubmit(Func<Waiter, bool> fits)
@@ -58,8 +63,9 @@ public sealed class PermitQueue
         for (var node = _tenantTurns.First; node is not null; node = node.Next)
         {
             var queue = _submitsByTenant[node.Value];
-            if (!fits(queue.Peek())) continue;
-            var w = queue.Dequeue();
+            var w = queue.First!.Value;
+            if (!fits(w)) continue;
+            queue.RemoveFirst();
             QueuedSubmits--;
             _tenantTurns.Remove(node);
             if (queue.Count > 0) _tenantTurns.AddLast(node.Value); // its next task waits for the other tenants' turns
@@ -71,7 +77,7 @@ public sealed class PermitQueue
 
     public long? OldestEnqueuedTicks(CallKind kind)
     {
-        if (kind != CallKind.Submit) return _polls.TryPeek(out var p) ? p.EnqueuedAtTicks : null;
-        return _submitsByTenant.Values.Select(q => (long?)q.Peek().EnqueuedAtTicks).Min();
+        if (kind != CallKind.Submit) return _polls.First?.Value.EnqueuedAtTicks;
+        return _submitsByTenant.Values.Select(q => (long?)q.First!.Value.EnqueuedAtTicks).Min();
     }
 }

@@ -18,6 +18,9 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
     private sealed record WindowHasRoom;
     private sealed record AdaptTick;
 
+    /// <summary>The shortest time a permit stays usable after its grant.</summary>
+    public const double MinPermitLifetimeMs = 250;
+
     private readonly ProviderAccount _account;
     private readonly PermitQueue _queue = new();
     private readonly AdaptiveRate _adaptive = new();
@@ -33,11 +36,16 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProviderThrottle(ProviderAccount account)
+    private readonly TimeProvider _clock;
+
+    public ProviderThrottle(ProviderAccount account, TimeProvider clock)
     {
         _account = account;
+        _clock = clock;
         _jitter = TimeSpan.FromMilliseconds(account.Options.JitterAllowanceMs);
-        _permitLifetime = _jitter / 2;
+        // Long enough for a busy task actor to reach it, short enough that a stale one cannot bunch calls; the grant log
+        // counts every call from its grant until its answer, so a late use never breaks the rolling limit either way.
+        _permitLifetime = TimeSpan.FromMilliseconds(Math.Max(account.Options.JitterAllowanceMs / 2, MinPermitLifetimeMs));
         _budget = RateBudget.For(account.Options.Qps, _jitter);
         _bucket = NewBucket(_budget);
         _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1),
@@ -85,7 +93,8 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
         Receive<GetThrottleStats>(_ => Sender.Tell(Stats()));
     }
 
-    public static Props Props(ProviderAccount account) => Akka.Actor.Props.Create(typeof(ProviderThrottle), account);
+    public static Props Props(ProviderAccount account, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(typeof(ProviderThrottle), account, clock ?? TimeProvider.System);
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_started);
     private int SlotsInUse => _slots.Values.Sum();
@@ -116,7 +125,7 @@ public sealed class ProviderThrottle : ReceiveActor, IWithTimers
             var id = ++_granted;
             _log.Granted(id, Now);
             if (next.Request.Slots > 0) _slots[next.Request.TaskId] = next.Request.Slots;
-            ((IActorRef)next.ReplyTo).Tell(new PermitGranted(next.Request.TaskId, next.Request.Kind, id, DateTime.UtcNow + _permitLifetime));
+            ((IActorRef)next.ReplyTo).Tell(new PermitGranted(next.Request.TaskId, next.Request.Kind, id, _clock.GetUtcNow() + _permitLifetime));
         }
     }
 

@@ -19,12 +19,12 @@ public sealed class ProviderThrottles : ReceiveActor
         foreach (var account in providers.Accounts.Where(a => a.Enabled))
         {
             var name = Uri.EscapeDataString(account.Name);
-            var props = ProviderThrottle.Props(account);
+            var props = ProviderThrottle.Props(account, providers.Clock);
             // Its own thread where configured: permits must go out on time even when blocking journal I/O starves the pool.
             if (Context.System.Dispatchers.HasDispatcher(StorageConfig.ThrottleDispatcher)) props = props.WithDispatcher(StorageConfig.ThrottleDispatcher);
             var throttle = _throttles[account.Name] = Context.ActorOf(props, name);
             if (providers.ClientFor(account.Name) is IBatchQueryClient batch)
-                _pollers[account.Name] = Context.ActorOf(BatchPoller.Props(account.Name, batch, throttle), name + "-polls");
+                _pollers[account.Name] = Context.ActorOf(BatchPoller.Props(account.Name, batch, throttle, providers.Clock), name + "-polls");
         }
 
         Receive<RequestPermit>(r => Route(r.Account, r));

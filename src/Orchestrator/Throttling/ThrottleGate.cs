@@ -4,14 +4,14 @@ using Orchestrator.Providers;
 namespace Orchestrator.Throttling;
 
 /// <summary><see cref="IPermitGate"/> over the throttle actors, by message, as task actors use them.</summary>
-public sealed class ThrottleGate(IActorRef throttles) : IPermitGate
+public sealed class ThrottleGate(IActorRef throttles, TimeProvider? clock = null) : IPermitGate
 {
     public async Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct)
     {
         while (true)
         {
             var permit = await throttles.Ask<PermitGranted>(new RequestPermit(account, $"{kind}:{account}", kind), TimeSpan.FromMinutes(10), ct);
-            if (DateTime.UtcNow <= permit.UseBy) return permit.PermitId;
+            if ((clock ?? TimeProvider.System).GetUtcNow() <= permit.UseBy) return permit.PermitId;
             throttles.Tell(new CallFinished(account, permit.PermitId)); // too late to use without crowding the window
         }
     }

@@ -13,8 +13,9 @@ public enum CallKind
 /// Asks the account's throttle for one provider call. Answered with <see cref="PermitGranted"/> to the sender.
 /// A submit also reserves <c>Slots</c> of the account's concurrency (Kling counts a task from submitted until it
 /// ends; an image task with n results may hold n), released by <see cref="SlotsReleased"/>.
+/// <c>Again</c>: a permit granted for this call expired before it could be used; the call keeps its place in line.
 /// </summary>
-public sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0);
+public sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0, bool Again = false);
 
 /// <summary>The provider task ended (or was never created): its concurrency slots are free again.</summary>
 public sealed record SlotsReleased(string Account, string TaskId);
@@ -28,10 +29,10 @@ public sealed record AskQueueRoom(string Account);
 public sealed record QueueRoom(bool HasRoom, int Queued, int Limit, TimeSpan RetryAfter);
 
 /// <summary>
-/// A permit, valid until <c>UseBy</c> (UTC). A permit that reaches its task late must not be used: calls delayed on
+/// A permit, valid until <c>UseBy</c> on the orchestrator's clock (its <see cref="TimeProvider"/>). A permit that reaches its task late must not be used: calls delayed on
 /// our side would crowd into one provider second. The task asks again instead.
 /// </summary>
-public sealed record PermitGranted(string TaskId, CallKind Kind, long PermitId, DateTime UseBy);
+public sealed record PermitGranted(string TaskId, CallKind Kind, long PermitId, DateTimeOffset UseBy);
 
 /// <summary>
 /// The call made with a permit has ended (or the permit was not used). Until then the throttle counts the call as

@@ -55,6 +55,43 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         supervisor.ExpectNoMsg(TimeSpan.FromSeconds(1));
     }
 
+    [Fact]
+    public void A_batch_restarted_while_the_catalog_cannot_answer_asks_again_and_hands_over_its_work()
+    {
+        var supervisor = CreateTestProbe();
+        var throttles = CreateTestProbe();
+        throttles.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        {
+            sender.Tell(new QueueRoom(true, 0, 0, TimeSpan.Zero));
+            return AutoPilot.KeepRunning;
+        }));
+        var catalog = CreateTestProbe();
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = 5 } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, supervisor.Ref, catalog.Ref, throttles.Ref);
+        var batchId = BatchIds.New();
+        var entries = Enumerable.Range(1, 40).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
+        var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        batch.Tell(new OpenBatch(batchId, false));
+        ExpectMsg<BatchStatus>();
+        batch.Tell(new StoreChunk(batchId, entries));
+        ExpectMsg<ChunkStored>();
+        batch.Tell(new SealBatch(batchId, entries.Count, []));
+        ExpectMsg<BatchStatus>();
+        supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)); // handed over; the process dies before any is accepted
+        Watch(batch);
+        Sys.Stop(batch);
+        ExpectTerminated(batch);
+
+        Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        // The catalog is still reading the journal, or overwhelmed: its answer fails.
+        catalog.ExpectMsg<GetBatchLines>(TimeSpan.FromSeconds(10));
+        catalog.LastSender.Tell(new Status.Failure(new TimeoutException("the catalog is busy")));
+        catalog.ExpectMsg<GetBatchLines>(TimeSpan.FromSeconds(10));
+        catalog.LastSender.Tell(new BatchLines(batchId, new HashSet<int>()));
+        var again = supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>();
+        Assert.Equal(Enumerable.Range(1, 16), again.Select(s => s.Request.BatchLine!.Value).Order());
+    }
+
     [Theory]
     [InlineData(5, 16)]
     [InlineData(20, 40)]

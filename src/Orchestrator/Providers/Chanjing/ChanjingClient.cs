@@ -17,8 +17,8 @@ public sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, s
         new(c.Http, new ChanjingTokenOwner(c.Http, c.Account.Name, c.Account.Options.AppId!, c.Account.Options.SecretKey!, c.Clock, c.Gate),
             c.Account.Name, c.Gate);
 
-    public bool SupportsExternalId => false;
-    public int MaxBatch => 50;
+    public ProviderCapabilities Capabilities { get; } = new(TakesExternalId: false, BatchQuerySize: 50);
+    public int MaxBatch => Capabilities.BatchQuerySize!.Value;
     public ChanjingTokenOwner Tokens => tokens;
 
     public async Task<SubmitOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace Orchestrator.Providers.Kling;
 /// </summary>
 public abstract class KlingProtocolClient(HttpClient http) : IProviderClient
 {
-    public bool SupportsExternalId => true;
+    public ProviderCapabilities Capabilities { get; } = new(TakesExternalId: true);
 
     /// <summary>Prefix before Kling's own paths (<c>/kling</c> on DMXAPI, empty on the official API).</summary>
     protected abstract string PathPrefix { get; }

@@ -1,0 +1,120 @@
+using Orchestrator.Providers;
+using Orchestrator.Throttling;
+using static Orchestrator.Tasks.Lifecycle.TaskEffect;
+using In = Orchestrator.Tasks.Lifecycle.TaskInput;
+
+namespace Orchestrator.Tasks.Lifecycle;
+
+/// <summary>
+/// The whole lifecycle of one generation task as one pure function: (memory, input) → (memory, effects). Every
+/// decision the task actor carries out is taken here — accepting, permits, submits and their retries, polls and their
+/// schedule, callbacks, cancel, deadline, result storing, quiet watching, passivation — so each transition and race is
+/// a unit test without Akka, SQLite or HTTP. Provider answers are read by <see cref="TaskDecider"/>.
+/// </summary>
+internal static partial class TaskMachine
+{
+    public static TaskStep Decide(TaskMemory memory, TaskInput input, ITaskEnvironment env)
+    {
+        var d = new TaskStep(memory, env);
+        switch (input)
+        {
+            case In.Recovered: OnRecovered(d); break;
+            case In.Accept a: OnAccept(d, a.Request); break;
+            case In.Get: OnGet(d); break;
+            case In.Cancel: OnCancel(d); break;
+            case In.Wake: if (!d.State.Exists) d.Do(new PassivateSelf()); break;
+            case In.ProgressDue p: CallNow(d, p.Kind); break;
+            case In.DeadlineDue: OnDeadline(d); break;
+            case In.PermitGranted p: OnPermit(d, p); break;
+            case In.SubmitAnswered s: OnSubmitAnswered(d, s.Outcome); break;
+            case In.QueryAnswered q: OnQueryAnswered(d, q.Outcome, q.IsLookup); break;
+            case In.BatchPollAnswered b:
+                // The batch poller held the permit and reports the call finished itself.
+                if (d.Memory.Waiting == Waiting.Call) { d.Memory = d.Memory with { PermitInUse = null }; OnQueryAnswered(d, b.Outcome, isLookup: false); }
+                break;
+            case In.CallbackReceived c: OnCallback(d, c.Snapshot); break;
+            case In.ResultsStored r: OnResultsStored(d, r); break;
+            case In.Idle: d.Do(new PassivateSelf()); break;
+            default: throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown task input.");
+        }
+        return d;
+    }
+
+    private static void OnRecovered(TaskStep d)
+    {
+        var s = d.State;
+        if (!s.Exists) return;
+        // An ended task read again after passivation: answer, then go again.
+        if (s.IsTerminal) { d.Do(new IdleTimeout(d.Env.Limits.PassivateAfter)); return; }
+        ArmDeadline(d);
+        var account = s.Request!.Provider;
+        if (d.Env.Capabilities(account) is not { } caps)
+        {
+            // Its account was removed or disabled: wait without spending anything; the deadline still ends it.
+            d.Memory = d.Memory with { WaitingFor = $"account {account} is not configured" };
+            d.Do(new Warn($"Task {s.TaskId}: account {account} is not configured; the task waits until it is (or its deadline passes)"));
+            return;
+        }
+        if (s.ProviderTaskId is not null && d.Env.SlotCost(s.Request) is > 0 and var slots) d.Do(new HoldSlots(slots));
+        if (s.ProviderTaskId is null)
+        {
+            // We may have crashed after the provider created the task but before journaling its id:
+            // ask the provider by our external id before submitting again.
+            d.Memory = d.Memory with { LookupBeforeSubmit = caps.TakesExternalId };
+            if (s.UnconfirmedAttempt) d.Do(new Warn($"Task {s.TaskId}: a submit without external id may have reached the provider before a restart (possible duplicate)"));
+            RequestPermit(d, CallKind.Submit);
+        }
+        else
+        {
+            // Spread the polls of many recovered tasks over the first interval instead of all at once.
+            SchedulePoll(d, TimeSpan.FromSeconds(d.Env.Plan(s.Request).ElapsedAt(0) * d.Env.NextRandom()));
+        }
+    }
+
+    private static void OnAccept(TaskStep d, GenerationRequest request)
+    {
+        var s = d.State;
+        if (s.Exists)
+        {
+            d.Do(new Reply(s.Request!.SameAs(request) ? new TaskAcceptedReply(d.View(), false) : new IdempotencyConflict(s.TaskId)));
+            return;
+        }
+        d.Persist(new TaskAccepted(d.TaskId, request, d.Env.Now));
+        d.Do(new Reply(new TaskAcceptedReply(d.View(), true)));
+        ArmDeadline(d);
+        RequestPermit(d, CallKind.Submit);
+    }
+
+    private static void OnGet(TaskStep d)
+    {
+        if (!d.State.Exists) { NotFound(d); return; }
+        d.Do(new Reply(d.View()));
+    }
+
+    private static void OnCancel(TaskStep d)
+    {
+        var s = d.State;
+        if (!s.Exists) { NotFound(d); return; }
+        if (s.IsTerminal) { d.Do(new Reply(new CancelReply(d.View(), false))); return; }
+        End(d, new TaskCancelled(s.TaskId, s.Polls, d.Env.Now), reply: true);
+    }
+
+    private static void NotFound(TaskStep d)
+    {
+        d.Do(new Reply(new TaskNotFound(d.TaskId)));
+        d.Do(new PassivateSelf());
+    }
+
+    private static void OnDeadline(TaskStep d)
+    {
+        // The provider finished in time when its results are being stored: that is not a timeout.
+        if (d.State.IsTerminal || d.Memory.StoringResults || !d.State.Exists) return;
+        End(d, new TaskTimedOut(d.State.TaskId, d.State.Polls, d.Env.Now));
+    }
+
+    private static void ArmDeadline(TaskStep d)
+    {
+        var left = d.State.CreatedAt + d.Env.Deadline(d.State.Request!) - d.Env.Now;
+        d.Do(new StartDeadline(left > TimeSpan.Zero ? left : TimeSpan.Zero));
+    }
+}
