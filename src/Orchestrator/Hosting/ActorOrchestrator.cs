@@ -111,9 +111,16 @@ internal sealed partial class ActorOrchestrator(
     {
         var stats = (await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct))
             .ToDictionary(s => s.Account, StringComparer.OrdinalIgnoreCase);
-        return providers.Accounts.OrderBy(a => a.Name)
+        var unfinished = (await (await catalog.GetAsync(ct)).Ask<UnfinishedByAccount>(new CountUnfinished(), AskTimeout, ct)).Counts;
+        var configured = providers.Accounts
             .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name),
-                a.Enabled ? learning.StatsFor(a.Name) : null, a.Models.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.WireName(), kv => kv.Value)))
-            .ToList();
+                a.Enabled ? learning.StatsFor(a.Name) : null, a.Models.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.WireName(), kv => kv.Value),
+                unfinished.GetValueOrDefault(a.Name)));
+        // Tasks outlive configuration: an account removed while it had work is listed with the tasks that wait for it.
+        var missing = unfinished.Where(kv => providers.Find(kv.Key) is null)
+            .Select(kv => new ProviderAccountStatus(kv.Key, "unknown", false,
+                $"Account {kv.Key} is not configured: its {kv.Value} unfinished task(s) wait until it is configured again (or their deadline passes).",
+                null, null, null, new Dictionary<string, IReadOnlyList<string>>(), kv.Value));
+        return configured.Concat(missing).OrderBy(a => a.Account, StringComparer.OrdinalIgnoreCase).ToList();
     }
 }

@@ -35,3 +35,9 @@ public sealed record ListBatchTasks(string BatchId, int AfterLine, int Limit, bo
 
 /// <summary><c>NextAfterLine</c> is null on the last page.</summary>
 public sealed record BatchTaskPage(IReadOnlyList<TaskView> Items, int? NextAfterLine);
+
+/// <summary>Answered with <see cref="UnfinishedByAccount"/> once the catalog has read the journal.</summary>
+public sealed record CountUnfinished;
+
+/// <summary>Tasks that have not ended, by the account they name.</summary>
+public sealed record UnfinishedByAccount(IReadOnlyDictionary<string, int> Counts);

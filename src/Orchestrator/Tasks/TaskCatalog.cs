@@ -62,6 +62,8 @@ public sealed class TaskCatalog : ReceiveActor
             : new BatchTally(q.BatchId, new Dictionary<TaskLifecycle, int>(), 0, null)));
         Receive<ListBatchTasks>(q => WhenLoaded(q, () => BatchPage(q)));
         Receive<GetLoadedOffset>(q => WhenLoaded(q, () => new LoadedOffset(_loadedOffset)));
+        Receive<CountUnfinished>(q => WhenLoaded(q, () => new UnfinishedByAccount(_views.Values.Where(v => !v.Status.IsTerminal())
+            .GroupBy(v => v.Provider, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase))));
         Receive<AwaitTaskEnd>(w =>
         {
             if (_views.TryGetValue(w.TaskId, out var v) && v.Status.IsTerminal()) Sender.Tell(v);

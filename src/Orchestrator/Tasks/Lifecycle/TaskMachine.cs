@@ -52,6 +52,7 @@ internal static partial class TaskMachine
         {
             // Its account was removed or disabled: wait without spending anything; the deadline still ends it.
             d.Memory = d.Memory with { WaitingFor = $"account {account} is not configured" };
+            d.Publish();
             d.Do(new Warn($"Task {s.TaskId}: account {account} is not configured; the task waits until it is (or its deadline passes)"));
             return;
         }
