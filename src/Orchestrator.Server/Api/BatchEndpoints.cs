@@ -13,7 +13,7 @@ public static class BatchEndpoints
     public static RouteGroupBuilder MapBatchEndpoints(this IEndpointRouteBuilder routes)
     {
         var batches = routes.MapGroup("/v1/batches");
-        batches.MapPost("", Upload);
+        batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes);
         batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, IOrchestrator o, CancellationToken ct) =>
             await o.GetBatchAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
         batches.MapGet("/{id}/results", EndedTasks);

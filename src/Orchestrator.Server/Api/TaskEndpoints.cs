@@ -18,7 +18,7 @@ public static class TaskEndpoints
     public static RouteGroupBuilder MapTaskEndpoints(this IEndpointRouteBuilder routes)
     {
         var tasks = routes.MapGroup("/v1/tasks");
-        tasks.MapPost("", Submit);
+        tasks.MapPost("", Submit).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
         tasks.MapGet("", List);
         tasks.MapGet("/{id}", Get);
         tasks.MapDelete("/{id}", Cancel);

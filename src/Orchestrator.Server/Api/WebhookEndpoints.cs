@@ -20,7 +20,7 @@ public static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhookEndpoints(this IEndpointRouteBuilder routes)
     {
         var hooks = routes.MapGroup("/v1/webhooks");
-        hooks.MapPost("", Register);
+        hooks.MapPost("", Register).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
         hooks.MapGet("", async Task<Ok<ItemList<WebhookEndpointView>>> (WebhookSubscriptions w, CancellationToken ct) =>
             TypedResults.Ok(new ItemList<WebhookEndpointView>(await w.ListAsync(ct))));
         hooks.MapGet("/task-secret", async Task<Ok<TaskWebhookSecretView>> (WebhookSubscriptions w, CancellationToken ct) =>
