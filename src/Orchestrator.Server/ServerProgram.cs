@@ -47,16 +47,19 @@ public static class ServerProgram
         builder.Services.AddOrchestrator(options);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
         var app = builder.Build();
         LogStartLine(app, options);
         app.UseExceptionHandler();
-        TaskEndpoints.Map(app);
-        EventEndpoints.Map(app);
-        CallbackEndpoints.Map(app);
-        ResultEndpoints.Map(app);
-        BatchEndpoints.Map(app);
-        WebhookEndpoints.Map(app);
+        app.MapHealthEndpoints();
+        app.MapTaskEndpoints();
+        app.MapResultEndpoints();
+        app.MapBatchEndpoints();
+        app.MapEventEndpoints();
+        app.MapWebhookEndpoints();
+        app.MapCallbackEndpoints();
+        app.MapProviderEndpoints();
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
         return app;
     }

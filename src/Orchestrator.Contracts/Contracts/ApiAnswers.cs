@@ -30,3 +30,11 @@ public sealed record HealthStatus(string Status)
     /// <summary>Still reading the journal.</summary>
     public const string Starting = "starting";
 }
+
+/// <summary>The answer to a provider's callback (<c>POST /v1/callbacks/{provider}/{taskId}</c>) that was handed to its task.</summary>
+/// <param name="Received">Always true: the callback reached the task (an unknown or ended task ignores it).</param>
+public sealed record CallbackReceipt(bool Received)
+{
+    /// <summary>The one answer.</summary>
+    public static readonly CallbackReceipt Accepted = new(true);
+}

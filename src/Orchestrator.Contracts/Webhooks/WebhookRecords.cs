@@ -57,3 +57,11 @@ public sealed record WebhookDeliveryView(
 /// <summary>The answer to <c>POST /v1/webhooks/{id}/replay</c> (and to replaying one delivery).</summary>
 /// <param name="Replayed">Deliveries that start a new schedule now.</param>
 public sealed record WebhookReplayResult(int Replayed);
+
+/// <summary>The answer to <c>GET /v1/webhooks/task-secret</c>: the secret that signs per-task <c>webhookUrl</c> deliveries.</summary>
+/// <param name="Secret">The <c>whsec_…</c> secret.</param>
+public sealed record TaskWebhookSecretView(string Secret)
+{
+    /// <summary>Never the secret: answers end up in logs.</summary>
+    public override string ToString() => nameof(TaskWebhookSecretView);
+}

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Batches;
 using Orchestrator.Hosting;
 using Orchestrator.Tasks;
@@ -8,29 +9,32 @@ namespace Orchestrator.Server.Api;
 /// <summary><c>/v1/batches</c>: upload (streamed JSON Lines or JSON array), status, results as JSON Lines, cancel.</summary>
 public static class BatchEndpoints
 {
-    public static void Map(WebApplication app)
+    /// <summary>Maps the <c>/v1/batches</c> group.</summary>
+    public static RouteGroupBuilder MapBatchEndpoints(this IEndpointRouteBuilder routes)
     {
-        app.MapPost("/v1/batches", Upload);
-        app.MapGet("/v1/batches/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
-            await o.GetBatchAsync(id, ct) is { } view ? Results.Ok(view) : NotFound(id));
-        app.MapGet("/v1/batches/{id}/results", StreamResults);
-        app.MapDelete("/v1/batches/{id}", Cancel);
+        var batches = routes.MapGroup("/v1/batches");
+        batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes);
+        batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, IOrchestrator o, CancellationToken ct) =>
+            await o.GetBatchAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
+        batches.MapGet("/{id}/results", EndedTasks);
+        batches.MapDelete("/{id}", Cancel);
+        return batches;
     }
 
     /// <summary>Like a task's cancel: 202 while something has not ended, 409 once every task has ended.</summary>
-    private static async Task<IResult> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Accepted<BatchCancellation>, ProblemHttpResult>> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
     {
         if (await orchestrator.CancelBatchAsync(id, ct) is not { } r) return NotFound(id);
         if (!r.AlreadyEnded)
-            return Results.Accepted($"/v1/batches/{id}", new BatchCancellation(id, r.QueuedCancelled, r.StartedAsked, r.AlreadyCancelled));
+            return TypedResults.Accepted($"/v1/batches/{id}", new BatchCancellation(id, r.QueuedCancelled, r.StartedAsked, r.AlreadyCancelled));
         var view = await orchestrator.GetBatchAsync(id, ct);
         var counts = view?.Counts.Where(kv => kv.Value > 0).ToDictionary() ?? [];
-        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch already ended",
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch already ended",
             detail: $"Batch {id} already ended: {string.Join(", ", counts.Select(kv => $"{kv.Value} {kv.Key}"))}.",
             extensions: new Dictionary<string, object?> { ["batchId"] = id, ["total"] = view?.Total, ["cancelled"] = view?.Cancelled, ["counts"] = counts });
     }
 
-    private static async Task<IResult> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
     {
         var jsonLines = BatchUploadReader.IsJsonLines(request.ContentType);
         if (!jsonLines && !ApiContentTypes.IsJson(request.ContentType))
@@ -49,26 +53,26 @@ public static class BatchEndpoints
         {
             return ApiProblems.Invalid(new FieldError("body", ex is JsonException ? "The body is not a JSON array of task requests (or JSON Lines with Content-Type application/x-ndjson)." : ex.Message));
         }
-        return Results.Json(acceptance, ApiJson.Options,
+        // 202 with the new batch's id in the body (no Location), 400 when nothing was accepted.
+        return TypedResults.Json(acceptance, ApiJson.Options,
             statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : StatusCodes.Status202Accepted);
     }
 
-    private static async Task StreamResults(string id, HttpContext http, IOrchestrator orchestrator, CancellationToken ct)
+    /// <summary>The batch's ended tasks as JSON Lines, written as they are read, page by page.</summary>
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> EndedTasks(string id, IOrchestrator orchestrator, CancellationToken ct)
     {
-        if (await orchestrator.GetBatchAsync(id, ct) is null)
+        if (await orchestrator.GetBatchAsync(id, ct) is null) return NotFound(id);
+        return TypedResults.Stream(async body =>
         {
-            await NotFound(id).ExecuteAsync(http);
-            return;
-        }
-        http.Response.ContentType = "application/x-ndjson";
-        var newline = "\n"u8.ToArray();
-        await foreach (var view in orchestrator.BatchResultsAsync(id, ct))
-        {
-            await JsonSerializer.SerializeAsync(http.Response.Body, view, ApiJson.Options, ct);
-            await http.Response.Body.WriteAsync(newline, ct);
-        }
+            var newline = "\n"u8.ToArray();
+            await foreach (var view in orchestrator.BatchResultsAsync(id, ct))
+            {
+                await JsonSerializer.SerializeAsync(body, view, ApiJson.Options, ct);
+                await body.WriteAsync(newline, ct);
+            }
+        }, "application/x-ndjson");
     }
 
-    private static IResult NotFound(string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Batch not found", detail: $"No batch with id '{id}'.");
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Batch not found", detail: $"No batch with id '{id}'.");
 }

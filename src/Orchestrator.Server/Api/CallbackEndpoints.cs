@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Callbacks;
+using Orchestrator.Contracts;
 using Orchestrator.Hosting;
 using Orchestrator.Tasks;
 
@@ -14,9 +16,15 @@ public static class CallbackEndpoints
     /// <summary>A provider's task object is a few kilobytes; anything far larger is not one.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
-    public static void Map(WebApplication app) => app.MapPost("/v1/callbacks/{provider}/{taskId}", Receive);
+    /// <summary>Maps the <c>/v1/callbacks</c> group.</summary>
+    public static RouteGroupBuilder MapCallbackEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var callbacks = routes.MapGroup("/v1/callbacks");
+        callbacks.MapPost("/{provider}/{taskId}", Receive);
+        return callbacks;
+    }
 
-    private static async Task<IResult> Receive(string provider, string taskId, HttpRequest request, IOrchestrator orchestrator, CallbackTokens tokens, CancellationToken ct)
+    private static async Task<Results<Ok<CallbackReceipt>, ProblemHttpResult>> Receive(string provider, string taskId, HttpRequest request, IOrchestrator orchestrator, CallbackTokens tokens, CancellationToken ct)
     {
         // Token first: a forger learns nothing about the task or how its body would be judged.
         if (!tokens.Verify(taskId, request.Query["token"])) return Unauthorized();
@@ -35,12 +43,12 @@ public static class CallbackEndpoints
         {
             false => Unauthorized(),
             null => ApiProblems.Invalid(new FieldError("body", $"Not a task object of provider '{provider}'.")),
-            _ => Results.Ok(new { received = true }),
+            _ => TypedResults.Ok(CallbackReceipt.Accepted),
         };
     }
 
-    private static IResult Unauthorized() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad callback token",
+    private static ProblemHttpResult Unauthorized() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad callback token",
             detail: "The token does not belong to this task's callback URL.", extensions: new Dictionary<string, object?> { ["field"] = "token" });
 
     /// <summary>Stops reading past the limit, so a huge chunked body cannot be buffered.</summary>

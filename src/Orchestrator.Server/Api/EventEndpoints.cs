@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Events;
 using Orchestrator.Tasks;
 
@@ -17,9 +18,16 @@ public static class EventEndpoints
     /// <summary>An idle stream sends a <c>heartbeat</c> event this often, so proxies keep it open.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    public static void Map(WebApplication app) => app.MapGet("/v1/events", Stream);
+    /// <summary>Maps the <c>/v1/events</c> group.</summary>
+    public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var events = routes.MapGroup("/v1/events");
+        events.MapGet("", Stream);
+        return events;
+    }
 
-    private static async Task<IResult> Stream(HttpRequest request, CompletionFeed feed, Akka.Actor.ActorSystem system, CancellationToken ct)
+    // Items are completions and heartbeats, so the stream's item type is object (each is written as its own type).
+    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(HttpRequest request, CompletionFeed feed, Akka.Actor.ActorSystem system, CancellationToken ct)
     {
         var (filter, after, error) = Parse(request);
         if (error is not null) return ApiProblems.Invalid(error);
@@ -27,10 +35,10 @@ public static class EventEndpoints
         var items = feed.Source(start)
             .Where(filter.Matches)
             .Select(c => new SseItem<object>(c, c.Type) { EventId = Id(c.Offset) })
-            .KeepAlive(Heartbeat, () => new SseItem<object>(new { }, "heartbeat"))
+            .KeepAlive(Heartbeat, () => new SseItem<object>(StreamHeartbeat.Instance, "heartbeat"))
             // One heartbeat first, so the response (200, text/event-stream) is sent before any completion exists. Its id is
             // where the stream starts: a client that reconnects before any completion resumes there, missing nothing.
-            .Prepend(Source.Single(new SseItem<object>(new { }, "heartbeat") { EventId = Id(start) }))
+            .Prepend(Source.Single(new SseItem<object>(StreamHeartbeat.Instance, "heartbeat") { EventId = Id(start) }))
             .RunAsAsyncEnumerable(system.Materializer());
         return TypedResults.ServerSentEvents(items);
     }

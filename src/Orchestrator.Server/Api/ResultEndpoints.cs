@@ -1,16 +1,23 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
 
-/// <summary><c>GET /v1/tasks/{id}/results/{index}</c>: a task's re-hosted result file, served from the <see cref="IResultStore"/>.</summary>
+/// <summary><c>/v1/tasks/{id}/results/{index}</c>: a task's re-hosted result file, served from the <see cref="IResultStore"/>.</summary>
 public static class ResultEndpoints
 {
-    public static void Map(WebApplication app) => app.MapGet("/v1/tasks/{id}/results/{index}", Serve);
+    /// <summary>Maps the <c>/v1/tasks/{id}/results</c> group.</summary>
+    public static RouteGroupBuilder MapResultEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var results = routes.MapGroup("/v1/tasks/{id}/results");
+        results.MapGet("/{index}", Serve);
+        return results;
+    }
 
-    private static async Task<IResult> Serve(string id, string index, IResultStore store, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Serve(string id, string index, IResultStore store, CancellationToken ct)
     {
         // Only well-formed ids reach the store, so no request can name a path outside it.
         if (!TaskIds.IsWellFormed(id)) return ApiProblems.TaskNotFound(id);
@@ -18,12 +25,12 @@ public static class ResultEndpoints
         var file = await store.OpenAsync(id, i, ct);
         if (file is null) return NoResult(id, index);
         // The content is a fixed file, so its SHA-256 is a strong entity tag; range requests let players seek in videos.
-        // Results.Stream disposes the stream once sent.
-        return Results.Stream(file.Content, file.File.ContentType,
+        // The result disposes the stream once sent.
+        return TypedResults.Stream(file.Content, file.File.ContentType,
             entityTag: new EntityTagHeaderValue($"\"{file.File.Sha256}\""), enableRangeProcessing: true);
     }
 
-    private static IResult NoResult(string id, string index) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Result not found",
+    private static ProblemHttpResult NoResult(string id, string index) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Result not found",
             detail: $"Task '{id}' has no stored result with index '{index}'.");
 }

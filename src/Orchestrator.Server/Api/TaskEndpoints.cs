@@ -1,30 +1,31 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using Orchestrator.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
 
-/// <summary>The fixed task API: <c>/v1/tasks</c>, <c>/v1/providers</c>, <c>/healthz</c>.</summary>
+/// <summary>
+/// <c>/v1/tasks</c>: submit, list, read and cancel tasks. What the embedding API refuses (validation, a reused
+/// idempotency key, a full queue) becomes its problem in <see cref="ApiExceptionHandler"/>.
+/// </summary>
 public static class TaskEndpoints
 {
+    /// <summary>The most tasks one page of <c>GET /v1/tasks</c> holds.</summary>
     public const int MaxPageSize = 500;
 
-    public static void Map(WebApplication app)
+    /// <summary>Maps the <c>/v1/tasks</c> group.</summary>
+    public static RouteGroupBuilder MapTaskEndpoints(this IEndpointRouteBuilder routes)
     {
-        app.MapPost("/v1/tasks", Submit);
-        app.MapGet("/v1/tasks/{id}", async (string id, IOrchestrator o, CancellationToken ct) =>
-            await o.GetAsync(id, ct) is { } view ? Results.Ok(view) : ApiProblems.TaskNotFound(id));
-        app.MapDelete("/v1/tasks/{id}", Cancel);
-        app.MapGet("/v1/tasks", List);
-        app.MapGet("/v1/providers", async (IOrchestrator o, CancellationToken ct) => Results.Ok(new ProviderList(await o.ProvidersAsync(ct))));
-        app.MapGet("/healthz", (IOrchestrator o) => o.IsReady
-            ? Results.Ok(new HealthStatus(HealthStatus.Ready))
-            : Results.Json(new HealthStatus(HealthStatus.Starting), ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable));
+        var tasks = routes.MapGroup("/v1/tasks");
+        tasks.MapPost("", Submit).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
+        tasks.MapGet("", List);
+        tasks.MapGet("/{id}", Get);
+        tasks.MapDelete("/{id}", Cancel);
+        return tasks;
     }
 
-    private static async Task<IResult> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Accepted<TaskView>, Ok<TaskView>, ProblemHttpResult>> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
     {
         if (!ApiContentTypes.IsJson(request.ContentType))
             return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/json", "POST /v1/tasks takes one task as a JSON object");
@@ -49,41 +50,24 @@ public static class TaskEndpoints
             if (read is null) return ApiProblems.Invalid([.. errors]);
             submission = read;
         }
-        try
-        {
-            var (view, created) = await orchestrator.SubmitAsync(submission, ct);
-            return created
-                ? Results.Accepted($"/v1/tasks/{view.Id}", view)
-                : Results.Ok(view);
-        }
-        catch (TaskValidationException ex)
-        {
-            return ApiProblems.Invalid([.. ex.Errors]);
-        }
-        catch (QueueFullException ex)
-        {
-            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Provider queue full", detail: ex.Message,
-                extensions: new Dictionary<string, object?> { ["field"] = "provider", ["account"] = ex.Account });
-        }
-        catch (IdempotencyConflictException ex)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
-                detail: ex.Message, extensions: new Dictionary<string, object?> { ["taskId"] = ex.TaskId, ["field"] = "idempotencyKey" });
-        }
+        var (view, created) = await orchestrator.SubmitAsync(submission, ct);
+        return created ? TypedResults.Accepted($"/v1/tasks/{view.Id}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, IOrchestrator orchestrator, CancellationToken ct) =>
+        await orchestrator.GetAsync(id, ct) is { } view ? TypedResults.Ok(view) : ApiProblems.TaskNotFound(id);
+
+    private static async Task<Results<Accepted<TaskView>, ProblemHttpResult>> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
     {
         var result = await orchestrator.CancelAsync(id, ct);
         if (result is not { } r) return ApiProblems.TaskNotFound(id);
         return r.Cancelled
-            ? Results.Accepted($"/v1/tasks/{id}", r.View)
-            : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Task already ended",
+            ? TypedResults.Accepted($"/v1/tasks/{id}", r.View)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Task already ended",
                 detail: $"Task {id} already ended with status {JsonNamingPolicy.SnakeCaseLower.ConvertName(r.View.Status.ToString())}.");
     }
 
-    private static async Task<IResult> List(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> List(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
     {
         var q = request.Query;
         TaskLifecycle? status = null;
@@ -99,15 +83,7 @@ public static class TaskEndpoints
             return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
         var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
         var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
-        try
-        {
-            var page = await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct);
-            return Results.Ok(page);
-        }
-        catch (TaskValidationException ex)
-        {
-            return ApiProblems.Invalid([.. ex.Errors]);
-        }
+        return TypedResults.Ok(await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct));
     }
 
     private static string KindOf(JsonElement e) => e.ValueKind switch

@@ -69,6 +69,33 @@ public sealed class ServerLogTests
     }
 
     [Fact]
+    public async Task An_unexpected_failure_is_a_500_problem_that_names_nothing_inside_and_its_trace_id_finds_the_cause_in_the_log()
+    {
+        using var dir = new TempDirectory();
+        var port = ServerProcess.FreePort();
+        using var server = await ServerProcess.StartAsync(port, Args(dir));
+        // A result file's record that cannot be opened (a folder where the file should be): the store throws
+        // UnauthorizedAccessException, which no endpoint expects.
+        var id = TaskIds.New();
+        var results = Path.Combine(dir.Path, "results");
+        Directory.CreateDirectory(Path.Combine(results, id, "0.json"));
+
+        var response = await server.Http.GetAsync($"/v1/tasks/{id}/results/0");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.InternalServerError, $"got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(results, text);
+        Assert.DoesNotContain("Exception", text);
+        Assert.DoesNotContain(" at ", text);
+        var traceId = (string?)System.Text.Json.Nodes.JsonNode.Parse(text)!["traceId"];
+        Assert.False(string.IsNullOrEmpty(traceId), text);
+        var output = await Eventually.Until(() => Task.FromResult(server.Output),
+            lines => lines.Any(l => l.Contains("UnauthorizedAccessException")), TimeSpan.FromSeconds(10), "the failure in the log");
+        Assert.Contains(output, l => l.Contains(traceId!) && l.Contains($"/v1/tasks/{id}/results/0"));
+    }
+
+    [Fact]
     public void A_journal_is_named_without_its_password()
     {
         var described = StorageConfig.Describe(new StorageOptions { Provider = "PostgreSql", ConnectionString = "Host=db;Username=orch;Password=hunter2;Database=jobs" });

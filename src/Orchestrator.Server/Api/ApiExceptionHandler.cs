@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Orchestrator.Hosting;
+using Orchestrator.Webhooks;
+
+namespace Orchestrator.Server.Api;
+
+/// <summary>
+/// The one place where an exception from an endpoint becomes an answer (registered with <c>AddExceptionHandler</c>,
+/// run by <c>UseExceptionHandler</c>): what the embedding API throws for a caller's mistake becomes its problem
+/// (400 naming each field, 409, 429 with <c>Retry-After</c>), what Kestrel refuses while reading a body keeps its status
+/// (413, 408, 400), and anything else is a 500 that says nothing of the failure, logged here with the trace id it shows.
+/// Only that log line is written: the middleware stays quiet about exceptions a handler answered, and a caller's mistake
+/// is no error of the server's. Like every answer of the middleware, these carry <c>Cache-Control: no-cache,no-store</c>.
+/// </summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExceptionHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        IResult answer = exception switch
+        {
+            TaskValidationException e => ApiProblems.Invalid([.. e.Errors]),
+            WebhookValidationException e => ApiProblems.Invalid([.. e.Errors]),
+            QueueFullException e => ApiProblems.QueueFull(http, e),
+            IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
+            BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),
+            _ => Unexpected(http, exception),
+        };
+        await answer.ExecuteAsync(http);
+        return true;
+    }
+
+    private IResult Unexpected(HttpContext http, Exception exception)
+    {
+        // The trace id the problem-details service would show; the log line carries it so the two can be matched. The path
+        // without its query: a provider's callback carries its token there.
+        var traceId = Activity.Current?.Id ?? http.TraceIdentifier;
+        log.LogError(exception, "{Method} {Path} failed (trace id {TraceId})", http.Request.Method, http.Request.Path.Value, traceId);
+        return ApiProblems.Unexpected(traceId);
+    }
+}
