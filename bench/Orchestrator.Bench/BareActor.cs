@@ -1,5 +1,5 @@
 using Akka.Persistence;
-using Akka.Persistence.Journal;
+using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Bench;
@@ -16,9 +16,6 @@ public sealed class BareActor : ReceivePersistentActor
         public static readonly Go Instance = new();
     }
 
-    // Same tag as GenerationTask: tagged writes also fill the tag table, which costs ~15% (docs/design.md, write budget).
-    private static readonly string[] Tags = [GenerationTask.JournalTag];
-
     private readonly string _id;
     private readonly int _events;
     private readonly BaselineLatch _latch;
@@ -29,6 +26,8 @@ public sealed class BareActor : ReceivePersistentActor
         _id = id;
         _events = events;
         _latch = latch;
+        JournalPluginId = OrchestratorPersistence.JournalPluginId;
+        SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
         Command<Go>(_ => PersistNextOrFinish());
     }
 
@@ -46,9 +45,10 @@ public sealed class BareActor : ReceivePersistentActor
             return;
         }
         // TaskCancelled is one of the orchestrator's own events, so the orchestrator's serializer writes it
-        // (System.Text.Json, short manifest), exactly as in production; no Newtonsoft fallback is involved.
+        // (System.Text.Json, short manifest) and its event adapter tags it "task", exactly as in production: tagged
+        // writes also fill the tag table, which costs ~15% (docs/design.md, write budget).
         var evt = new TaskCancelled(_id, _written, DateTimeOffset.UtcNow);
-        Persist(new Tagged(evt, Tags), _ =>
+        Persist(evt, _ =>
         {
             _written++;
             PersistNextOrFinish();

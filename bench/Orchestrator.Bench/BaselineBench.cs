@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 
@@ -16,7 +19,7 @@ public sealed record BaselineResult(int Tasks, int EventsPerTask, int Completed,
 
 /// <summary>
 /// The ceiling the orchestrator is measured against: N brand-new persistent actors, each persisting k
-/// tagged events, on the same journal configuration (<see cref="StorageConfig"/>) in a fresh SQLite file.
+/// tagged events, on the same journal registration (<see cref="OrchestratorPersistenceHosting"/>) in a fresh SQLite file.
 /// This is the setup of the write budget table in docs/design.md, so its figure is directly comparable to that table.
 /// </summary>
 public static class BaselineBench
@@ -26,10 +29,14 @@ public static class BaselineBench
     public static async Task<BaselineResult> RunAsync(int tasks, int eventsPerTask, string dataDirectory)
     {
         var storage = new StorageOptions { ConnectionString = $"Data Source={Path.Combine(dataDirectory, "baseline.db")}" };
-        StorageConfig.Prepare(storage);
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING")
-            .WithFallback(StorageConfig.Build(storage));
-        var system = ActorSystem.Create("baseline", config);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Services.AddAkka("baseline", (akka, _) => akka
+            .AddHocon(ConfigurationFactory.ParseString("akka.stdout-loglevel = WARNING"), HoconAddMode.Prepend)
+            .ConfigureLoggers(logging => logging.LogLevel = Akka.Event.LogLevel.WarningLevel)
+            .WithOrchestratorPersistence(storage));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
         try
         {
             // One throw-away actor first: the journal creates its tables and opens its connection on first use,
@@ -45,7 +52,7 @@ public static class BaselineBench
         }
         finally
         {
-            await system.Terminate();
+            await host.StopAsync();
         }
     }
 

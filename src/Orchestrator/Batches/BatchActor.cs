@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
+using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -50,6 +50,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
     {
         _rt = runtime;
         _batchId = batchId;
+        JournalPluginId = OrchestratorPersistence.JournalPluginId;
+        SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
 
         Recover<IBatchEvent>(_state.Apply);
         Recover<TaskCancelledQueued>(_state.Apply);
@@ -248,9 +250,8 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         var events = Enumerable.Range(from, to - from).Select(i => _state.EntryAt(i))
             .Select(e => new TaskCancelledQueued(BatchIds.TaskId(_batchId, e.Line), e.Request, at)).ToList();
         var left = events.Count;
-        PersistAll(events.Select(e => new Tagged(e, [Tasks.GenerationTask.JournalTag])), tagged =>
+        PersistAll(events, e =>
         {
-            var e = (TaskCancelledQueued)tagged.Payload;
             _state.Apply(e);
             Context.System.EventStream.Publish(new TaskViewChanged(TaskView.From(TaskState.Empty.Apply(e))));
             if (--left == 0) Self.Tell(new CancelMoreQueued());
@@ -267,5 +268,5 @@ public sealed class BatchActor : ReceivePersistentActor, IWithTimers
         _state.IsCancelled, _state.AbandonedReason, _state.Accounts);
 
     private void Write(IBatchEvent e, Action then) =>
-        Persist(new Tagged(e, [JournalTag]), _ => { _state.Apply(e); then(); });
+        Persist(e, _ => { _state.Apply(e); then(); });
 }

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Batches;
@@ -68,7 +68,7 @@ public sealed class BatchDirectory : ReceiveActor
 
     protected override void PreStart()
     {
-        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = OrchestratorPersistence.ReadJournal(Context.System);
         journal.CurrentEventsByTag(BatchActor.JournalTag, Offset.NoOffset())
             .RunWith(Sink.ActorRef<EventEnvelope>(Self, new Loaded(), ex => new Status.Failure(ex)), Context.System.Materializer());
     }

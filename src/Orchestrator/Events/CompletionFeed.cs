@@ -3,9 +3,9 @@ using Akka;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Events;
@@ -36,7 +36,7 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
             // The catalog read the whole stream at start; from there on only the events since are read.
             _knownEnd ??= (await (await catalog.GetAsync(ct)).Ask<LoadedOffset>(GetLoadedOffset.Instance, ViewTimeout, ct)).Offset;
             var from = _knownEnd.Value;
-            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var journal = OrchestratorPersistence.ReadJournal(system);
             var end = await journal.CurrentEventsByTag(GenerationTask.JournalTag, from <= 0 ? Offset.NoOffset() : Offset.Sequence(from))
                 .RunAggregate(from, (last, e) => e.Offset is Sequence s ? Math.Max(last, s.Value) : last, system.Materializer());
             _knownEnd = end;
@@ -66,7 +66,7 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
 
     private Source<TaskCompletion, NotUsed> Read(long fromOffset, bool live)
     {
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = OrchestratorPersistence.ReadJournal(system);
         var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
         var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
         return events

@@ -1,10 +1,7 @@
-using Akka.Actor;
-using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Orchestrator.Batches;
 using Orchestrator.Callbacks;
 using Orchestrator.Events;
@@ -32,11 +29,16 @@ public static class OrchestratorServiceCollectionExtensions
         return services.AddOrchestrator(options);
     }
 
-    /// <summary>Adds the orchestrator and its actor system from a code-first options object.</summary>
+    /// <summary>
+    /// Adds the orchestrator with an actor system of its own (named <c>orchestrator</c>) from a code-first options object.
+    /// A host that runs Akka.NET already calls <see cref="AddOrchestratorServices(IServiceCollection, OrchestratorOptions)"/>
+    /// and adds <see cref="WithOrchestrator"/> to its own <c>AddAkka</c> instead.
+    /// </summary>
     public static IServiceCollection AddOrchestrator(this IServiceCollection services, OrchestratorOptions options)
     {
         services.AddOrchestratorServices(options);
-        services.AddAkka("orchestrator", (builder, sp) => builder.WithOrchestrator(sp));
+        // The actor system is the orchestrator's own here, so its log may go where the host's log goes.
+        services.AddAkka("orchestrator", (builder, sp) => builder.WithAkkaLogsToHostLogging(options).WithOrchestrator(sp));
         return services;
     }
 
@@ -71,13 +73,21 @@ public static class OrchestratorServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds the orchestrator's storage configuration and actors to an Akka.Hosting builder.</summary>
-    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp)
-    {
-        var options = sp.GetRequiredService<OrchestratorOptions>();
-        StorageConfig.Prepare(options.Storage);
-        builder.AddHocon(StorageConfig.Build(options.Storage), HoconAddMode.Prepend);
-        // Akka's log goes through the host's ILoggerFactory, so one logging configuration covers both.
+    /// <summary>
+    /// Adds the orchestrator to an Akka.Hosting builder, one capability after the other: its own journal and snapshot
+    /// store, the provider throttles, the task actors, batches and webhooks. It leaves the system's default journal,
+    /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp) => builder
+        .WithOrchestratorPersistence(sp.GetRequiredService<OrchestratorOptions>().Storage)
+        .WithProviderThrottles()
+        .WithTaskActors()
+        .WithBatches()
+        .WithWebhooks();
+
+    // Akka's own log lines (at AkkaLogLevel and above) go to the host's ILoggerFactory instead of Akka's console logger.
+    // Only for an actor system of the orchestrator's own: a host that runs Akka.NET already has its loggers set up.
+    private static AkkaConfigurationBuilder WithAkkaLogsToHostLogging(this AkkaConfigurationBuilder builder, OrchestratorOptions options) =>
         builder.ConfigureLoggers(logging =>
         {
             logging.LogLevel = Enum.TryParse<Akka.Event.LogLevel>(options.AkkaLogLevel + "Level", ignoreCase: true, out var level)
@@ -86,25 +96,4 @@ public static class OrchestratorServiceCollectionExtensions
             logging.ClearLoggers();
             logging.AddLoggerFactory();
         });
-        builder.WithActors((system, registry, _) =>
-        {
-            var providers = sp.GetRequiredService<ProviderDirectory>();
-            foreach (var unknown in providers.UnknownTypes)
-                system.Log.Warning("Provider account {0} has an unknown Type and is ignored", unknown);
-            var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
-            providers.UsePermitGate(new ThrottleGate(throttles, providers.Clock));
-            var runtime = new TaskRuntime(options, providers, sp.GetRequiredService<TimeProvider>(), throttles,
-                sp.GetRequiredService<PollLearning>(), sp.GetRequiredService<CallbackTokens>(), sp.GetRequiredService<ResultRehoster>());
-            var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
-            var catalog = system.ActorOf(TaskCatalog.Props(supervisor, sp.GetRequiredService<OrchestratorReadiness>(),
-                sp.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "catalog");
-            registry.Register<ProviderThrottles>(throttles);
-            registry.Register<TaskSupervisor>(supervisor);
-            registry.Register<TaskCatalog>(catalog);
-            var batches = system.ActorOf(BatchDirectory.Props(new BatchRuntime(options, sp.GetRequiredService<TimeProvider>(), supervisor, catalog, throttles)), "batches");
-            registry.Register<BatchDirectory>(batches);
-        });
-        builder.WithWebhooks(sp);
-        return builder;
-    }
 }

@@ -1,69 +1,18 @@
-using Akka.Configuration;
-using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Hosting;
 
 namespace Orchestrator.Persistence;
 
-/// <summary>Akka.Persistence.Sql HOCON for the configured store (SQLite by default, PostgreSQL at scale).</summary>
+/// <summary>The configured store as Akka.Persistence.Sql needs it (SQLite by default, PostgreSQL at scale), and as a log line names it.</summary>
 public static class StorageConfig
 {
-    public const string ThrottleDispatcher = "orchestrator.throttle-dispatcher";
-
-    public static Config Build(StorageOptions storage)
+    /// <summary>The linq2db provider name and how many journal writes run at once.</summary>
+    public static (string ProviderName, int Parallelism) Driver(StorageOptions storage) => storage.Provider.ToLowerInvariant() switch
     {
-        var (provider, parallelism) = storage.Provider.ToLowerInvariant() switch
-        {
-            "sqlite" => ("SQLite.MS", 1), // one writer: SQLite serialises writes anyway
-            "postgresql" or "postgres" => ("PostgreSQL.15", 4),
-            _ => throw new InvalidOperationException($"Orchestrator:Storage:Provider '{storage.Provider}' is not supported (Sqlite or PostgreSql)."),
-        };
-        var cs = Quote(storage.ConnectionString);
-        var hocon = $$"""
-            akka.actor {
-              serializers.orchestrator = "Orchestrator.Persistence.OrchestratorSerializer, Orchestrator"
-              serialization-bindings { "Orchestrator.Persistence.IOrchestratorEvent, Orchestrator" = orchestrator }
-            }
-            orchestrator.throttle-dispatcher {
-              type = PinnedDispatcher
-            }
-            orchestrator.journal-dispatcher {
-              type = ForkJoinDispatcher
-              throughput = 100
-              dedicated-thread-pool.thread-count = 2
-            }
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = {{cs}}
-                  provider-name = "{{provider}}"
-                  parallelism = {{parallelism}}
-                  tag-write-mode = TagTable
-                  auto-initialize = on
-                  # The driver may block (SQLite does): keep its writes off the dispatcher actors run on.
-                  materializer-dispatcher = "orchestrator.journal-dispatcher"
-                }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = {{cs}}
-                  provider-name = "{{provider}}"
-                  auto-initialize = on
-                }
-              }
-              query.journal.sql {
-                connection-string = {{cs}}
-                provider-name = "{{provider}}"
-                tag-read-mode = TagTable
-                # How soon a live completion stream (SSE, webhooks, CompletionsAsync) sees a new event.
-                refresh-interval = 200ms
-              }
-            }
-            """;
-        return ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
-    }
+        "sqlite" => ("SQLite.MS", 1), // one writer: SQLite serialises writes anyway
+        "postgresql" or "postgres" => ("PostgreSQL.15", 4),
+        _ => throw new InvalidOperationException($"Orchestrator:Storage:Provider '{storage.Provider}' is not supported (Sqlite or PostgreSql)."),
+    };
 
     /// <summary>Creates the SQLite file's folder and switches the file to WAL once (it stays WAL).</summary>
     public static void Prepare(StorageOptions storage)
@@ -107,6 +56,4 @@ public static class StorageConfig
     }
 
     private static readonly string[] SecretKeys = ["password", "pwd", "secret", "token", "key", "cert"];
-
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
+using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.ResultFiles;
 using Orchestrator.Tasks.Lifecycle;
@@ -19,6 +19,7 @@ namespace Orchestrator.Tasks;
 /// </summary>
 internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>The journal tag of every task event (<see cref="OrchestratorEventTags"/>): the catalog and the completion stream read by it.</summary>
     public const string JournalTag = "task";
     private const string ProgressTimer = "progress";
     private const string DeadlineTimer = "deadline";
@@ -42,6 +43,8 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         _fresh = fresh;
         _memory = TaskMemory.For(taskId);
         _env = new TaskActorEnvironment(runtime, taskId);
+        JournalPluginId = OrchestratorPersistence.JournalPluginId;
+        SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
 
         Recover<ITaskEvent>(e => _memory = _memory with { State = _memory.State.Apply(e) });
         Recover<RecoveryCompleted>(_ => Decide(new In.Recovered()));
@@ -87,7 +90,7 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         var i = from;
         while (i < effects.Count && effects[i] is not Effect.Persist) CarryOne(effects[i++], replyTo);
         if (i == effects.Count) return;
-        Persist(new Tagged(((Effect.Persist)effects[i]).Event, [JournalTag]), _ =>
+        Persist(((Effect.Persist)effects[i]).Event, _ =>
         {
             _journalWrites++;
             OrchestratorMetrics.JournalWritten();

@@ -1,11 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Persistence;
 
 namespace Orchestrator.Tasks;
 
@@ -81,7 +81,7 @@ public sealed class TaskCatalog : ReceiveActor
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(TaskViewChanged));
-        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = OrchestratorPersistence.ReadJournal(Context.System);
         journal.CurrentEventsByTag(GenerationTask.JournalTag, Offset.NoOffset())
             .RunWith(Sink.ActorRef<EventEnvelope>(Self, new Loaded(), ex => new LoadFailed(ex)), Context.System.Materializer());
     }

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Orchestrator.Persistence;
 using Orchestrator.Providers;
 
 namespace Orchestrator.Throttling;
@@ -21,7 +20,7 @@ public sealed class ProviderThrottles : ReceiveActor
             var name = Uri.EscapeDataString(account.Name);
             var props = ProviderThrottle.Props(account, providers.Clock);
             // Its own thread where configured: permits must go out on time even when blocking journal I/O starves the pool.
-            if (Context.System.Dispatchers.HasDispatcher(StorageConfig.ThrottleDispatcher)) props = props.WithDispatcher(StorageConfig.ThrottleDispatcher);
+            if (Context.System.Dispatchers.HasDispatcher(ThrottleHosting.Dispatcher)) props = props.WithDispatcher(ThrottleHosting.Dispatcher);
             var throttle = _throttles[account.Name] = Context.ActorOf(props, name);
             if (providers.ClientFor(account.Name) is IBatchQueryClient batch)
                 _pollers[account.Name] = Context.ActorOf(BatchPoller.Props(account.Name, batch, throttle, providers.Clock), name + "-polls");

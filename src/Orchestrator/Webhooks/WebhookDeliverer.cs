@@ -1,12 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Orchestrator.Events;
+using Orchestrator.Persistence;
 
 namespace Orchestrator.Webhooks;
 
@@ -63,6 +62,8 @@ public sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
         _rt = runtime;
         _target = target;
         _enabled = enabled;
+        JournalPluginId = OrchestratorPersistence.JournalPluginId;
+        SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
 
         Recover<SnapshotOffer>(o => { if (o.Snapshot is WebhookLedgerSnapshot s) _ledger = DeliveryLedger.From(s); });
         Recover<IWebhookDeliveryEvent>(e => _ledger = _ledger.Apply(e));
@@ -127,7 +128,7 @@ public sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     private void LookUpStartOffset()
     {
         var seqNr = _target.RegisteredSeqNr ?? 0;
-        PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+        OrchestratorPersistence.ReadJournal(Context.System)
             .CurrentEventsByPersistenceId(WebhookRegistry.RegistryPersistenceId, seqNr, seqNr)
             .RunWith(Sink.FirstOrDefault<EventEnvelope>(), _materializer)
             .PipeTo(Self,
@@ -319,7 +320,7 @@ public sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
 
     private void Write(IWebhookDeliveryEvent e, Action then)
     {
-        Persist(new Tagged(e, [JournalTag]), _ =>
+        Persist(e, _ =>
         {
             _ledger = _ledger.Apply(e);
             then();

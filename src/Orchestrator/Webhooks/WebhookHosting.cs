@@ -27,12 +27,16 @@ public static class WebhookHosting
         return services;
     }
 
-    /// <summary>Starts the registry (and through it every endpoint's deliverer); commits their offsets on shutdown.</summary>
-    public static AkkaConfigurationBuilder WithWebhooks(this AkkaConfigurationBuilder builder, IServiceProvider sp) =>
-        builder.WithActors((system, registry, _) =>
+    /// <summary>
+    /// Starts <c>/user/webhooks</c> (registered as <see cref="WebhookRegistry"/>) and through it every endpoint's deliverer;
+    /// commits their offsets on shutdown. Needs the task actors (<see cref="Tasks.TaskHosting.WithTaskActors"/>): deliveries
+    /// follow the completion stream.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithWebhooks(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry, resolver) =>
         {
-            var runtime = new WebhookRuntime(sp.GetRequiredService<WebhookOptions>(), sp.GetRequiredService<WebhookSender>(),
-                sp.GetRequiredService<CompletionFeed>(), sp.GetRequiredService<TimeProvider>());
+            var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
+                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>());
             var webhooks = system.ActorOf(WebhookRegistry.Props(runtime), "webhooks");
             registry.Register<WebhookRegistry>(webhooks);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "commit-webhook-offsets", async () =>

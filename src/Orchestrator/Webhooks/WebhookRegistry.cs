@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
+using Orchestrator.Persistence;
 
 namespace Orchestrator.Webhooks;
 
@@ -30,6 +30,8 @@ public sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     public WebhookRegistry(WebhookRuntime runtime)
     {
         _rt = runtime;
+        JournalPluginId = OrchestratorPersistence.JournalPluginId;
+        SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
 
         Recover<IWebhookRegistryEvent>(e => _state = _state.Apply(e, LastSequenceNr));
         Recover<RecoveryCompleted>(_ => Start());
@@ -158,7 +160,7 @@ public sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     }
 
     private void Write(IWebhookRegistryEvent e, Action then) =>
-        Persist(new Tagged(e, [WebhookDeliverer.JournalTag]), _ =>
+        Persist(e, _ =>
         {
             _state = _state.Apply(e, LastSequenceNr);
             then();

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
+using Orchestrator.Persistence;
 using Akka.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Batches;
@@ -151,7 +151,7 @@ public sealed class BatchApiTests() : ServerTest(new SimulatorOptions { ImageMin
     private async Task<int> BatchEventsJournaledAsync()
     {
         var system = Server.Services.GetRequiredService<ActorSystem>();
-        var events = await PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+        var events = await OrchestratorPersistence.ReadJournal(system)
             .CurrentEventsByTag(BatchActor.JournalTag, Offset.NoOffset()).RunAggregate(0, (n, _) => n + 1, system.Materializer());
         return events;
     }

@@ -16,9 +16,17 @@ namespace Orchestrator.Tests.Batches;
 public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TempDirectory Dir = new();
+    private readonly JournalOnlyHost _host;
 
-    public BatchHandOverTests()
-        : base(TaskActors.SystemConfig(new StorageOptions { ConnectionString = Dir.SqliteConnectionString($"batch-{Guid.NewGuid():N}.db") })) { }
+    public BatchHandOverTests() : this(new JournalOnlyHost(Dir.SqliteConnectionString($"batch-{Guid.NewGuid():N}.db"))) { }
+
+    private BatchHandOverTests(JournalOnlyHost host) : base(host.System) => _host = host;
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        _host.Dispose();
+    }
 
     [Fact]
     public void Tasks_not_yet_accepted_count_against_the_window_while_the_throttle_queue_is_empty()

@@ -15,27 +15,29 @@ namespace Orchestrator.Tests.Providers;
 public sealed class ProviderContractTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TempDirectory Dir = new();
-    private readonly string _db;
     private SimulatorServer _sim = null!;
     private TaskActors _actors = null!;
 
-    public ProviderContractTests() : this(Dir.SqliteConnectionString($"contract-{Guid.NewGuid():N}.db")) { }
-
-    private ProviderContractTests(string db) : base(TaskActors.SystemConfig(new StorageOptions { ConnectionString = db })) => _db = db;
+    // The test kit's own system holds the throttle and poller of the page-query test; tasks run in the host's system.
+    public ProviderContractTests() : base("akka.loglevel = WARNING") { }
 
     public async Task InitializeAsync()
     {
         _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.5, ImageMaxSeconds = 1, VideoMinSeconds = 0.5, VideoMaxSeconds = 1 });
-        var options = TaskActors.Options(_db, _sim.BaseUrl);
+        var options = TaskActors.Options(Dir.SqliteConnectionString($"contract-{Guid.NewGuid():N}.db"), _sim.BaseUrl);
         options.Providers["kling"] = new ProviderAccountOptions { Type = "kling", BaseUrl = _sim.BaseUrl, AccessKey = "sim-ak", SecretKey = "sim-sk", Qps = 50 };
         options.Providers["kling-wrong-secret"] = new ProviderAccountOptions { Type = "kling", BaseUrl = _sim.BaseUrl, AccessKey = "sim-ak", SecretKey = "not-the-secret", Qps = 50 };
         options.Providers["chanjing"] = new ProviderAccountOptions { Type = "chanjing", BaseUrl = _sim.BaseUrl, AppId = "sim-app", SecretKey = "sim-secret", Qps = 50 };
         options.Polling.BatchSlotSeconds = 0.2;
-        _actors = new TaskActors(Sys, options);
+        _actors = await TaskActors.StartAsync(options);
         await _actors.Readiness.WhenReady.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _actors.DisposeAsync();
+        await _sim.DisposeAsync();
+    }
 
     private static GenerationRequest Request(string provider, GenerationKind kind, string model = "kling-v1-6") => new()
     {

@@ -1,12 +1,13 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Hosting;
+using Orchestrator.Persistence;
+using Orchestrator.ResultFiles;
 using Orchestrator.Providers;
 using Orchestrator.Simulator;
 using Orchestrator.Tasks;
@@ -62,6 +63,7 @@ public sealed class SteppedTaskActors : IAsyncDisposable
             Polling = new PollingOptions { ImagePriorSeconds = 10, LagTarget = 0.5, ImageFloorSeconds = 1, CapSeconds = 60, Jitter = 0 },
             Tasks = new TaskOptions { PassivateAfterSeconds = 86_400 },
             Callbacks = new CallbackOptions { Secret = "stepped-task-actors-callback-secret-0123456789" },
+            Results = new ResultOptions { Enabled = false },
         };
         configure?.Invoke(options);
         var rig = new SteppedTaskActors(options);
@@ -75,29 +77,30 @@ public sealed class SteppedTaskActors : IAsyncDisposable
 
     private async Task StartSystemAsync()
     {
-        var config = ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
-            .WithFallback(TaskActors.SystemConfig(Options.Storage));
-        System = ActorSystem.Create($"stepped-{++_systems}", config);
-        await CatchUpReadJournalAsync();
-        Actors = new TaskActors(System, Options, Clock);
+        Actors = await TaskActors.StartAsync(Options, Clock, TestSchedulerConfig, CatchUpReadJournalAsync, $"stepped-{++_systems}");
+        System = Actors.System;
         await Actors.Readiness.WhenReady.WaitAsync(Patience);
     }
+
+    private static readonly Config TestSchedulerConfig =
+        ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"");
 
     /// <summary>
     /// The read journal learns the journal's highest ordering in the background; a current query that asks before it
     /// knows retries after its refresh interval on the Akka scheduler, which only a test moves. So the catalog's start-up
-    /// query could wait for ever. Run one such query first, moving the scheduler alone, while no task actor exists whose
-    /// timers that could shift; afterwards the catalog's query finds the highest ordering known at once.
+    /// query could wait for ever. Run one such query first (a start-up step between the journal and the task actors),
+    /// moving the scheduler alone, while no task actor exists whose timers that could shift; afterwards the catalog's
+    /// query finds the highest ordering known at once.
     /// </summary>
-    private async Task CatchUpReadJournalAsync()
+    private static async Task CatchUpReadJournalAsync(ActorSystem system)
     {
-        var journal = PersistenceQuery.Get(System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        var done = journal.CurrentEventsByTag(GenerationTask.JournalTag, Offset.NoOffset()).RunWith(Sink.Ignore<EventEnvelope>(), System.Materializer());
+        var journal = OrchestratorPersistence.ReadJournal(system);
+        var done = journal.CurrentEventsByTag(GenerationTask.JournalTag, Offset.NoOffset()).RunWith(Sink.Ignore<EventEnvelope>(), system.Materializer());
         var deadline = DateTime.UtcNow + Patience;
         while (!done.IsCompleted)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The read journal did not catch up with the journal.");
-            ((TestScheduler)System.Scheduler).Advance(TimeSpan.FromMilliseconds(200));
+            ((TestScheduler)system.Scheduler).Advance(TimeSpan.FromMilliseconds(200));
             await Task.WhenAny(done, Task.Delay(10));
         }
         await done;
@@ -106,7 +109,7 @@ public sealed class SteppedTaskActors : IAsyncDisposable
     /// <summary>The process ends (its actor system stops) and a new one starts on the same journal and clock.</summary>
     public async Task RestartSystemAsync()
     {
-        await System.Terminate();
+        await Actors.DisposeAsync();
         await StartSystemAsync();
     }
 
@@ -194,7 +197,7 @@ public sealed class SteppedTaskActors : IAsyncDisposable
     /// <summary>The task's journaled events, by type name, in order.</summary>
     public async Task<List<string>> JournalAsync(string id)
     {
-        var journal = PersistenceQuery.Get(System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = OrchestratorPersistence.ReadJournal(System);
         var events = await journal.CurrentEventsByPersistenceId(TaskIds.PersistenceId(id), 0, long.MaxValue)
             .RunWith(Sink.Seq<EventEnvelope>(), System.Materializer()).WaitAsync(Patience);
         return [.. events.Select(e => e.Event.GetType().Name)];
@@ -209,7 +212,7 @@ public sealed class SteppedTaskActors : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Held.Release();
-        await System.Terminate();
+        await Actors.DisposeAsync();
         await Simulator.DisposeAsync();
         _dir.Dispose();
     }

@@ -1,32 +1,60 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
-using Orchestrator.Providers;
+using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
 namespace Orchestrator.Tests.Support;
 
 /// <summary>
-/// The task actors (throttles, supervisor, catalog) started on a given actor system the way the host starts them,
-/// against a real SQLite journal and a simulator account on loopback.
+/// The task actors (throttles, supervisor, catalog) started by the same Akka.Hosting extensions the host calls, in a
+/// Generic Host of their own, against a real SQLite journal and a simulator account on loopback.
 /// </summary>
-public sealed class TaskActors
+public sealed class TaskActors : IAsyncDisposable
 {
+    private readonly IHost _host;
+
+    private TaskActors(IHost host)
+    {
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        Supervisor = registry.Get<TaskSupervisor>();
+        Catalog = registry.Get<TaskCatalog>();
+        Readiness = host.Services.GetRequiredService<OrchestratorReadiness>();
+    }
+
+    public ActorSystem System { get; }
     public IActorRef Supervisor { get; }
     public IActorRef Catalog { get; }
-    public OrchestratorReadiness Readiness { get; } = new();
+    public OrchestratorReadiness Readiness { get; }
 
+    /// <param name="options">The orchestrator's options (journal, provider accounts, polling).</param>
     /// <param name="clock">The orchestrator's clock (task times, poll plans); tests of the schedule pass a fake one.</param>
-    public TaskActors(ActorSystem system, OrchestratorOptions options, TimeProvider? clock = null)
+    /// <param name="hocon">Settings of the test's own (Akka's test scheduler, say), over everything else.</param>
+    /// <param name="beforeTaskActors">Runs once the journal is registered and before any task actor exists.</param>
+    public static async Task<TaskActors> StartAsync(OrchestratorOptions options, TimeProvider? clock = null, Config? hocon = null,
+        Func<ActorSystem, Task>? beforeTaskActors = null, string name = "task-actors")
     {
-        clock ??= TimeProvider.System;
-        var providers = new ProviderDirectory(options, clock);
-        var throttles = system.ActorOf(ProviderThrottles.Props(providers), "throttles");
-        var runtime = new TaskRuntime(options, providers, clock, throttles);
-        Supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
-        Catalog = system.ActorOf(TaskCatalog.Props(Supervisor, Readiness), "catalog");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (clock is not null) builder.Services.AddSingleton(clock);
+        builder.Services.AddOrchestratorServices(options);
+        builder.Services.AddAkka(name, (akka, _) =>
+        {
+            akka.ConfigureLoggers(logging => logging.LogLevel = Akka.Event.LogLevel.WarningLevel);
+            if (hocon is not null) akka.AddHocon(hocon, HoconAddMode.Prepend);
+            akka.WithOrchestratorPersistence(options.Storage);
+            if (beforeTaskActors is not null) akka.StartActors(new ActorStarter((system, _) => beforeTaskActors(system)));
+            akka.WithProviderThrottles().WithTaskActors();
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new TaskActors(host);
     }
 
     public static OrchestratorOptions Options(string connectionString, string simulatorBaseUrl) => new()
@@ -35,13 +63,9 @@ public sealed class TaskActors
         Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", BaseUrl = simulatorBaseUrl, Qps = 50 } },
         Polling = new PollingOptions { ImageFloorSeconds = 0.1, VideoFloorSeconds = 0.1, ImagePriorSeconds = 0.1, VideoPriorSeconds = 0.1, CapSeconds = 0.5 },
         Tasks = new TaskOptions { SubmitRetryBaseSeconds = 0.1, PassivateAfterSeconds = 60 },
+        // Tasks end with the provider's URLs: these tests are about the task's life, not about its files.
+        Results = new ResultOptions { Enabled = false },
     };
-
-    public static Config SystemConfig(StorageOptions storage)
-    {
-        StorageConfig.Prepare(storage);
-        return ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(StorageConfig.Build(storage));
-    }
 
     public async Task<TaskView> SubmitAsync(GenerationRequest request)
     {
@@ -58,4 +82,11 @@ public sealed class TaskActors
     {
         Provider = "simulator", Kind = GenerationKind.TextToImage, Model = "kling-v1-5", Prompt = prompt,
     };
+
+    /// <summary>The process ends: its host stops, and the actor system with it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
 }

@@ -7,30 +7,24 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Tasks;
 
 /// <summary>The task actor against a real SQLite journal and the simulator over loopback HTTP.</summary>
-public sealed class GenerationTaskTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public sealed class GenerationTaskTests : IAsyncLifetime
 {
     private static readonly TempDirectory Dir = new();
-    private readonly string _db;
     private SimulatorServer _sim = null!;
-    private OrchestratorOptions _options = null!;
     private TaskActors _actors = null!;
-
-    public GenerationTaskTests() : this(Dir.SqliteConnectionString($"tasks-{Guid.NewGuid():N}.db")) { }
-
-    private GenerationTaskTests(string db) : base(TaskActors.SystemConfig(new StorageOptions { ConnectionString = db }))
-    {
-        _db = db;
-    }
 
     public async Task InitializeAsync()
     {
         _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.5, ImageMaxSeconds = 1, QueuedFraction = 0.3 });
-        _options = TaskActors.Options(_db, _sim.BaseUrl);
-        _actors = new TaskActors(Sys, _options);
+        _actors = await TaskActors.StartAsync(TaskActors.Options(Dir.SqliteConnectionString($"tasks-{Guid.NewGuid():N}.db"), _sim.BaseUrl));
         await _actors.Readiness.WhenReady.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _actors.DisposeAsync();
+        await _sim.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_task_succeeds_with_three_journal_writes_and_keeps_the_invariant_while_running()
@@ -90,8 +84,8 @@ public sealed class GenerationTaskTests : Akka.TestKit.Xunit2.TestKit, IAsyncLif
     public async Task Malformed_poll_answers_are_tolerated()
     {
         var view = await _actors.SubmitAsync(TaskActors.Image());
-        await AwaitAssertAsync(async () => Assert.NotNull((await _actors.Supervisor.Ask<TaskView>(new GetTask(view.Id))).ProviderTaskId),
-            TimeSpan.FromSeconds(10));
+        await Eventually.Until(() => _actors.Supervisor.Ask<TaskView>(new GetTask(view.Id)), v => v.ProviderTaskId is not null,
+            TimeSpan.FromSeconds(10), "the provider id");
         _sim.Sim.Inject(SimulatedFault.Malformed, 2);
         var final = await _actors.WaitForEndAsync(view.Id);
         Assert.Equal(TaskLifecycle.Succeeded, final.Status);

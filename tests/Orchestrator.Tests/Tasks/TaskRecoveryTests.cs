@@ -28,24 +28,23 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<(ActorSystem System, TaskActors Actors)> StartAsync(string name)
+    private async Task<TaskActors> StartAsync(string name)
     {
-        var system = ActorSystem.Create(name, TaskActors.SystemConfig(_options.Storage));
-        var actors = new TaskActors(system, _options);
+        var actors = await TaskActors.StartAsync(_options, name: name);
         await actors.Readiness.WhenReady.WaitAsync(TimeSpan.FromSeconds(20));
-        return (system, actors);
+        return actors;
     }
 
     [Fact]
     public async Task A_restart_mid_poll_resumes_polling_without_resubmitting()
     {
-        var (first, actors) = await StartAsync("first");
+        var actors = await StartAsync("first");
         var view = await actors.SubmitAsync(TaskActors.Image());
         await Eventually.Until(() => actors.Supervisor.Ask<TaskView>(new GetTask(view.Id)), v => v.ProviderTaskId is not null,
             TimeSpan.FromSeconds(10), "the provider id to be journaled");
-        await first.Terminate();
+        await actors.DisposeAsync();
 
-        var (second, resumed) = await StartAsync("second");
+        var resumed = await StartAsync("second");
         try
         {
             var final = await resumed.WaitForEndAsync(view.Id);
@@ -55,7 +54,7 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
         }
         finally
         {
-            await second.Terminate();
+            await resumed.DisposeAsync();
         }
     }
 
@@ -63,14 +62,14 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
     public async Task A_crash_after_the_provider_created_the_task_but_before_we_journaled_its_id_adopts_that_task()
     {
         _sim.Sim.Inject(SimulatedFault.AcceptThenHang, 1);
-        var (first, actors) = await StartAsync("first");
+        var actors = await StartAsync("first");
         var view = await actors.SubmitAsync(TaskActors.Image());
         await Eventually.Until(() => Task.FromResult(_sim.Sim.Stats().Tasks), n => n == 1, TimeSpan.FromSeconds(10), "the provider to create the task");
         var before = await actors.Supervisor.Ask<TaskView>(new GetTask(view.Id));
         Assert.Null(before.ProviderTaskId);
-        await first.Terminate();
+        await actors.DisposeAsync();
 
-        var (second, resumed) = await StartAsync("second");
+        var resumed = await StartAsync("second");
         try
         {
             var final = await resumed.WaitForEndAsync(view.Id);
@@ -82,20 +81,20 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
         }
         finally
         {
-            await second.Terminate();
+            await resumed.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Ended_tasks_are_listed_after_a_restart_and_not_resumed()
     {
-        var (first, actors) = await StartAsync("first");
+        var actors = await StartAsync("first");
         var view = await actors.SubmitAsync(TaskActors.Image());
         await actors.WaitForEndAsync(view.Id);
         var pollsBefore = _sim.Sim.Stats().Polls;
-        await first.Terminate();
+        await actors.DisposeAsync();
 
-        var (second, resumed) = await StartAsync("second");
+        var resumed = await StartAsync("second");
         try
         {
             var page = await resumed.Catalog.Ask<TaskPage>(new ListTasks(null, null, 10, null), TimeSpan.FromSeconds(5));
@@ -106,7 +105,7 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
         }
         finally
         {
-            await second.Terminate();
+            await resumed.DisposeAsync();
         }
     }
 }

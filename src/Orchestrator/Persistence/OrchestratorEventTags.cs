@@ -1,0 +1,29 @@
+using Akka.Persistence.Journal;
+using Orchestrator.Batches;
+using Orchestrator.Tasks;
+using Orchestrator.Webhooks;
+
+namespace Orchestrator.Persistence;
+
+/// <summary>
+/// Tags every journaled event by what it is about, on its way into the journal: the read side (catalog, completion
+/// stream, batch directory, webhook offsets) follows these tags, and no actor has to remember to tag what it writes.
+/// </summary>
+public sealed class OrchestratorEventTags : IWriteEventAdapter
+{
+    /// <summary>The tag of an event, null for one that is not read by tag.</summary>
+    public static string? TagOf(object evt) => evt switch
+    {
+        // Batches write task events too (tasks cancelled while still queued): they are task events all the same.
+        ITaskEvent => GenerationTask.JournalTag,
+        IBatchEvent => BatchActor.JournalTag,
+        IWebhookRegistryEvent or IWebhookDeliveryEvent => WebhookDeliverer.JournalTag,
+        _ => null,
+    };
+
+    /// <inheritdoc />
+    public string Manifest(object evt) => string.Empty;
+
+    /// <inheritdoc />
+    public object ToJournal(object evt) => TagOf(evt) is { } tag ? new Tagged(evt, [tag]) : evt;
+}
