@@ -22,6 +22,21 @@ public sealed class PermitQueueTests
     }
 
     [Fact]
+    public void A_call_whose_permit_expired_unused_asks_again_at_the_head_of_its_line_not_the_end()
+    {
+        var q = new PermitQueue();
+        foreach (var id in new[] { "s1", "s2", "s3" }) q.Enqueue(W(id, CallKind.Submit, "acme"));
+        foreach (var id in new[] { "p1", "p2" }) q.Enqueue(W(id, CallKind.Poll));
+        q.Enqueue(new PermitQueue.Waiter(new RequestPermit("a", "late-submit", CallKind.Submit, "acme", Again: true), null!, 0));
+        q.Enqueue(new PermitQueue.Waiter(new RequestPermit("a", "late-poll", CallKind.Poll, Again: true), null!, 0));
+
+        var order = new List<string>();
+        while (q.Next() is { } w) order.Add(w.Request.TaskId);
+
+        Assert.Equal(["late-poll", "p1", "p2", "late-submit", "s1", "s2", "s3"], order);
+    }
+
+    [Fact]
     public void Submits_alone_are_served_in_order()
     {
         var q = new PermitQueue();
