@@ -45,12 +45,7 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
         var entries = Enumerable.Range(1, 100).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
 
-        batch.Tell(new OpenBatch(batchId, false));
-        ExpectMsg<BatchStatus>();
-        batch.Tell(new StoreChunk(batchId, entries));
-        ExpectMsg<ChunkStored>();
-        batch.Tell(new SealBatch(batchId, entries.Count, []));
-        ExpectMsg<BatchStatus>();
+        Upload(batch, batchId, entries);
 
         var first = supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>().ToList();
         // Several release ticks pass with an empty throttle queue: nothing more until some answer.
@@ -79,12 +74,7 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         var batchId = BatchIds.New();
         var entries = Enumerable.Range(1, 40).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
         var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
-        batch.Tell(new OpenBatch(batchId, false));
-        ExpectMsg<BatchStatus>();
-        batch.Tell(new StoreChunk(batchId, entries));
-        ExpectMsg<ChunkStored>();
-        batch.Tell(new SealBatch(batchId, entries.Count, []));
-        ExpectMsg<BatchStatus>();
+        Upload(batch, batchId, entries);
         supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)); // handed over; the process dies before any is accepted
         Watch(batch);
         Sys.Stop(batch);
@@ -98,6 +88,17 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         catalog.LastSender.Tell(new BatchLines(batchId, new HashSet<int>()));
         var again = supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>();
         Assert.Equal(Enumerable.Range(1, 16), again.Select(s => s.Request.BatchLine!.Value).Order());
+    }
+
+    /// <summary>Opens, stores and seals a batch as the upload does, each step acknowledged.</summary>
+    private void Upload(IActorRef batch, string batchId, IReadOnlyList<BatchEntry> entries)
+    {
+        batch.Tell(new OpenBatch(batchId, false));
+        ExpectMsg<BatchStatus>();
+        batch.Tell(new StoreChunk(batchId, entries));
+        ExpectMsg<ChunkStored>();
+        batch.Tell(new SealBatch(batchId, entries.Count, []));
+        ExpectMsg<BatchStatus>();
     }
 
     [Theory]
