@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Orchestrator.Tasks;
 
 /// <summary>What kind of media a task generates.</summary>
-public enum GenerationKind
+internal enum GenerationKind
 {
     /// <summary>An image from a prompt (<c>text-to-image</c>).</summary>
     TextToImage,
@@ -14,7 +14,7 @@ public enum GenerationKind
 }
 
 /// <summary>The kinds by the names the API uses (<c>text-to-image</c>).</summary>
-public static class GenerationKinds
+internal static class GenerationKinds
 {
     public static readonly IReadOnlyDictionary<string, GenerationKind> ByWireName = new Dictionary<string, GenerationKind>
     {
@@ -31,7 +31,7 @@ public static class GenerationKinds
 /// its JSON is in every journal written, so its field names never change. Optional fields are null when the caller
 /// left them out, so the provider's own default applies.
 /// </summary>
-public sealed record GenerationRequest
+internal sealed record GenerationRequest
 {
     /// <summary>The provider account the task is sent to (e.g. <c>simulator</c>, <c>dmxapi</c>).</summary>
     public required string Provider { get; init; }
