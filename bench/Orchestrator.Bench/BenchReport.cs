@@ -66,7 +66,7 @@ public static class BenchReport
     /// lag (the target: ours ≤ 1.15 × it) and at the nominal lag target; with callbacks, queries ≤ 1.2 and p95 lag ≤ 1 s.
     /// The learned plan's own cost on the drawn durations (no jitter) separates the planner's choice from its execution.
     /// </summary>
-    public static void PrintPolling(PollingBenchOptions o, IReadOnlyList<PollingRun> runs, double seconds)
+    internal static void PrintPolling(PollingBenchOptions o, IReadOnlyList<PollingRun> runs, double seconds)
     {
         const double QueryTarget = 1.15, CallbackQueries = 1.2, CallbackLagSeconds = 1;
         var rows = runs.Select(r =>

@@ -26,7 +26,7 @@ public sealed record PolledTask(int Queries, double DurationSeconds, double LagS
 }
 
 /// <summary>One server's measured wave (after its warm-up wave) with the plan its tasks were given.</summary>
-public sealed record PollingRun(string Name, double LagTarget, bool Callbacks, int Measured, IReadOnlyList<PolledTask> Tasks,
+internal sealed record PollingRun(string Name, double LagTarget, bool Callbacks, int Measured, IReadOnlyList<PolledTask> Tasks,
     IReadOnlyList<PolledTask> Warmup, string? FirstProblem, PollPlan Plan, double Seconds, long CallbacksSent)
 {
     public bool AllSucceeded => Tasks.Count == Measured;

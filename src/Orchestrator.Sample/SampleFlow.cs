@@ -22,9 +22,9 @@ public static class SampleFlow
         var mine = new HashSet<string>();
         for (var i = 1; i <= tasks; i++)
         {
-            var view = await orchestrator.SubmitAsync(new TextToImageRequest
+            var (view, _) = await orchestrator.SubmitAsync(TaskSubmission.TextToImage("simulator", "kling-v1-5", $"a lighthouse at dawn, study {i}") with
             {
-                Provider = "simulator", Model = "kling-v1-5", Prompt = $"a lighthouse at dawn, study {i}", AspectRatio = "16:9",
+                AspectRatio = "16:9",
                 Metadata = new Dictionary<string, string> { ["tenant"] = "sample" },
             }, ct);
             mine.Add(view.Id);

@@ -1,34 +1,33 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Orchestrator.Cli.Display;
+using Orchestrator.Contracts;
+using Orchestrator.Tasks;
 
 namespace Orchestrator.Cli.Commands;
 
 /// <summary>
-/// <c>submit</c>: one task from flags. Only the flags given are sent, so the server's defaults and its validation
-/// (which names each bad field) stay the single source of truth.
+/// <c>submit</c>: one task from flags, as the API's request record (<see cref="TaskSubmission"/>). Only the flags given
+/// are sent, so the server's defaults and its validation (which names each bad field) stay the single source of truth.
 /// </summary>
 public static class SubmitCommand
 {
     public static Command Create(GlobalOptions global)
     {
         var command = new Command("submit", "Submit one task (POST /v1/tasks).");
-        var strings = new (string Field, Option<string?> Option)[]
-        {
-            ("provider", new("--provider") { Description = "Provider account, e.g. simulator, dmxapi, kling, chanjing." }),
-            ("kind", new("--kind") { Description = "text-to-image, text-to-video or image-to-video." }),
-            ("model", new("--model") { Description = "The provider's model, e.g. kling-v1-5." }),
-            ("prompt", new("--prompt") { Description = "What to generate." }),
-            ("negativePrompt", new("--negative-prompt") { Description = "What to avoid." }),
-            ("aspectRatio", new("--aspect-ratio") { Description = "e.g. 16:9, 1:1." }),
-            ("resolution", new("--resolution") { Description = "e.g. 1k, 2k." }),
-            ("outputFormat", new("--output-format") { Description = "e.g. png, jpg." }),
-            ("mode", new("--mode") { Description = "Video mode: std or pro." }),
-            ("imageUrl", new("--image-url") { Description = "Source image for image-to-video." }),
-            ("idempotencyKey", new("--idempotency-key") { Description = "Submitting the same key again returns the existing task." }),
-        };
+        var provider = new Option<string?>("--provider") { Description = "Provider account, e.g. simulator, dmxapi, kling, chanjing." };
+        var kind = new Option<string?>("--kind") { Description = "text-to-image, text-to-video or image-to-video." };
+        var model = new Option<string?>("--model") { Description = "The provider's model, e.g. kling-v1-5." };
+        var prompt = new Option<string?>("--prompt") { Description = "What to generate." };
+        var negativePrompt = new Option<string?>("--negative-prompt") { Description = "What to avoid." };
+        var aspectRatio = new Option<string?>("--aspect-ratio") { Description = "e.g. 16:9, 1:1." };
+        var resolution = new Option<string?>("--resolution") { Description = "e.g. 1k, 2k." };
+        var outputFormat = new Option<string?>("--output-format") { Description = "e.g. png, jpg." };
+        var mode = new Option<string?>("--mode") { Description = "Video mode: std or pro." };
+        var imageUrl = new Option<string?>("--image-url") { Description = "Source image for image-to-video." };
+        var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "Submitting the same key again returns the existing task." };
         var count = new Option<int?>("--count") { Description = "Number of images." };
         var duration = new Option<int?>("--duration-seconds") { Description = "Video length: 5 or 10." };
         var cfgScale = new Option<double?>("--cfg-scale") { Description = "Prompt adherence, 0–1." };
@@ -39,20 +38,21 @@ public static class SubmitCommand
         var wait = TaskWaiting.WaitOption("Wait until the task ends and print its final view (exit 2 unless it succeeded).");
         var interval = TaskWaiting.IntervalOption();
 
-        foreach (var (_, option) in strings) command.Options.Add(option);
-        foreach (var option in new Option[] { count, duration, cfgScale, deadline, camera, metadata, wait, interval }) command.Options.Add(option);
+        foreach (var option in new Option[] { provider, kind, model, prompt, negativePrompt, aspectRatio, resolution, outputFormat, mode, imageUrl,
+                     idempotencyKey, count, duration, cfgScale, deadline, camera, metadata, wait, interval })
+            command.Options.Add(option);
 
         command.SetAction(CommandRunner.Run(global, async ctx =>
         {
-            var request = new JsonObject();
-            foreach (var (field, option) in strings)
-                if (ctx.Get(option) is { } value) request[field] = value;
-            if (ctx.Get(count) is { } c) request["count"] = c;
-            if (ctx.Get(duration) is { } d) request["durationSeconds"] = d;
-            if (ctx.Get(cfgScale) is { } s) request["cfgScale"] = s;
-            if (ctx.Get(deadline) is { } dl) request["deadlineSeconds"] = dl;
-            if (ctx.Get(camera) is { } cam) request["cameraControl"] = ParseJson(cam, "--camera-control");
-            if (ctx.Get(metadata) is { Length: > 0 } pairs) request["metadata"] = ToObject(pairs);
+            var request = new TaskSubmission
+            {
+                Provider = ctx.Get(provider), Kind = ctx.Get(kind), Model = ctx.Get(model), Prompt = ctx.Get(prompt),
+                NegativePrompt = ctx.Get(negativePrompt), AspectRatio = ctx.Get(aspectRatio), Resolution = ctx.Get(resolution),
+                Count = ctx.Get(count), OutputFormat = ctx.Get(outputFormat), DurationSeconds = ctx.Get(duration), Mode = ctx.Get(mode),
+                CfgScale = ctx.Get(cfgScale), CameraControl = ctx.Get(camera) is { } cam ? ParseCamera(cam) : null, ImageUrl = ctx.Get(imageUrl),
+                IdempotencyKey = ctx.Get(idempotencyKey), Metadata = ctx.Get(metadata) is { Length: > 0 } pairs ? ToDictionary(pairs) : null,
+                DeadlineSeconds = ctx.Get(deadline),
+            };
 
             var (task, created) = await ctx.Client.SubmitAsync(request, ctx.Cancel);
             if (!ctx.Get(wait))
@@ -75,20 +75,23 @@ public static class SubmitCommand
                 result.AddError($"--metadata expects key=value, got '{token.Value}'.");
     }
 
-    private static JsonObject ToObject(IEnumerable<string> pairs)
+    private static Dictionary<string, string> ToDictionary(IEnumerable<string> pairs)
     {
-        var o = new JsonObject();
+        var d = new Dictionary<string, string>();
         foreach (var pair in pairs)
         {
             var at = pair.IndexOf('=');
-            o[pair[..at]] = pair[(at + 1)..];
+            d[pair[..at]] = pair[(at + 1)..];
         }
-        return o;
+        return d;
     }
 
-    private static JsonNode? ParseJson(string text, string flag)
+    // Read as strictly as the server reads a body: a misspelt field or a number in quotes is named, not dropped.
+    private static readonly JsonSerializerOptions CameraJson = new(WireJson.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    private static CameraControl? ParseCamera(string text)
     {
-        try { return JsonNode.Parse(text); }
-        catch (JsonException ex) { throw new UsageException($"{flag} is not valid JSON: {ex.Message}"); }
+        try { return JsonSerializer.Deserialize<CameraControl>(text, CameraJson); }
+        catch (JsonException ex) { throw new UsageException($"--camera-control is not a camera control: {ex.Message}"); }
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Orchestrator.Batches;
 using Orchestrator.Contracts;
 using Orchestrator.Hosting;
@@ -22,6 +23,9 @@ public sealed partial class OrchestratorClient : IDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http;
 
+    // A request carries only the fields given, so the server's defaults apply to the rest.
+    private static readonly JsonSerializerOptions OnlyGivenFields = new(WireJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     public OrchestratorClient(Uri server)
     {
         // No client-wide timeout: it would cut long-lived event streams and large uploads.
@@ -34,10 +38,10 @@ public sealed partial class OrchestratorClient : IDisposable
     /// <summary>A URL from the server (absolute, or relative like a <c>storedUrl</c> without a public base) made absolute.</summary>
     public Uri Resolve(string url) => new(Server, url);
 
-    public async Task<(Answer<TaskView> Task, bool Created)> SubmitAsync(JsonObject request, CancellationToken ct)
+    public async Task<(Answer<TaskView> Task, bool Created)> SubmitAsync(TaskSubmission request, CancellationToken ct)
     {
         using var timeout = Timed(ct);
-        using var response = await _http.PostAsJsonAsync("v1/tasks", request, WireJson.Options, timeout.Token);
+        using var response = await _http.PostAsJsonAsync("v1/tasks", request, OnlyGivenFields, timeout.Token);
         return (await ReadAsync<TaskView>(response, TaskIsRoot, timeout.Token), response.StatusCode == HttpStatusCode.Accepted);
     }
 

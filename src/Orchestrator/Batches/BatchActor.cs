@@ -16,7 +16,7 @@ namespace Orchestrator.Batches;
 /// journaled it is in no throttle queue, and without this a fast account would see an empty queue and hand over
 /// thousands more while the journal falls ever further behind (writes time out, the journal's breaker opens).
 /// </summary>
-public sealed class BatchActor : ReceivePersistentActor, IWithTimers
+internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {
     public const string JournalTag = "batch";
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);

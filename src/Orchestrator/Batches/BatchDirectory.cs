@@ -12,7 +12,7 @@ namespace Orchestrator.Batches;
 /// the batch events and wakes every batch that may still have tasks to hand over; it also knows which batch a task
 /// id's prefix belongs to, so a task still queued in its batch can be answered.
 /// </summary>
-public sealed class BatchDirectory : ReceiveActor
+internal sealed class BatchDirectory : ReceiveActor
 {
     private sealed record Loaded;
 

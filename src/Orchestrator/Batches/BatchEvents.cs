@@ -7,29 +7,29 @@ namespace Orchestrator.Batches;
 /// Journal events of one batch. Its requests are persisted a chunk at a time (one event per chunk, not per task);
 /// a task's own actor and its first write come only when its account can take more work.
 /// </summary>
-public interface IBatchEvent : IOrchestratorEvent
+internal interface IBatchEvent : IOrchestratorEvent
 {
     string BatchId { get; }
 }
 
 /// <summary>One accepted line: its 1-based line number in the upload and its validated request.</summary>
-public sealed record BatchEntry(int Line, GenerationRequest Request);
+internal sealed record BatchEntry(int Line, GenerationRequest Request);
 
-public sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At) : IBatchEvent;
+internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At) : IBatchEvent;
 
-public sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;
+internal sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;
 
 /// <summary>The upload ended and every chunk is durable: the batch is acknowledged and its tasks may start.</summary>
-public sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At) : IBatchEvent;
+internal sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At) : IBatchEvent;
 
 /// <summary>The upload failed or an atomic batch had a rejected line: none of its tasks will run.</summary>
-public sealed record BatchAbandoned(string BatchId, string Reason, DateTimeOffset At) : IBatchEvent;
+internal sealed record BatchAbandoned(string BatchId, string Reason, DateTimeOffset At) : IBatchEvent;
 
 /// <summary>Tasks up to this count are about to be handed to their actors (they may exist after a crash).</summary>
-public sealed record BatchReleaseMarked(string BatchId, int UpTo) : IBatchEvent;
+internal sealed record BatchReleaseMarked(string BatchId, int UpTo) : IBatchEvent;
 
 /// <summary>
 /// The user cancelled the batch: queued tasks end cancelled without ever starting; started ones are cancelled.
 /// <c>QueuedFrom</c>: tasks from this release position on had not started; each gets a <see cref="TaskCancelledQueued"/>.
 /// </summary>
-public sealed record BatchCancelled(string BatchId, DateTimeOffset At, int QueuedFrom = 0) : IBatchEvent;
+internal sealed record BatchCancelled(string BatchId, DateTimeOffset At, int QueuedFrom = 0) : IBatchEvent;

@@ -7,7 +7,7 @@ namespace Orchestrator.Batches;
 /// its line number in 12 hex digits: derived, so releasing a line twice (after a crash) reaches the same task actor,
 /// and a task still queued in its batch can be found from its id alone.
 /// </summary>
-public static class BatchIds
+internal static class BatchIds
 {
     public const int PrefixLength = 20;
 

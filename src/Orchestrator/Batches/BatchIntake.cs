@@ -10,7 +10,7 @@ namespace Orchestrator.Batches;
 /// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
 /// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
 /// </summary>
-public sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory)
+internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory)
 {
     public const int ChunkSize = 1000;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);

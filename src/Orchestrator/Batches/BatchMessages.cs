@@ -3,42 +3,42 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Batches;
 
 /// <summary>A message for one batch, routed by id through the <see cref="BatchDirectory"/>.</summary>
-public interface IBatchCommand
+internal interface IBatchCommand
 {
     string BatchId { get; }
 }
 
-public sealed record OpenBatch(string BatchId, bool Atomic) : IBatchCommand;
+internal sealed record OpenBatch(string BatchId, bool Atomic) : IBatchCommand;
 
 /// <summary>Persist these accepted lines as one event; answered with <see cref="ChunkStored"/>.</summary>
-public sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchCommand;
+internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchCommand;
 
-public sealed record ChunkStored(string BatchId, int Total);
+internal sealed record ChunkStored(string BatchId, int Total);
 
 /// <summary>The upload is complete: acknowledge it and start its tasks. Answered with <see cref="BatchStatus"/>.</summary>
-public sealed record SealBatch(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected) : IBatchCommand;
+internal sealed record SealBatch(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected) : IBatchCommand;
 
 /// <summary>The upload failed or an atomic batch had a rejected line: drop it. Answered with <see cref="BatchStatus"/>.</summary>
-public sealed record AbandonBatch(string BatchId, string Reason) : IBatchCommand;
+internal sealed record AbandonBatch(string BatchId, string Reason) : IBatchCommand;
 
-public sealed record GetBatch(string BatchId) : IBatchCommand;
+internal sealed record GetBatch(string BatchId) : IBatchCommand;
 
 /// <summary>Answered with the task's view while it is still queued in its batch, else <see cref="TaskNotFound"/>.</summary>
-public sealed record GetQueuedTask(string BatchId, string TaskId, int Line) : IBatchCommand;
+internal sealed record GetQueuedTask(string BatchId, string TaskId, int Line) : IBatchCommand;
 
 /// <summary>Answered with <see cref="BatchCancelReply"/>.</summary>
-public sealed record CancelBatch(string BatchId) : IBatchCommand;
+internal sealed record CancelBatch(string BatchId) : IBatchCommand;
 
 /// <summary>Start (recover) a batch after a restart so that its queued tasks continue.</summary>
-public sealed record WakeBatch(string BatchId) : IBatchCommand;
+internal sealed record WakeBatch(string BatchId) : IBatchCommand;
 
 /// <summary>Find the batch a task id's prefix belongs to and ask it for the queued task.</summary>
-public sealed record FindQueuedTask(string TaskId);
+internal sealed record FindQueuedTask(string TaskId);
 
-public sealed record BatchNotFound(string BatchId);
+internal sealed record BatchNotFound(string BatchId);
 
 /// <summary>What the batch itself knows; task statuses come from the catalog.</summary>
-public sealed record BatchStatus(
+internal sealed record BatchStatus(
     string BatchId, DateTimeOffset CreatedAt, int Total, IReadOnlyList<LineRejection> Rejected, int Released,
     bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts);
 

@@ -16,7 +16,7 @@ public sealed record TaskSubmitResult(int Index, TaskView? Task, IReadOnlyList<F
 }
 
 /// <summary>The view of a task still queued in its batch (it has no actor or journal of its own yet).</summary>
-public static class QueuedTaskViews
+internal static class QueuedTaskViews
 {
     public static TaskView Of(string taskId, BatchEntry entry, string batchId, DateTimeOffset createdAt, bool cancelled, DateTimeOffset? cancelledAt)
     {

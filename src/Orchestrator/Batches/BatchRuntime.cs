@@ -4,7 +4,7 @@ using Orchestrator.Hosting;
 namespace Orchestrator.Batches;
 
 /// <summary>What every batch actor shares: the task supervisor, the catalog, the throttle router, options and clock.</summary>
-public sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, IActorRef catalog, IActorRef throttles)
+internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, IActorRef catalog, IActorRef throttles)
 {
     public OrchestratorOptions Options { get; } = options;
     public IActorRef Supervisor { get; } = supervisor;

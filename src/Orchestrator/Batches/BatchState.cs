@@ -10,7 +10,7 @@ namespace Orchestrator.Batches;
 /// megabytes, not a live actor per task. <see cref="Released"/> is in-memory progress; the journal keeps the mark
 /// up to which tasks may exist.
 /// </summary>
-public sealed class BatchState
+internal sealed class BatchState
 {
     private sealed class Chunk(int first, int[] lines, byte[] payload)
     {

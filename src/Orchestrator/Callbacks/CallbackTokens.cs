@@ -9,7 +9,7 @@ namespace Orchestrator.Callbacks;
 /// guessed from the id and no token needs storing. The secret comes from <c>Callbacks:Secret</c>, or a random one kept in
 /// <c>Callbacks:SecretFile</c> so that tokens handed to providers stay valid across restarts.
 /// </summary>
-public sealed class CallbackTokens
+internal sealed class CallbackTokens
 {
     private readonly string? _baseUrl;
     private readonly Lazy<byte[]> _key;

@@ -14,10 +14,21 @@ namespace Orchestrator.Events;
 /// The durable completion stream: every task's terminal event, read from the journal by tag with offsets, so a
 /// subscriber that stops resumes where it stopped and misses nothing (at-least-once; drop duplicates by
 /// <see cref="TaskCompletion.EventId"/>). Each terminal event is joined with the task's final view from the catalog.
+/// A host that runs Akka.NET takes it from the services as an Akka.Streams <see cref="Source(long)"/>; other code
+/// reads <c>IOrchestrator.CompletionsAsync</c>.
 /// </summary>
-public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalog> catalog)
+public sealed class CompletionFeed
 {
     private static readonly TimeSpan ViewTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ActorSystem _system;
+    private readonly IRequiredActor<TaskCatalog> _catalog;
+
+    internal CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalog> catalog)
+    {
+        _system = system;
+        _catalog = catalog;
+    }
 
     // Where the last look-up of the stream's end stopped: the next one reads only what was written since.
     private readonly SemaphoreSlim _endLookup = new(1, 1);
@@ -34,11 +45,11 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
         try
         {
             // The catalog read the whole stream at start; from there on only the events since are read.
-            _knownEnd ??= (await (await catalog.GetAsync(ct)).Ask<LoadedOffset>(GetLoadedOffset.Instance, ViewTimeout, ct)).Offset;
+            _knownEnd ??= (await (await _catalog.GetAsync(ct)).Ask<LoadedOffset>(GetLoadedOffset.Instance, ViewTimeout, ct)).Offset;
             var from = _knownEnd.Value;
-            var journal = OrchestratorPersistence.ReadJournal(system);
+            var journal = OrchestratorPersistence.ReadJournal(_system);
             var end = await journal.CurrentEventsByTag(GenerationTask.JournalTag, from <= 0 ? Offset.NoOffset() : Offset.Sequence(from))
-                .RunAggregate(from, (last, e) => e.Offset is Sequence s ? Math.Max(last, s.Value) : last, system.Materializer());
+                .RunAggregate(from, (last, e) => e.Offset is Sequence s ? Math.Max(last, s.Value) : last, _system.Materializer());
             _knownEnd = end;
             return end;
         }
@@ -60,13 +71,13 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
     /// <summary>The live stream as an async sequence, for code that is not an actor.</summary>
     public async IAsyncEnumerable<TaskCompletion> ReadAsync(long fromOffset, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var c in Source(fromOffset).RunAsAsyncEnumerable(system.Materializer()).WithCancellation(ct))
+        await foreach (var c in Source(fromOffset).RunAsAsyncEnumerable(_system.Materializer()).WithCancellation(ct))
             yield return c;
     }
 
     private Source<TaskCompletion, NotUsed> Read(long fromOffset, bool live)
     {
-        var journal = OrchestratorPersistence.ReadJournal(system);
+        var journal = OrchestratorPersistence.ReadJournal(_system);
         var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
         var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
         return events
@@ -75,7 +86,7 @@ public sealed class CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalo
             .SelectAsync(8, async e =>
             {
                 var te = (ITaskEvent)e.Event;
-                var actor = await catalog.GetAsync();
+                var actor = await _catalog.GetAsync();
                 var reply = await actor.Ask<object>(new AwaitTaskEnd(te.TaskId), ViewTimeout);
                 var view = reply as TaskView ?? throw new InvalidOperationException($"Task {te.TaskId} ended in the journal but is unknown to the catalog.");
                 return new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", ((Sequence)e.Offset).Value, TaskCompletion.TypeFor(view.Status), view);

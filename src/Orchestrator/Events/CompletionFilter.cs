@@ -7,7 +7,7 @@ namespace Orchestrator.Events;
 /// <param name="Provider">Provider account name (case-insensitive).</param>
 /// <param name="Tenant">The task's <c>metadata.tenant</c>.</param>
 /// <param name="Batch">The batch the task came in.</param>
-public sealed record CompletionFilter(IReadOnlySet<TaskLifecycle>? Statuses = null, string? Provider = null, string? Tenant = null, string? Batch = null)
+internal sealed record CompletionFilter(IReadOnlySet<TaskLifecycle>? Statuses = null, string? Provider = null, string? Tenant = null, string? Batch = null)
 {
     /// <summary>Everything.</summary>
     public static readonly CompletionFilter All = new();

@@ -67,7 +67,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(sp => new CallbackTokens(sp.GetRequiredService<OrchestratorOptions>()));
         services.AddResultFiles();
         services.AddSingleton<OrchestratorReadiness>();
-        services.AddSingleton<CompletionFeed>();
+        services.AddSingleton(sp => new CompletionFeed(sp.GetRequiredService<Akka.Actor.ActorSystem>(), sp.GetRequiredService<IRequiredActor<TaskCatalog>>()));
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
         services.AddWebhookServices(options.Webhooks);
         return services;

@@ -1,4 +1,4 @@
 namespace Orchestrator.Persistence;
 
 /// <summary>Marker for everything journaled: bound to <see cref="OrchestratorSerializer"/>, never to Newtonsoft.</summary>
-public interface IOrchestratorEvent;
+internal interface IOrchestratorEvent;

@@ -9,7 +9,7 @@ namespace Orchestrator.Persistence;
 /// Tags every journaled event by what it is about, on its way into the journal: the read side (catalog, completion
 /// stream, batch directory, webhook offsets) follows these tags, and no actor has to remember to tag what it writes.
 /// </summary>
-public sealed class OrchestratorEventTags : IWriteEventAdapter
+internal sealed class OrchestratorEventTags : IWriteEventAdapter
 {
     /// <summary>The tag of an event, null for one that is not read by tag.</summary>
     public static string? TagOf(object evt) => evt switch

@@ -9,7 +9,7 @@ namespace Orchestrator.Persistence;
 /// that runs Akka.NET already keeps its own persistence, and every persistent actor and query of the orchestrator names
 /// these ids.
 /// </summary>
-public static class OrchestratorPersistence
+internal static class OrchestratorPersistence
 {
     /// <summary>The plugin identifier: <c>akka.persistence.journal.orchestrator</c> and its siblings.</summary>
     public const string Id = "orchestrator";

@@ -11,7 +11,7 @@ namespace Orchestrator.Persistence;
 /// System.Text.Json for journal events, with short manifests that never change once written
 /// (rename a type freely; never reuse or change a manifest).
 /// </summary>
-public sealed class OrchestratorSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     private static readonly Dictionary<Type, string> Manifests = new()
     {

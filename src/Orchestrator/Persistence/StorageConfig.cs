@@ -4,7 +4,7 @@ using Orchestrator.Hosting;
 namespace Orchestrator.Persistence;
 
 /// <summary>The configured store as Akka.Persistence.Sql needs it (SQLite by default, PostgreSQL at scale), and as a log line names it.</summary>
-public static class StorageConfig
+internal static class StorageConfig
 {
     /// <summary>The linq2db provider name and how many journal writes run at once.</summary>
     public static (string ProviderName, int Parallelism) Driver(StorageOptions storage) => storage.Provider.ToLowerInvariant() switch

@@ -1,7 +1,7 @@
 namespace Orchestrator.Polling;
 
 /// <summary>The most recent task durations (seconds) of one account, kind and model: a fixed-size ring, so it follows drift.</summary>
-public sealed class DurationSample(int capacity)
+internal sealed class DurationSample(int capacity)
 {
     private readonly double[] _ring = new double[Math.Max(1, capacity)];
     private int _next;

@@ -9,7 +9,7 @@ namespace Orchestrator.Polling;
 /// <see cref="ReplanEvery"/> and only after new durations arrived, so the search costs nothing per task.
 /// Learning is statistical and per node: after a restart or on another node it starts again from the prior.
 /// </summary>
-public sealed class PollLearning(OrchestratorOptions options, TimeProvider clock)
+internal sealed class PollLearning(OrchestratorOptions options, TimeProvider clock)
 {
     public static readonly TimeSpan ReplanEvery = TimeSpan.FromSeconds(5);
     private const int ReplanAfterNew = 16;

@@ -10,7 +10,7 @@ namespace Orchestrator.Polling;
 /// <param name="FloorSeconds">Least interval between two polls (DMXAPI's example intervals: 1 s images / 3 s videos).</param>
 /// <param name="CapSeconds">Longest interval between two polls.</param>
 /// <param name="Samples">Durations the plan was learned from; 0 for the configured prior.</param>
-public sealed record PollPlan(double FirstSeconds, double Ratio, double FloorSeconds, double CapSeconds, int Samples = 0)
+internal sealed record PollPlan(double FirstSeconds, double Ratio, double FloorSeconds, double CapSeconds, int Samples = 0)
 {
     /// <summary>Seconds after submission of poll <paramref name="k"/> (0 = the first), before the task's jitter scale.</summary>
     public double ElapsedAt(int k)

@@ -8,7 +8,7 @@ namespace Orchestrator.Polling;
 /// finer around the best cells. Each task scales its whole schedule by one factor within ±jitter (tasks submitted
 /// together spread out); the search accounts for that spread.
 /// </summary>
-public static class PollPlanner
+internal static class PollPlanner
 {
     private const int Steps = 48;
     private const double MinRatio = 1.02;

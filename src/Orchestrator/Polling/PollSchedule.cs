@@ -3,7 +3,7 @@ using Orchestrator.Hosting;
 namespace Orchestrator.Polling;
 
 /// <summary>When a task polls next (pure): its plan's next poll time, scaled by the task's own jitter factor.</summary>
-public static class PollSchedule
+internal static class PollSchedule
 {
     /// <summary>A task's jitter factor, fixed for its life: its whole schedule is stretched by it (1 ± jitter).</summary>
     public static double Scale(double jitter, double unitRandom) => 1 + jitter * (2 * unitRandom - 1);

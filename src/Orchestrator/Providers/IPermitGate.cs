@@ -6,14 +6,14 @@ namespace Orchestrator.Providers;
 /// Lets a provider client take a throttle permit for a call it makes on its own (a token refresh, the retry after
 /// one), so every call to a provider is counted, not only those a task actor makes.
 /// </summary>
-public interface IPermitGate
+internal interface IPermitGate
 {
     Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct);
     void Finished(string account, long permitId);
 }
 
 /// <summary>A gate that grants at once: for clients used outside the actor system (tests of wire formats).</summary>
-public sealed class OpenGate : IPermitGate
+internal sealed class OpenGate : IPermitGate
 {
     public static readonly OpenGate Instance = new();
     public Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct) => Task.FromResult(0L);
@@ -21,7 +21,7 @@ public sealed class OpenGate : IPermitGate
 }
 
 /// <summary>Extra capabilities some providers have.</summary>
-public interface IBatchQueryClient
+internal interface IBatchQueryClient
 {
     /// <summary>Most provider task ids one query may carry (Chanjing: 50).</summary>
     int MaxBatch { get; }

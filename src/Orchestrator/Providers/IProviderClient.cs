@@ -6,7 +6,7 @@ namespace Orchestrator.Providers;
 /// One provider account's wire protocol. Implementations never throw for provider or network faults:
 /// every outcome, including timeouts and malformed bodies, comes back as a value the task actor can decide on.
 /// </summary>
-public interface IProviderClient
+internal interface IProviderClient
 {
     /// <summary>How this provider takes tasks and is polled (external ids, batch queries).</summary>
     ProviderCapabilities Capabilities { get; }
@@ -18,12 +18,12 @@ public interface IProviderClient
 }
 
 /// <summary>What is sent: our task id doubles as the provider's <c>external_task_id</c>.</summary>
-public sealed record ProviderSubmission(string TaskId, GenerationRequest Request, string? CallbackUrl);
+internal sealed record ProviderSubmission(string TaskId, GenerationRequest Request, string? CallbackUrl);
 
 /// <summary>How a provider describes a task's progress, mapped from its own status words.</summary>
-public enum ProviderTaskStatus { Queued, Running, Succeeded, Failed }
+internal enum ProviderTaskStatus { Queued, Running, Succeeded, Failed }
 
-public sealed record ProviderTaskSnapshot(
+internal sealed record ProviderTaskSnapshot(
     string ProviderTaskId,
     ProviderTaskStatus Status,
     IReadOnlyList<TaskResult> Results,
@@ -34,19 +34,19 @@ public sealed record ProviderTaskSnapshot(
 /// A provider or transport error. <c>Code</c> is the provider's own code (e.g. <c>1302</c>, <c>40001</c>) or
 /// a transport code (<c>http_503</c>, <c>timeout</c>, <c>connection</c>, <c>malformed_response</c>).
 /// </summary>
-public sealed record ProviderError(string Code, string Message, bool Retryable, bool IsRateLimit = false, TimeSpan? RetryAfter = null, bool IsNotFound = false)
+internal sealed record ProviderError(string Code, string Message, bool Retryable, bool IsRateLimit = false, TimeSpan? RetryAfter = null, bool IsNotFound = false)
 {
     public TaskError ToTaskError() => new(Code, Message, Retryable);
 }
 
-public abstract record SubmitOutcome
+internal abstract record SubmitOutcome
 {
-    public sealed record Accepted(string ProviderTaskId) : SubmitOutcome;
-    public sealed record Rejected(ProviderError Error) : SubmitOutcome;
+    internal sealed record Accepted(string ProviderTaskId) : SubmitOutcome;
+    internal sealed record Rejected(ProviderError Error) : SubmitOutcome;
 }
 
-public abstract record QueryOutcome
+internal abstract record QueryOutcome
 {
-    public sealed record Found(ProviderTaskSnapshot Snapshot) : QueryOutcome;
-    public sealed record Error(ProviderError Failure) : QueryOutcome;
+    internal sealed record Found(ProviderTaskSnapshot Snapshot) : QueryOutcome;
+    internal sealed record Error(ProviderError Failure) : QueryOutcome;
 }

@@ -7,7 +7,7 @@ namespace Orchestrator.Providers;
 /// A configured provider account, resolved from <see cref="ProviderAccountOptions"/>. <see cref="DisabledReason"/>
 /// names the missing setting when the account cannot be used. Its <c>ToString</c> leaves credentials out.
 /// </summary>
-public sealed record ProviderAccount(string Name, ProviderType Type, ProviderAccountOptions Options, Uri? BaseUrl, string? DisabledReason)
+internal sealed record ProviderAccount(string Name, ProviderType Type, ProviderAccountOptions Options, Uri? BaseUrl, string? DisabledReason)
 {
     private readonly IReadOnlyDictionary<GenerationKind, IReadOnlyList<string>> _models = ModelsOf(Type.Rules, Options);
 

@@ -10,7 +10,7 @@ namespace Orchestrator.Providers;
 /// duplicate, reported, never silent.
 /// </param>
 /// <param name="BatchQuerySize">Most tasks one status query may ask about (Chanjing: 50), or null for one at a time.</param>
-public sealed record ProviderCapabilities(bool TakesExternalId, int? BatchQuerySize = null)
+internal sealed record ProviderCapabilities(bool TakesExternalId, int? BatchQuerySize = null)
 {
     /// <summary>Polls go through the account's batch poller: one permit for many tasks.</summary>
     public bool PollsInBatch => BatchQuerySize is > 1;

@@ -7,7 +7,7 @@ namespace Orchestrator.Providers;
 /// All configured accounts and one HTTP client per account. A task's <c>provider</c> names an account;
 /// the account's <c>Type</c> picks the protocol.
 /// </summary>
-public sealed class ProviderDirectory : IDisposable
+internal sealed class ProviderDirectory : IDisposable
 {
     private readonly Dictionary<string, ProviderAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, (HttpClient Http, IProviderClient Client)> _clients = new(StringComparer.OrdinalIgnoreCase);

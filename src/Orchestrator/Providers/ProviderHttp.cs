@@ -5,14 +5,14 @@ using System.Text.Json;
 namespace Orchestrator.Providers;
 
 /// <summary>A provider's raw answer: HTTP status, body text and any Retry-After.</summary>
-public sealed record ProviderHttpAnswer(HttpStatusCode Status, string Body, TimeSpan? RetryAfter);
+internal sealed record ProviderHttpAnswer(HttpStatusCode Status, string Body, TimeSpan? RetryAfter);
 
 /// <summary>
 /// Sends provider calls and turns transport faults into retryable <see cref="ProviderError"/>s.
 /// Bodies are buffered (Content-Length, never chunked: some gateways answer chunked requests with 411).
 /// Nothing here logs headers, so credentials stay out of logs and errors.
 /// </summary>
-public static class ProviderHttp
+internal static class ProviderHttp
 {
     public static HttpContent JsonBody<T>(T body, JsonSerializerOptions options)
     {

@@ -5,7 +5,7 @@ using Orchestrator.Hosting;
 namespace Orchestrator.Providers;
 
 /// <summary>What one provider type accepts, checked before anything is persisted.</summary>
-public sealed record ProviderRules
+internal sealed record ProviderRules
 {
     public required IReadOnlySet<GenerationKind> Kinds { get; init; }
     public required int MaxCount { get; init; }
@@ -30,7 +30,7 @@ public sealed record ProviderRules
 /// A provider type: its rules, the settings an account of it must have, how its client is made and how its callback body reads.
 /// Adding a provider is one folder plus one entry in <see cref="ProviderTypes.All"/>.
 /// </summary>
-public sealed record ProviderType(
+internal sealed record ProviderType(
     string Name,
     ProviderRules Rules,
     IReadOnlyList<string> RequiredSettings,
@@ -39,4 +39,4 @@ public sealed record ProviderType(
     Func<System.Text.Json.JsonElement, ProviderTaskSnapshot?> ParseCallback);
 
 /// <summary>What a provider client is made from.</summary>
-public sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate);
+internal sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate);

@@ -5,7 +5,7 @@ using Orchestrator.Providers.Kling;
 namespace Orchestrator.Providers;
 
 /// <summary>The provider types the orchestrator speaks. One line per provider.</summary>
-public static class ProviderTypes
+internal static class ProviderTypes
 {
     public const string Simulator = "simulator";
     public const string Dmxapi = "dmxapi";

@@ -8,7 +8,7 @@ namespace Orchestrator.Providers;
 /// The built-in simulator speaks the DMXAPI relay's protocol and takes any model the providers it stands in for
 /// document (Kling's and Chanjing's), so a request meant for a real account can be tried on it first.
 /// </summary>
-public static class SimulatorRules
+internal static class SimulatorRules
 {
     public static readonly ProviderRules Rules = KlingRules.Relay with
     {

@@ -1,8 +1,8 @@
 namespace Orchestrator.ResultFiles;
 
 /// <summary>
-/// Where re-hosted result files are kept. <see cref="LocalDirectoryResultStore"/> is the default; register another
-/// implementation (S3, Azure Blob, …) before <c>AddOrchestrator</c> to replace it. Implementations must be
+/// Where re-hosted result files are kept. The default keeps them under <c>Orchestrator:Results:Directory</c>; register
+/// another implementation (S3, Azure Blob, …) before <c>AddOrchestrator</c> to replace it. Implementations must be
 /// thread-safe: files of many tasks are saved and read at once.
 /// </summary>
 public interface IResultStore

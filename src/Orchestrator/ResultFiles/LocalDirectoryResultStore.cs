@@ -9,7 +9,7 @@ namespace Orchestrator.ResultFiles;
 /// The default <see cref="IResultStore"/>: files on local disk as <c>&lt;directory&gt;/&lt;taskId&gt;/&lt;index&gt;</c>, each
 /// beside a <c>&lt;index&gt;.json</c> sidecar holding its media type, size and SHA-256.
 /// </summary>
-public sealed class LocalDirectoryResultStore : IResultStore
+internal sealed class LocalDirectoryResultStore : IResultStore
 {
     private const string DefaultContentType = "application/octet-stream";
     private const int MaxTaskIdLength = 128;

@@ -6,7 +6,7 @@ using Orchestrator.Hosting;
 namespace Orchestrator.ResultFiles;
 
 /// <summary>Registers result re-hosting; part of <see cref="OrchestratorServiceCollectionExtensions.AddOrchestratorServices(IServiceCollection, OrchestratorOptions)"/>.</summary>
-public static class ResultFilesServiceCollectionExtensions
+internal static class ResultFilesServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the default <see cref="IResultStore"/> (unless one is registered already), the <c>results</c> HTTP client

@@ -10,7 +10,7 @@ namespace Orchestrator.ResultFiles;
 /// (other 4xx) or an oversized file is not. Download failures come back as <see cref="RehostOutcome.Failed"/>, never thrown.
 /// Thread-safe; one instance bounds downloads over all tasks.
 /// </summary>
-public sealed class ResultRehoster
+internal sealed class ResultRehoster
 {
     /// <summary>The name of the <see cref="HttpClient"/> taken from <see cref="IHttpClientFactory"/>.</summary>
     public const string HttpClientName = "results";

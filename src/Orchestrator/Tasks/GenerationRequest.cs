@@ -1,7 +1,9 @@
+using System.Text.Json;
+
 namespace Orchestrator.Tasks;
 
 /// <summary>What kind of media a task generates.</summary>
-public enum GenerationKind
+internal enum GenerationKind
 {
     /// <summary>An image from a prompt (<c>text-to-image</c>).</summary>
     TextToImage,
@@ -11,18 +13,25 @@ public enum GenerationKind
     ImageToVideo,
 }
 
-/// <summary>Kling camera movement. <c>Config</c> is only allowed with <c>Type = "simple"</c>.</summary>
-public sealed record CameraControl(string Type, CameraConfig? Config);
+/// <summary>The kinds by the names the API uses (<c>text-to-image</c>).</summary>
+internal static class GenerationKinds
+{
+    public static readonly IReadOnlyDictionary<string, GenerationKind> ByWireName = new Dictionary<string, GenerationKind>
+    {
+        ["text-to-image"] = GenerationKind.TextToImage,
+        ["text-to-video"] = GenerationKind.TextToVideo,
+        ["image-to-video"] = GenerationKind.ImageToVideo,
+    };
 
-/// <summary>Exactly one of the six axes may be non-zero, each within [-10, 10].</summary>
-public sealed record CameraConfig(
-    double Horizontal = 0, double Vertical = 0, double Pan = 0, double Tilt = 0, double Roll = 0, double Zoom = 0);
+    public static string WireName(this GenerationKind kind) => JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+}
 
 /// <summary>
-/// A validated generation request, as accepted and journaled. Optional fields are null when the caller
+/// A validated generation request (a <see cref="TaskSubmission"/> the validator accepted), as accepted and journaled:
+/// its JSON is in every journal written, so its field names never change. Optional fields are null when the caller
 /// left them out, so the provider's own default applies.
 /// </summary>
-public sealed record GenerationRequest
+internal sealed record GenerationRequest
 {
     /// <summary>The provider account the task is sent to (e.g. <c>simulator</c>, <c>dmxapi</c>).</summary>
     public required string Provider { get; init; }

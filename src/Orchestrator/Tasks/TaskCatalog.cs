@@ -14,7 +14,7 @@ namespace Orchestrator.Tasks;
 /// (events by tag) into views and wakes every task that has not ended, so a restart resumes all work; after
 /// that it follows the views task actors publish. It sees every end, so it writes the one log line per ended task.
 /// </summary>
-public sealed class TaskCatalog : ReceiveActor
+internal sealed class TaskCatalog : ReceiveActor
 {
     private sealed record Loaded;
     private sealed record LoadFailed(Exception Cause);
@@ -187,7 +187,7 @@ public sealed class TaskCatalog : ReceiveActor
 }
 
 /// <summary>Set once the journal has been read and interrupted tasks resumed; <c>/healthz</c> answers 200 after it.</summary>
-public sealed class OrchestratorReadiness
+internal sealed class OrchestratorReadiness
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public bool IsReady => _ready.Task.IsCompleted;

@@ -3,19 +3,19 @@ using Orchestrator.Providers;
 namespace Orchestrator.Tasks;
 
 /// <summary>What the task actor does next after a provider answer (pure: state and answer in, decision out).</summary>
-public abstract record TaskDecision
+internal abstract record TaskDecision
 {
     /// <summary>Journal this event (a submission or an end) and apply it.</summary>
-    public sealed record Persist(ITaskEvent Event) : TaskDecision;
+    internal sealed record Persist(ITaskEvent Event) : TaskDecision;
     /// <summary>The task is still running: schedule the next poll. <c>Running</c> marks it processing.</summary>
-    public sealed record PollLater(bool Running) : TaskDecision;
+    internal sealed record PollLater(bool Running) : TaskDecision;
     /// <summary>The submit did not go through but may be retried after <c>Delay</c>; <c>LookupFirst</c> when the provider may have created it anyway.</summary>
-    public sealed record RetrySubmit(ProviderError Error, bool CountsAsAttempt, bool LookupFirst) : TaskDecision;
+    internal sealed record RetrySubmit(ProviderError Error, bool CountsAsAttempt, bool LookupFirst) : TaskDecision;
     /// <summary>A lookup by external id found nothing: submit now.</summary>
-    public sealed record SubmitNow : TaskDecision;
+    internal sealed record SubmitNow : TaskDecision;
 }
 
-public static class TaskDecider
+internal static class TaskDecider
 {
     public static TaskDecision OnSubmit(TaskState s, SubmitOutcome outcome, int maxAttempts, DateTimeOffset now) => outcome switch
     {

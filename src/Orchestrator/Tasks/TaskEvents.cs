@@ -8,35 +8,35 @@ namespace Orchestrator.Tasks;
 /// that a submit was attempted), and the end. "submitting" and "processing" are re-derived from
 /// the provider after a restart, so they cost no write.
 /// </summary>
-public interface ITaskEvent : IOrchestratorEvent
+internal interface ITaskEvent : IOrchestratorEvent
 {
     string TaskId { get; }
     DateTimeOffset At { get; }
 }
 
-public sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
 
 /// <summary>Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.</summary>
-public sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At) : ITaskEvent;
 
 /// <summary>
 /// The provider refused an attempted submit in a way that proves it created nothing (a rate limit, a refused
 /// connection): the attempt recorded by <see cref="TaskSubmitAttempted"/> is settled, and counts only when <c>Counted</c>.
 /// </summary>
-public sealed record TaskSubmitRefused(string TaskId, int Attempt, bool Counted, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskSubmitRefused(string TaskId, int Attempt, bool Counted, DateTimeOffset At) : ITaskEvent;
 
-public sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent;
 
-public sealed record TaskSucceeded(string TaskId, IReadOnlyList<TaskResult> Results, int Polls, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskSucceeded(string TaskId, IReadOnlyList<TaskResult> Results, int Polls, DateTimeOffset At) : ITaskEvent;
 
-public sealed record TaskFailed(string TaskId, TaskError Error, int SubmitAttempts, int Polls, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskFailed(string TaskId, TaskError Error, int SubmitAttempts, int Polls, DateTimeOffset At) : ITaskEvent;
 
-public sealed record TaskTimedOut(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskTimedOut(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
 
-public sealed record TaskCancelled(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskCancelled(string TaskId, int Polls, DateTimeOffset At) : ITaskEvent;
 
 /// <summary>
 /// A task cancelled with its batch before it ever started: written by the batch (the task has no journal of its own),
 /// so the task still ends clearly — in the catalog, the completion stream and webhooks — at one write per task.
 /// </summary>
-public sealed record TaskCancelledQueued(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
+internal sealed record TaskCancelledQueued(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;

@@ -4,7 +4,7 @@ using System.Text;
 namespace Orchestrator.Tasks;
 
 /// <summary>Task ids: 32 lowercase hex characters, also used as the provider's <c>external_task_id</c>.</summary>
-public static class TaskIds
+internal static class TaskIds
 {
     /// <summary>A new time-ordered id (UUIDv7).</summary>
     public static string New() => Guid.CreateVersion7().ToString("N");

@@ -8,7 +8,7 @@ using Orchestrator.Providers;
 namespace Orchestrator.Tasks;
 
 /// <summary>What every task actor shares: configuration, provider clients, the clock, the throttle router, learned poll plans and callback tokens.</summary>
-public sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory providers, TimeProvider clock, IActorRef throttles,
+internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory providers, TimeProvider clock, IActorRef throttles,
     PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null)
 {
     public OrchestratorOptions Options { get; } = options;

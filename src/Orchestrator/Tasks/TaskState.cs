@@ -5,7 +5,7 @@ namespace Orchestrator.Tasks;
 /// In-memory progress (submitting, processing, poll counters) is applied with the <c>With…</c> methods
 /// and is not journaled.
 /// </summary>
-public sealed record TaskState
+internal sealed record TaskState
 {
     public static readonly TaskState Empty = new();
 

@@ -7,7 +7,7 @@ namespace Orchestrator.Tasks;
 /// starting it on demand. Messages for a child that is passivating are held and delivered to its next
 /// incarnation, as Akka.Cluster.Sharding does: this actor is what a shard region replaces later.
 /// </summary>
-public sealed class TaskSupervisor : ReceiveActor, IWithTimers
+internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
 {
     private sealed record Rewake(string TaskId);
 

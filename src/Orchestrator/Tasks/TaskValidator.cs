@@ -8,7 +8,7 @@ namespace Orchestrator.Tasks;
 /// by the rules of the provider it names. Runs before anything is persisted. A <c>webhookUrl</c> follows the webhook
 /// target policy (<paramref name="webhooks"/>: whether private or loopback targets are allowed; refused when not given).
 /// </summary>
-public sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? webhooks = null)
+internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions? webhooks = null)
 {
     public const int MaxMetadataEntries = 32;
     public const int MaxIdempotencyKeyLength = 200;

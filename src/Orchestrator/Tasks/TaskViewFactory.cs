@@ -1,7 +1,7 @@
 namespace Orchestrator.Tasks;
 
 /// <summary><see cref="TaskView"/> is a wire record (Orchestrator.Contracts); how it is made from a task's state lives here.</summary>
-public static class TaskViewFactory
+internal static class TaskViewFactory
 {
     extension(TaskView)
     {

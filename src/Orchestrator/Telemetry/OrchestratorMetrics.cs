@@ -7,7 +7,7 @@ namespace Orchestrator.Telemetry;
 /// Counters every later dashboard and benchmark reads (System.Diagnostics.Metrics, OpenTelemetry-ready).
 /// Journal writes are counted from the first commit because writes per task are the throughput budget.
 /// </summary>
-public static class OrchestratorMetrics
+internal static class OrchestratorMetrics
 {
     public const string MeterName = "Orchestrator";
     private static readonly Meter Meter = new(MeterName);

@@ -6,7 +6,7 @@ namespace Orchestrator.Throttling;
 /// 30%, at most once per second however many in-flight calls report it; after <see cref="CalmPeriod"/> without
 /// one it climbs back by 5% of the configured rate per period. A Retry-After pauses all calls until it passes.
 /// </summary>
-public sealed class AdaptiveRate
+internal sealed class AdaptiveRate
 {
     public const double Decrease = 0.7;
     public const double Increase = 0.05;

@@ -4,16 +4,16 @@ using Orchestrator.Providers;
 namespace Orchestrator.Throttling;
 
 /// <summary>A task asks for its status through the account's batch poller (providers with a page query).</summary>
-public sealed record BatchPoll(string Account, string TaskId, string ProviderTaskId);
+internal sealed record BatchPoll(string Account, string TaskId, string ProviderTaskId);
 
-public sealed record BatchPollResult(string TaskId, QueryOutcome Outcome);
+internal sealed record BatchPollResult(string TaskId, QueryOutcome Outcome);
 
 /// <summary>
 /// Polls many tasks of one account with one permit: due polls gather for a short window (or until a page is
 /// full), then one page query answers up to <see cref="IBatchQueryClient.MaxBatch"/> of them. Task actors align
 /// their poll times to the same slots (see <c>PollSlots</c>), so tasks due together are asked together.
 /// </summary>
-public sealed class BatchPoller : ReceiveActor, IWithTimers
+internal sealed class BatchPoller : ReceiveActor, IWithTimers
 {
     private sealed record GatherDone;
     private sealed record PageDone(long PermitId, IReadOnlyList<(BatchPoll Poll, IActorRef ReplyTo)> Polled, IReadOnlyDictionary<string, QueryOutcome> Results);

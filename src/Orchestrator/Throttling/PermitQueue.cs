@@ -6,7 +6,7 @@ namespace Orchestrator.Throttling;
 /// are served round-robin across tenants (a task's <c>metadata.tenant</c>), so a 10,000-task batch cannot hold an
 /// interactive task behind it. A submit whose concurrency cost does not fit yet lets the next tenant go first.
 /// </summary>
-public sealed class PermitQueue
+internal sealed class PermitQueue
 {
     private readonly LinkedList<Waiter> _polls = new();
     private readonly Dictionary<string, LinkedList<Waiter>> _submitsByTenant = new();
@@ -16,7 +16,7 @@ public sealed class PermitQueue
     public const int PollsPerSubmit = 3;
     public const string NoTenant = "";
 
-    public sealed record Waiter(RequestPermit Request, object ReplyTo, long EnqueuedAtTicks);
+    internal sealed record Waiter(RequestPermit Request, object ReplyTo, long EnqueuedAtTicks);
 
     public int QueuedPolls => _polls.Count;
     public int QueuedSubmits { get; private set; }

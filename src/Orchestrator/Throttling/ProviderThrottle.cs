@@ -12,7 +12,7 @@ namespace Orchestrator.Throttling;
 /// keeps running provider tasks within <c>MaxConcurrentTasks</c>; <see cref="AdaptiveRate"/> backs off when the
 /// provider still answers a limit. The bucket, log, ledger and pause decide when; <see cref="PermitQueue"/> decides who.
 /// </summary>
-public sealed class ProviderThrottle : ReceiveActor, IWithTimers
+internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
 {
     private sealed record LeaseArrived(RateLimitLease Lease, TokenBucketRateLimiter From);
     private sealed record WindowHasRoom;

@@ -8,7 +8,7 @@ namespace Orchestrator.Throttling;
 /// Routes permit requests to each account's <see cref="ProviderThrottle"/>. Callers reach throttles only by
 /// message through this actor, so it can later become a cluster singleton proxy without changing them.
 /// </summary>
-public sealed class ProviderThrottles : ReceiveActor
+internal sealed class ProviderThrottles : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _throttles = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, IActorRef> _pollers = new(StringComparer.OrdinalIgnoreCase);

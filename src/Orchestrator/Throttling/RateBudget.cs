@@ -6,7 +6,7 @@ namespace Orchestrator.Throttling;
 /// plus the jitter allowance (<see cref="Window"/>). A token bucket at the same average rate spaces the calls
 /// evenly, with a burst of 1 up to 200 QPS (above that the burst grows so the refill ticks every ~5 ms).
 /// </summary>
-public sealed record RateBudget(int WindowCapacity, TimeSpan Window, int Burst, double RefillPerSecond)
+internal sealed record RateBudget(int WindowCapacity, TimeSpan Window, int Burst, double RefillPerSecond)
 {
     public static RateBudget For(double qps, TimeSpan jitterAllowance)
     {

@@ -10,7 +10,7 @@ namespace Orchestrator.Throttling;
 /// trip plus the window, so long round trips lower the rate unless <c>serverTime</c> is set. Pure: the caller
 /// passes the time.
 /// </summary>
-public sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxCallDuration, TimeSpan serverTime = default)
+internal sealed class RollingGrantLog(int capacity, TimeSpan window, TimeSpan maxCallDuration, TimeSpan serverTime = default)
 {
     private readonly Dictionary<long, TimeSpan> _inFlight = new();
     private readonly SortedSet<(TimeSpan At, long Id)> _done = new();

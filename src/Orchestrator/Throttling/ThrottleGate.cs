@@ -4,7 +4,7 @@ using Orchestrator.Providers;
 namespace Orchestrator.Throttling;
 
 /// <summary><see cref="IPermitGate"/> over the throttle actors, by message, as task actors use them.</summary>
-public sealed class ThrottleGate(IActorRef throttles, TimeProvider? clock = null) : IPermitGate
+internal sealed class ThrottleGate(IActorRef throttles, TimeProvider? clock = null) : IPermitGate
 {
     public async Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct)
     {

@@ -1,7 +1,7 @@
 namespace Orchestrator.Throttling;
 
 /// <summary>What a permit is spent on. Polls come first: they free capacity, submits add load.</summary>
-public enum CallKind
+internal enum CallKind
 {
     Submit,
     Poll,
@@ -15,34 +15,34 @@ public enum CallKind
 /// ends; an image task with n results may hold n), released by <see cref="SlotsReleased"/>.
 /// <c>Again</c>: a permit granted for this call expired before it could be used; the call keeps its place in line.
 /// </summary>
-public sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0, bool Again = false);
+internal sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0, bool Again = false);
 
 /// <summary>The provider task ended (or was never created): its concurrency slots are free again.</summary>
-public sealed record SlotsReleased(string Account, string TaskId);
+internal sealed record SlotsReleased(string Account, string TaskId);
 
 /// <summary>After a restart, a task whose provider task is still running re-declares the slots it holds.</summary>
-public sealed record SlotsHeld(string Account, string TaskId, int Slots);
+internal sealed record SlotsHeld(string Account, string TaskId, int Slots);
 
 /// <summary>Would a new task for this account find room in its submit queue? Answered with <see cref="QueueRoom"/>.</summary>
-public sealed record AskQueueRoom(string Account);
+internal sealed record AskQueueRoom(string Account);
 
-public sealed record QueueRoom(bool HasRoom, int Queued, int Limit, TimeSpan RetryAfter);
+internal sealed record QueueRoom(bool HasRoom, int Queued, int Limit, TimeSpan RetryAfter);
 
 /// <summary>
 /// A permit, valid until <c>UseBy</c> on the orchestrator's clock (its <see cref="TimeProvider"/>). A permit that reaches its task late must not be used: calls delayed on
 /// our side would crowd into one provider second. The task asks again instead.
 /// </summary>
-public sealed record PermitGranted(string TaskId, CallKind Kind, long PermitId, DateTimeOffset UseBy);
+internal sealed record PermitGranted(string TaskId, CallKind Kind, long PermitId, DateTimeOffset UseBy);
 
 /// <summary>
 /// The call made with a permit has ended (or the permit was not used). Until then the throttle counts the call as
 /// arriving at the provider now, so a call delayed on our side cannot crowd into one provider second with later ones.
 /// </summary>
-public sealed record CallFinished(string Account, long PermitId);
+internal sealed record CallFinished(string Account, long PermitId);
 
 /// <summary>Tells the throttle that the provider still answered a rate or concurrency limit.</summary>
-public sealed record RateLimitAnswered(string Account, TimeSpan? RetryAfter);
+internal sealed record RateLimitAnswered(string Account, TimeSpan? RetryAfter);
 
-public sealed record GetThrottleStats(string Account);
+internal sealed record GetThrottleStats(string Account);
 
-public sealed record GetAllThrottleStats;
+internal sealed record GetAllThrottleStats;

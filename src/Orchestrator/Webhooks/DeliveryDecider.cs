@@ -1,7 +1,7 @@
 namespace Orchestrator.Webhooks;
 
 /// <summary>What one attempt came to: an HTTP status (with any Retry-After) or a transport error (timeout, refused connection).</summary>
-public sealed record AttemptOutcome(int? Status, TimeSpan? RetryAfter = null, string? Error = null)
+internal sealed record AttemptOutcome(int? Status, TimeSpan? RetryAfter = null, string? Error = null)
 {
     public bool IsSuccess => Status is >= 200 and < 300;
 
@@ -12,7 +12,7 @@ public sealed record AttemptOutcome(int? Status, TimeSpan? RetryAfter = null, st
 }
 
 /// <summary>The retry schedule in force: delays between attempts, their jitter, and the longest Retry-After honoured.</summary>
-public sealed record RetryPolicy(IReadOnlyList<double> ScheduleSeconds, double Jitter)
+internal sealed record RetryPolicy(IReadOnlyList<double> ScheduleSeconds, double Jitter)
 {
     public static RetryPolicy From(WebhookOptions o) => new(o.EffectiveRetrySchedule, o.Jitter);
 
@@ -34,20 +34,20 @@ public sealed record RetryPolicy(IReadOnlyList<double> ScheduleSeconds, double J
 }
 
 /// <summary>What to do after an attempt.</summary>
-public abstract record DeliveryDecision
+internal abstract record DeliveryDecision
 {
     /// <summary>2xx: the receiver has it.</summary>
-    public sealed record Delivered : DeliveryDecision;
+    internal sealed record Delivered : DeliveryDecision;
     /// <summary>Try again at <c>At</c> (journaled as pending).</summary>
-    public sealed record RetryAt(DateTimeOffset At) : DeliveryDecision;
+    internal sealed record RetryAt(DateTimeOffset At) : DeliveryDecision;
     /// <summary>The schedule is used up (or the receiver said the URL is gone): journaled as failed, kept for replay.</summary>
-    public sealed record GiveUp : DeliveryDecision;
+    internal sealed record GiveUp : DeliveryDecision;
     /// <summary>410 Gone from a registered endpoint: disable the endpoint; the delivery waits, pending, for it to be re-enabled.</summary>
-    public sealed record DisableEndpoint(string Reason) : DeliveryDecision;
+    internal sealed record DisableEndpoint(string Reason) : DeliveryDecision;
 }
 
 /// <summary>The delivery rules, pure: outcome and position in the schedule in, decision out.</summary>
-public static class DeliveryDecider
+internal static class DeliveryDecider
 {
     /// <param name="outcome">What the attempt came to.</param>
     /// <param name="step">Which attempt of the current schedule this was, 1-based.</param>

@@ -15,7 +15,7 @@ namespace Orchestrator.Webhooks;
 /// <param name="LastError">The last attempt's transport error (timeout, refused connection), if any.</param>
 /// <param name="LastAttemptAt">When the last attempt ended.</param>
 /// <param name="NextAttemptAt">When the next attempt is due; null once failed.</param>
-public sealed record DeliveryRecord(
+internal sealed record DeliveryRecord(
     string EventId, long Offset, string TaskId, string Type, string Body, string? Url,
     int Attempts, int Step, int? LastStatus, string? LastError, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt)
 {
@@ -31,7 +31,7 @@ public sealed record DeliveryRecord(
 /// One endpoint's durable delivery state, folded from its journal (pure): the committed offset and the deliveries that
 /// are pending or failed. Successful first attempts never appear here: they cost no write.
 /// </summary>
-public sealed record DeliveryLedger(long? CommittedOffset, ImmutableDictionary<string, DeliveryRecord> Deliveries)
+internal sealed record DeliveryLedger(long? CommittedOffset, ImmutableDictionary<string, DeliveryRecord> Deliveries)
 {
     public static readonly DeliveryLedger Empty = new(null, ImmutableDictionary<string, DeliveryRecord>.Empty);
 

@@ -5,7 +5,7 @@ namespace Orchestrator.Webhooks;
 /// journaled yet). The watermark is the highest offset below which every completion is closed: what may be committed.
 /// Not journaled: after a restart the window starts again at the committed offset.
 /// </summary>
-public sealed class OffsetWindow(long start)
+internal sealed class OffsetWindow(long start)
 {
     private readonly SortedSet<long> _open = [];
 

@@ -16,7 +16,7 @@ namespace Orchestrator.Webhooks;
 /// and commits its offset at most once a second. After a restart it re-reads from the committed offset (so a few
 /// completions may arrive twice, with the same <c>webhook-id</c>) and resumes pending retries at their times.
 /// </summary>
-public sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
+internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
 {
     public const string JournalTag = "webhook";
     private const string CommitTimer = "commit";

@@ -9,7 +9,7 @@ namespace Orchestrator.Webhooks;
 public static class WebhookHosting
 {
     /// <summary>Options, the <c>webhooks</c> HTTP client (no redirects, internal targets refused at connect time), sender and facade.</summary>
-    public static IServiceCollection AddWebhookServices(this IServiceCollection services, WebhookOptions options)
+    internal static IServiceCollection AddWebhookServices(this IServiceCollection services, WebhookOptions options)
     {
         if (options.Problems() is { Count: > 0 } problems) throw new InvalidOperationException(string.Join(" ", problems));
         services.AddSingleton(options);

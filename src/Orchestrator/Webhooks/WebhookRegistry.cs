@@ -10,7 +10,7 @@ namespace Orchestrator.Webhooks;
 /// <see cref="WebhookRegistryState"/>. It runs one <see cref="WebhookDeliverer"/> child per endpoint, plus the built-in
 /// <c>task-webhooks</c> one for per-task <c>webhookUrl</c>s, and forwards delivery queries and replays to them.
 /// </summary>
-public sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
+internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 {
     public const string RegistryPersistenceId = "webhooks";
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);

@@ -13,7 +13,7 @@ namespace Orchestrator.Webhooks;
 /// <param name="DisabledReason">Why it was disabled, e.g. <c>410 Gone</c>.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 /// <param name="RegisteredSeqNr">The registry's sequence number of its registration: locates where its deliveries start.</param>
-public sealed record WebhookEndpoint(
+internal sealed record WebhookEndpoint(
     string Id, string Url, IReadOnlyList<string> Events, string Secret, bool Enabled, string? DisabledReason,
     DateTimeOffset CreatedAt, long RegisteredSeqNr)
 {
@@ -33,7 +33,7 @@ public sealed record WebhookEndpoint(
 }
 
 /// <summary>The registry's state, folded from its journal (pure).</summary>
-public sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, string? GeneratedTaskSecret)
+internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, string? GeneratedTaskSecret)
 {
     public static readonly WebhookRegistryState Empty = new(ImmutableDictionary<string, WebhookEndpoint>.Empty, null);
 

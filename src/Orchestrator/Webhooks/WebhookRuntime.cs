@@ -3,7 +3,7 @@ using Orchestrator.Events;
 namespace Orchestrator.Webhooks;
 
 /// <summary>What the webhook actors share: options, the sender, the completion feed and the clock.</summary>
-public sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock)
+internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock)
 {
     public WebhookOptions Options { get; } = options;
     public WebhookSender Sender { get; } = sender;
@@ -17,7 +17,7 @@ public sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender,
 /// Where one deliverer sends and how it signs: a registered endpoint (its URL, event filter and key) or the built-in
 /// task-webhooks endpoint (<c>Url</c> null: each completion goes to its task's own <c>webhookUrl</c>).
 /// </summary>
-public sealed record DeliveryTarget(string EndpointId, string? Url, IReadOnlyList<string> Events, byte[] Key, int MaxInFlight, long? RegisteredSeqNr)
+internal sealed record DeliveryTarget(string EndpointId, string? Url, IReadOnlyList<string> Events, byte[] Key, int MaxInFlight, long? RegisteredSeqNr)
 {
     public bool IsTaskWebhooks => Url is null;
 

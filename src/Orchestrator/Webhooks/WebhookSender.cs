@@ -8,7 +8,7 @@ namespace Orchestrator.Webhooks;
 /// Headers per Standard Webhooks: <c>webhook-id</c> (the same on every attempt), <c>webhook-timestamp</c> (this attempt,
 /// Unix seconds) and <c>webhook-signature</c>. Only statuses and error kinds are reported: never headers or bodies.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
+internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
 {
     public const string HttpClientName = "webhooks";
 

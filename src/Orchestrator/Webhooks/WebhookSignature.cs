@@ -8,7 +8,7 @@ namespace Orchestrator.Webhooks;
 /// <c>v1,</c> + base64(HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{body}")), the timestamp in Unix seconds.
 /// Hand-written (the reference .NET package is not on the package feed here); checked against the spec's test vector.
 /// </summary>
-public static class WebhookSignature
+internal static class WebhookSignature
 {
     public const string SecretPrefix = "whsec_";
     public const int MinKeyBytes = 24;

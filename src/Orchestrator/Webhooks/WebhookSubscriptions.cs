@@ -6,13 +6,13 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Webhooks;
 
 /// <summary>A new endpoint and its secret: the only time the secret is handed out.</summary>
-public sealed record WebhookRegistration(WebhookEndpointView Endpoint, string Secret)
+internal sealed record WebhookRegistration(WebhookEndpointView Endpoint, string Secret)
 {
     public override string ToString() => $"{nameof(WebhookRegistration)} {{ Id = {Endpoint.Id} }}";
 }
 
 /// <summary>What a replay came to.</summary>
-public enum ReplayStatus
+internal enum ReplayStatus
 {
     /// <summary><c>Count</c> deliveries start a new schedule now.</summary>
     Replayed,
@@ -23,14 +23,14 @@ public enum ReplayStatus
 }
 
 /// <summary>A registration was refused; <see cref="Errors"/> names each field. Nothing was persisted.</summary>
-public sealed class WebhookValidationException(IReadOnlyList<FieldError> errors)
+internal sealed class WebhookValidationException(IReadOnlyList<FieldError> errors)
     : Exception("Invalid webhook registration: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
 {
     public IReadOnlyList<FieldError> Errors { get; } = errors;
 }
 
 /// <summary>Webhook endpoints as a host uses them (the HTTP API is a thin layer over these calls).</summary>
-public sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options)
+internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 

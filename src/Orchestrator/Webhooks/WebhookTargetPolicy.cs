@@ -10,7 +10,7 @@ namespace Orchestrator.Webhooks;
 /// Literal addresses are checked when a URL is given; every address a name resolves to is checked again when the
 /// connection is made (<see cref="CreateHandler"/>), so a name that later resolves inward (DNS rebinding) is refused.
 /// </summary>
-public static class WebhookTargetPolicy
+internal static class WebhookTargetPolicy
 {
     /// <summary>Why <paramref name="url"/> may not be a webhook target, or null when it may.</summary>
     public static string? Check(string? url, bool allowPrivateTargets, bool allowLoopbackTargets = false)
@@ -125,5 +125,5 @@ public static class WebhookTargetPolicy
 }
 
 /// <summary>A webhook target resolved only to addresses the policy refuses.</summary>
-public sealed class WebhookTargetRefusedException()
+internal sealed class WebhookTargetRefusedException()
     : Exception("The webhook target resolves only to loopback, private or other internal addresses (Orchestrator:Webhooks:AllowPrivateTargets is off).");

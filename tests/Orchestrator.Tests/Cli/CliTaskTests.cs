@@ -143,6 +143,26 @@ public sealed class CliTaskTests(CliServer cli)
         var badPair = await cli.RunAsync(["submit", .. ImageTask, "--prompt", "x", "--metadata", "tenant"]);
         Assert.Equal(1, badPair.ExitCode);
         Assert.Contains("key=value", badPair.Error);
+
+        var badCamera = await cli.RunAsync("submit", "--provider", "simulator", "--kind", "text-to-video", "--model", "kling-v1-6",
+            "--prompt", "x", "--camera-control", """{"type":"simple","confg":{"zoom":5}}""");
+        Assert.Equal(1, badCamera.ExitCode);
+        Assert.Contains("--camera-control", badCamera.Error);
+        Assert.Contains("confg", badCamera.Error);
+    }
+
+    [Fact]
+    public async Task Every_video_flag_reaches_the_server_under_its_field_name()
+    {
+        var run = await cli.RunAsync("submit", "--provider", "simulator", "--kind", "text-to-video", "--model", "kling-v1-6",
+            "--prompt", "a slow zoom", "--negative-prompt", "people", "--aspect-ratio", "16:9", "--duration-seconds", "5",
+            "--mode", "pro", "--cfg-scale", "0.5", "--camera-control", """{"type":"simple","config":{"zoom":5}}""",
+            "--deadline-seconds", "600", "--idempotency-key", $"cli-video-{Guid.NewGuid():N}", "--metadata", "tenant=cli", "--json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var view = Assert.Single(run.JsonLines);
+        Assert.Equal("text-to-video", view.GetProperty("kind").GetString());
+        Assert.Equal("cli", view.GetProperty("metadata").GetProperty("tenant").GetString());
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class EmbeddingTests : IAsyncLifetime
         host.Services.GetRequiredService<CompletionFeed>().Source(0)
             .RunWith(Sink.ActorRef<TaskCompletion>(listener, "done", _ => "failed"), system.Materializer());
 
-        var view = await orchestrator.SubmitAsync(new TextToImageRequest { Provider = "simulator", Model = "kling-v1-5", Prompt = "a heron" });
+        var (view, _) = await orchestrator.SubmitAsync(TaskSubmission.TextToImage("simulator", "kling-v1-5", "a heron"));
         var final = await orchestrator.WaitForCompletionAsync(view.Id, TimeSpan.FromSeconds(30));
         Assert.Equal(TaskLifecycle.Succeeded, final.Status);
         var completion = await heard.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -96,20 +96,20 @@ public sealed class EmbeddingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Typed_requests_are_validated_like_the_http_api_and_unknown_tasks_are_typed_errors()
+    public async Task Requests_made_by_kind_are_validated_like_the_http_api_and_unknown_tasks_are_typed_errors()
     {
         using var host = BuildHost(b => b.Services.AddOrchestrator(b.Configuration));
         await host.StartAsync();
         var orchestrator = host.Services.GetRequiredService<IOrchestrator>();
 
         var invalid = await Assert.ThrowsAsync<TaskValidationException>(() => orchestrator.SubmitAsync(
-            new TextToVideoRequest { Provider = "simulator", Model = "kling-v1-6", Prompt = "waves", DurationSeconds = 7 }));
+            TaskSubmission.TextToVideo("simulator", "kling-v1-6", "waves") with { DurationSeconds = 7 }));
         Assert.Equal("durationSeconds", Assert.Single(invalid.Errors).Field);
         var noImage = await Assert.ThrowsAsync<TaskValidationException>(() => orchestrator.SubmitAsync(
-            new ImageToVideoRequest { Provider = "simulator", Model = "kling-v1-6", Prompt = "waves", ImageUrl = "not a url" }));
+            TaskSubmission.ImageToVideo("simulator", "kling-v1-6", "waves", imageUrl: "not a url")));
         Assert.Contains(noImage.Errors, e => e.Field == "imageUrl");
         var unknownModel = await Assert.ThrowsAsync<TaskValidationException>(() => orchestrator.SubmitAsync(
-            new TextToVideoRequest { Provider = "simulator", Model = "dall-e-3", Prompt = "waves" }));
+            TaskSubmission.TextToVideo("simulator", "dall-e-3", "waves")));
         Assert.Contains("kling-v1-6", Assert.Single(unknownModel.Errors, e => e.Field == "model").Message);
         Assert.Null(await orchestrator.GetAsync(TaskIds.New()));
         await Assert.ThrowsAsync<UnknownTaskException>(() => orchestrator.WaitForCompletionAsync(TaskIds.New(), TimeSpan.FromSeconds(5)));

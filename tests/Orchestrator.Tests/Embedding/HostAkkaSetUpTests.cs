@@ -78,7 +78,7 @@ public sealed class HostAkkaSetUpTests : IAsyncLifetime
         Assert.Equal(["a line of the host's"], await again.Ask<string[]>(Notebook.Read.Instance, TimeSpan.FromSeconds(10)));
 
         // The orchestrator's task is journaled in the orchestrator's SQLite file.
-        var view = await orchestrator.SubmitAsync(new TextToImageRequest { Provider = "simulator", Model = "kling-v1-5", Prompt = "a heron" });
+        var (view, _) = await orchestrator.SubmitAsync(TaskSubmission.TextToImage("simulator", "kling-v1-5", "a heron"));
         var final = await orchestrator.WaitForCompletionAsync(view.Id, TimeSpan.FromSeconds(30));
         Assert.Equal(TaskLifecycle.Succeeded, final.Status);
         Assert.True(await RowsAsync(TaskIds.PersistenceId(view.Id)) >= 3, "the task's events are in the orchestrator's database");

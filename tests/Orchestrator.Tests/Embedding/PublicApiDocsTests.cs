@@ -4,16 +4,46 @@ using Orchestrator.Hosting;
 
 namespace Orchestrator.Tests.Embedding;
 
-/// <summary>The embedding API promises XML docs on every public member: a missing one fails here, by name.</summary>
+/// <summary>
+/// The library's public types are the embedding API: the facade, what it takes and returns, the options, the hosting
+/// extensions and the replaceable result store. Everything else is internal, and every public member has an XML doc.
+/// </summary>
 public sealed class PublicApiDocsTests
 {
+    private static readonly Assembly Library = typeof(IOrchestrator).Assembly;
+
+    // The records the facade returns (TaskView, BatchView, ...) and the request it takes live in the contracts assembly, shared with the CLI.
+    private static readonly Assembly Contracts = typeof(Orchestrator.Tasks.TaskView).Assembly;
+
+    private static readonly string[] EmbeddingApi =
+    [
+        "Orchestrator.Hosting.IOrchestrator", "Orchestrator.Hosting.TaskValidationException", "Orchestrator.Hosting.IdempotencyConflictException",
+        "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.UnknownTaskException",
+        "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
+        "Orchestrator.Events.CompletionFeed",
+        "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.ProviderAccountOptions",
+        "Orchestrator.Hosting.PollingOptions", "Orchestrator.Hosting.TaskOptions", "Orchestrator.Hosting.CallbackOptions",
+        "Orchestrator.ResultFiles.ResultOptions", "Orchestrator.Webhooks.WebhookOptions",
+        "Orchestrator.Hosting.OrchestratorServiceCollectionExtensions", "Orchestrator.Persistence.OrchestratorPersistenceHosting",
+        "Orchestrator.Throttling.ThrottleHosting", "Orchestrator.Tasks.TaskHosting", "Orchestrator.Batches.BatchHosting", "Orchestrator.Webhooks.WebhookHosting",
+        "Orchestrator.ResultFiles.IResultStore", "Orchestrator.ResultFiles.StoredFile", "Orchestrator.ResultFiles.StoredFileContent",
+        "Orchestrator.ResultFiles.ResultTooLargeException",
+    ];
+
+    [Fact]
+    public void The_library_makes_public_only_the_embedding_api()
+    {
+        var exported = Library.GetExportedTypes().Select(Name).ToList();
+        var extra = exported.Except(EmbeddingApi).Order(StringComparer.Ordinal).ToList();
+        var missing = EmbeddingApi.Except(exported).Order(StringComparer.Ordinal).ToList();
+        Assert.True(extra.Count == 0 && missing.Count == 0,
+            $"Public but not the embedding API ({extra.Count}): {string.Join(", ", extra)}. Missing ({missing.Count}): {string.Join(", ", missing)}.");
+    }
+
     [Fact]
     public void Every_public_member_of_the_embedding_api_has_an_xml_doc()
     {
-        var assembly = typeof(IOrchestrator).Assembly;
-        // The records the facade returns (TaskView, BatchView, ...) live in the contracts assembly, shared with the CLI.
-        var contracts = typeof(Orchestrator.Tasks.TaskView).Assembly;
-        Assembly[] ours = [assembly, contracts];
+        Assembly[] ours = [Library, Contracts];
         var documented = new HashSet<string>();
         foreach (var a in ours)
         {
@@ -22,18 +52,13 @@ public sealed class PublicApiDocsTests
             documented.UnionWith(XDocument.Load(xml).Descendants("member").Select(m => (string)m.Attribute("name")!));
         }
 
-        // The facade, its options and typed requests, and every type its members take or return.
-        var types = ours.SelectMany(a => a.GetExportedTypes()).Where(t => t.Namespace == "Orchestrator.Hosting").ToList();
-        types.AddRange(typeof(IOrchestrator).GetMethods().SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType))
-            .SelectMany(Unwrap).Where(t => ours.Contains(t.Assembly) && !types.Contains(t)).Distinct());
-
         var missing = new List<string>();
-        foreach (var type in types)
+        foreach (var type in ours.SelectMany(a => a.GetExportedTypes()))
         {
             if (!documented.Contains("T:" + Name(type))) missing.Add("T:" + Name(type));
             foreach (var member in type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             {
-                if (member is MethodInfo { IsSpecialName: true } || member.Name is "Equals" or "GetHashCode" or "ToString" or "Deconstruct" or "<Clone>$" or "EqualityContract") continue;
+                if (member is MethodInfo { IsSpecialName: true } or FieldInfo { IsSpecialName: true } || member.Name is "Equals" or "GetHashCode" or "ToString" or "Deconstruct" or "<Clone>$" or "EqualityContract") continue;
                 if (member is ConstructorInfo) continue;
                 var id = member switch
                 {
@@ -52,9 +77,6 @@ public sealed class PublicApiDocsTests
 
     private static bool IsPositional(Type type, MemberInfo member) =>
         member is PropertyInfo && type.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == member.Name));
-
-    private static IEnumerable<Type> Unwrap(Type t) =>
-        t.IsGenericType ? t.GetGenericArguments().SelectMany(Unwrap) : t.IsArray ? Unwrap(t.GetElementType()!) : [t];
 
     private static string Name(Type t) => (t.FullName ?? t.Name).Replace('+', '.');
 }

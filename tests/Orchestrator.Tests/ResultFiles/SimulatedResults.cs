@@ -12,7 +12,7 @@ namespace Orchestrator.Tests.ResultFiles;
 /// A simulator on loopback whose tasks succeed on demand (its clock is fake), and the orchestrator's own result
 /// services from <c>AddOrchestratorServices</c> storing into a scratch folder. Retries wait milliseconds, on the real clock.
 /// </summary>
-public sealed class SimulatedResults : IAsyncDisposable
+internal sealed class SimulatedResults : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly ServiceProvider _services;

@@ -22,7 +22,7 @@ namespace Orchestrator.Tests.Support;
 /// again; every progress sample taken on the way checks the invariant: a task that has not ended waits on exactly one
 /// of a timer, a permit or a call (an ended one, watching its provider task quietly, on at most one).
 /// </summary>
-public sealed class SteppedTaskActors : IAsyncDisposable
+internal sealed class SteppedTaskActors : IAsyncDisposable
 {
     /// <summary>Where the fake clock starts: whole milliseconds, as the provider's epoch-millisecond times are.</summary>
     public static readonly DateTimeOffset Start = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);

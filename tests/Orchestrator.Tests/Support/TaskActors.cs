@@ -15,7 +15,7 @@ namespace Orchestrator.Tests.Support;
 /// The task actors (throttles, supervisor, catalog) started by the same Akka.Hosting extensions the host calls, in a
 /// Generic Host of their own, against a real SQLite journal and a simulator account on loopback.
 /// </summary>
-public sealed class TaskActors : IAsyncDisposable
+internal sealed class TaskActors : IAsyncDisposable
 {
     private readonly IHost _host;
 

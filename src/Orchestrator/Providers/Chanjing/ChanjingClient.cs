@@ -9,7 +9,7 @@ namespace Orchestrator.Providers.Chanjing;
 /// submit, query one, and query up to 50 per call through the page endpoint. Chanjing takes no external id,
 /// so a submit is journaled as attempted before it is sent.
 /// </summary>
-public sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, string account, IPermitGate gate) : IProviderClient, IBatchQueryClient
+internal sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, string account, IPermitGate gate) : IProviderClient, IBatchQueryClient
 {
     public const string DefaultUrl = "https://open-api.chanjing.cc";
 

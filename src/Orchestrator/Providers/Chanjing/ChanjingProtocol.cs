@@ -5,7 +5,7 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Providers.Chanjing;
 
 /// <summary>Chanjing's request bodies, statuses and codes (pure mapping, no I/O).</summary>
-public static class ChanjingProtocol
+internal static class ChanjingProtocol
 {
     public const int TokenInvalid = 10400;
     public const int QpsExceeded = 40001;

@@ -3,7 +3,7 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Providers.Chanjing;
 
 /// <summary>What Chanjing's ai_creation accepts (docs/providers.md, Chanjing): 1–4 images, 1k/2k clarity, one reference image except on kling-v2-1.</summary>
-public static class ChanjingRules
+internal static class ChanjingRules
 {
     /// <summary>
     /// Chanjing's <c>model_code</c> values whose bodies are the ones this client sends (ref_prompt, ref_img_url, clarity,

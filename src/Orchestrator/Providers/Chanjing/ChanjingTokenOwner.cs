@@ -8,7 +8,7 @@ namespace Orchestrator.Providers.Chanjing;
 /// fetchers would keep knocking each other out. Refreshes 5 minutes before <c>expire_in</c> and, once, after a call
 /// was refused with 10400 (unless another caller already replaced that token). Every fetch takes a throttle permit.
 /// </summary>
-public sealed class ChanjingTokenOwner(HttpClient http, string account, string appId, string secretKey, TimeProvider clock, IPermitGate gate)
+internal sealed class ChanjingTokenOwner(HttpClient http, string account, string appId, string secretKey, TimeProvider clock, IPermitGate gate)
 {
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _one = new(1, 1);

@@ -5,7 +5,7 @@ namespace Orchestrator.Providers.Chanjing;
 
 // Chanjing's wire format (docs/providers.md, Chanjing). Field order follows Chanjing's own parameter table.
 
-public sealed record ChanjingSubmitBody(
+internal sealed record ChanjingSubmitBody(
     [property: JsonPropertyName("ref_img_url")] IReadOnlyList<string>? RefImgUrl,
     [property: JsonPropertyName("ref_prompt")] string RefPrompt,
     [property: JsonPropertyName("creation_type")] int CreationType,
@@ -17,27 +17,27 @@ public sealed record ChanjingSubmitBody(
     [property: JsonPropertyName("quality_mode")] string? QualityMode,
     [property: JsonPropertyName("callback")] string? Callback);
 
-public sealed record ChanjingTokenBody(
+internal sealed record ChanjingTokenBody(
     [property: JsonPropertyName("app_id")] string AppId,
     [property: JsonPropertyName("secret_key")] string SecretKey);
 
-public sealed record ChanjingPageBody(
+internal sealed record ChanjingPageBody(
     [property: JsonPropertyName("unique_ids")] IReadOnlyList<string> UniqueIds,
     [property: JsonPropertyName("page")] int Page,
     [property: JsonPropertyName("page_size")] int PageSize);
 
 /// <summary><c>{trace_id, code, msg, data}</c>; <c>data</c> differs per call.</summary>
-public sealed record ChanjingEnvelope(
+internal sealed record ChanjingEnvelope(
     [property: JsonPropertyName("trace_id")] string? TraceId,
     [property: JsonPropertyName("code")] int Code,
     [property: JsonPropertyName("msg")] string? Msg,
     [property: JsonPropertyName("data")] JsonElement Data);
 
-public sealed record ChanjingToken(
+internal sealed record ChanjingToken(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("expire_in")] long ExpireIn);
 
-public sealed record ChanjingTask(
+internal sealed record ChanjingTask(
     [property: JsonPropertyName("unique_id")] string? UniqueId,
     [property: JsonPropertyName("progress_desc")] string? ProgressDesc,
     [property: JsonPropertyName("err_msg")] string? ErrMsg,
@@ -46,9 +46,9 @@ public sealed record ChanjingTask(
     [property: JsonPropertyName("update_time")] long? UpdateTime,
     [property: JsonPropertyName("creation_type")] int? CreationType);
 
-public sealed record ChanjingPage([property: JsonPropertyName("list")] IReadOnlyList<ChanjingTask>? List);
+internal sealed record ChanjingPage([property: JsonPropertyName("list")] IReadOnlyList<ChanjingTask>? List);
 
-public static class ChanjingJson
+internal static class ChanjingJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
     {

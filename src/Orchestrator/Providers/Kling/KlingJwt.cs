@@ -10,7 +10,7 @@ namespace Orchestrator.Providers.Kling;
 /// Signed here with HMACSHA256 rather than a JWT library: the libraries refuse keys shorter than 256 bits, which
 /// Kling does not promise, and the exact bytes are pinned by a golden test.
 /// </summary>
-public sealed class KlingJwt(string accessKey, string secretKey, TimeProvider clock)
+internal sealed class KlingJwt(string accessKey, string secretKey, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);

@@ -5,7 +5,7 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Providers.Kling;
 
 /// <summary>Kling's paths, request bodies, statuses and error codes (pure mapping, no I/O).</summary>
-public static class KlingProtocol
+internal static class KlingProtocol
 {
     public static string CreatePath(GenerationKind kind) => kind switch
     {

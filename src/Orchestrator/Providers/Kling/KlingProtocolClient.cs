@@ -8,7 +8,7 @@ namespace Orchestrator.Providers.Kling;
 /// Submit and query over Kling's protocol. The official API and the DMXAPI relay differ only in the
 /// path prefix and how the bearer credential is made, which subclasses supply.
 /// </summary>
-public abstract class KlingProtocolClient(HttpClient http) : IProviderClient
+internal abstract class KlingProtocolClient(HttpClient http) : IProviderClient
 {
     public ProviderCapabilities Capabilities { get; } = new(TakesExternalId: true);
 

@@ -3,7 +3,7 @@ using Orchestrator.Tasks;
 namespace Orchestrator.Providers.Kling;
 
 /// <summary>Kling's documented parameter ranges (docs/providers.md, Kling), shared by the relay.</summary>
-public static class KlingRules
+internal static class KlingRules
 {
     /// <summary>
     /// Kling's <c>model_name</c> values per endpoint (its API reference; DMXAPI's examples name kling-v1, kling-v1-5,

@@ -6,7 +6,7 @@ namespace Orchestrator.Providers.Kling;
 // Kling's wire format, shared by the official API and the DMXAPI relay (docs/providers.md, Kling and DMXAPI relay).
 // Field names are snake_case exactly as the provider documents them; absent optionals are omitted.
 
-public sealed record KlingImageBody(
+internal sealed record KlingImageBody(
     [property: JsonPropertyName("model_name")] string ModelName,
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("negative_prompt")] string? NegativePrompt,
@@ -18,7 +18,7 @@ public sealed record KlingImageBody(
     [property: JsonPropertyName("callback_url")] string? CallbackUrl,
     [property: JsonPropertyName("external_task_id")] string? ExternalTaskId);
 
-public sealed record KlingVideoBody(
+internal sealed record KlingVideoBody(
     [property: JsonPropertyName("model_name")] string ModelName,
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("negative_prompt")] string? NegativePrompt,
@@ -31,11 +31,11 @@ public sealed record KlingVideoBody(
     [property: JsonPropertyName("callback_url")] string? CallbackUrl,
     [property: JsonPropertyName("external_task_id")] string? ExternalTaskId);
 
-public sealed record KlingCameraControl(
+internal sealed record KlingCameraControl(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("config")] KlingCameraConfig? Config);
 
-public sealed record KlingCameraConfig(
+internal sealed record KlingCameraConfig(
     [property: JsonPropertyName("horizontal")] double Horizontal,
     [property: JsonPropertyName("vertical")] double Vertical,
     [property: JsonPropertyName("pan")] double Pan,
@@ -43,13 +43,13 @@ public sealed record KlingCameraConfig(
     [property: JsonPropertyName("roll")] double Roll,
     [property: JsonPropertyName("zoom")] double Zoom);
 
-public sealed record KlingEnvelope(
+internal sealed record KlingEnvelope(
     [property: JsonPropertyName("code")] int Code,
     [property: JsonPropertyName("message")] string? Message,
     [property: JsonPropertyName("request_id")] string? RequestId,
     [property: JsonPropertyName("data")] KlingTask? Data);
 
-public sealed record KlingTask(
+internal sealed record KlingTask(
     [property: JsonPropertyName("task_id")] string? TaskId,
     [property: JsonPropertyName("task_status")] string? TaskStatus,
     [property: JsonPropertyName("task_status_msg")] string? TaskStatusMsg,
@@ -58,20 +58,20 @@ public sealed record KlingTask(
     [property: JsonPropertyName("updated_at")] long? UpdatedAt,
     [property: JsonPropertyName("task_result")] KlingTaskResult? TaskResult);
 
-public sealed record KlingTaskInfo([property: JsonPropertyName("external_task_id")] string? ExternalTaskId);
+internal sealed record KlingTaskInfo([property: JsonPropertyName("external_task_id")] string? ExternalTaskId);
 
-public sealed record KlingTaskResult(
+internal sealed record KlingTaskResult(
     [property: JsonPropertyName("images")] IReadOnlyList<KlingImage>? Images,
     [property: JsonPropertyName("videos")] IReadOnlyList<KlingVideo>? Videos);
 
-public sealed record KlingImage([property: JsonPropertyName("index")] int Index, [property: JsonPropertyName("url")] string Url);
+internal sealed record KlingImage([property: JsonPropertyName("index")] int Index, [property: JsonPropertyName("url")] string Url);
 
-public sealed record KlingVideo(
+internal sealed record KlingVideo(
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("url")] string Url,
     [property: JsonPropertyName("duration")] string? Duration);
 
-public static class KlingJson
+internal static class KlingJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
     {
