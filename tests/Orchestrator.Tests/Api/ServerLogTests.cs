@@ -74,11 +74,12 @@ public sealed class ServerLogTests
         using var dir = new TempDirectory();
         var port = ServerProcess.FreePort();
         using var server = await ServerProcess.StartAsync(port, Args(dir));
-        // A result file's record that cannot be opened (a folder where the file should be): the store throws
-        // UnauthorizedAccessException, which no endpoint expects.
+        // A result file's record that is not what the store wrote (a damaged disk, a hand edit): reading it throws
+        // JsonException, which no endpoint expects.
         var id = TaskIds.New();
         var results = Path.Combine(dir.Path, "results");
-        Directory.CreateDirectory(Path.Combine(results, id, "0.json"));
+        Directory.CreateDirectory(Path.Combine(results, id));
+        File.WriteAllText(Path.Combine(results, id, "0.json"), "{ not json");
 
         var response = await server.Http.GetAsync($"/v1/tasks/{id}/results/0");
 
@@ -91,7 +92,7 @@ public sealed class ServerLogTests
         var traceId = (string?)System.Text.Json.Nodes.JsonNode.Parse(text)!["traceId"];
         Assert.False(string.IsNullOrEmpty(traceId), text);
         var output = await Eventually.Until(() => Task.FromResult(server.Output),
-            lines => lines.Any(l => l.Contains("UnauthorizedAccessException")), TimeSpan.FromSeconds(10), "the failure in the log");
+            lines => lines.Any(l => l.Contains("JsonException")), TimeSpan.FromSeconds(10), "the failure in the log");
         Assert.Contains(output, l => l.Contains(traceId!) && l.Contains($"/v1/tasks/{id}/results/0"));
     }
 
