@@ -35,11 +35,7 @@ internal static class PollSchedule
         return TimeSpan.FromTicks(aligned - now.UtcTicks);
     }
 
-    /// <summary>Submit retries: doubling from the base, capped at 60 s, ±10% jitter.</summary>
-    public static TimeSpan SubmitRetryDelay(TaskOptions o, int attempt, double unitRandom) =>
-        SubmitRetryDelay(o.SubmitRetryBaseSeconds, attempt, unitRandom);
-
-    /// <summary>Submit retries from a base of <paramref name="baseSeconds"/>.</summary>
+    /// <summary>Submit retries: doubling from <paramref name="baseSeconds"/> (<c>Tasks:SubmitRetryBaseSeconds</c>), capped at 60 s, ±10% jitter.</summary>
     public static TimeSpan SubmitRetryDelay(double baseSeconds, int attempt, double unitRandom)
     {
         var raw = Math.Min(60, baseSeconds * Math.Pow(2, Math.Max(0, attempt - 1)));

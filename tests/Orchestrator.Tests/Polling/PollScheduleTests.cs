@@ -44,7 +44,7 @@ public sealed class PollScheduleTests
     [Fact]
     public void Submit_retries_double_and_cap_at_a_minute()
     {
-        var o = new TaskOptions();
+        var o = new TaskOptions().SubmitRetryBaseSeconds;
         Assert.Equal(1, PollSchedule.SubmitRetryDelay(o, 1, 0.5).TotalSeconds, 6);
         Assert.Equal(4, PollSchedule.SubmitRetryDelay(o, 3, 0.5).TotalSeconds, 6);
         Assert.Equal(60, PollSchedule.SubmitRetryDelay(o, 30, 0.5).TotalSeconds, 6);
