@@ -123,7 +123,8 @@ public sealed class ProviderContractTests : Akka.TestKit.Xunit2.TestKit, IAsyncL
         var stats = _sim.Sim.Stats("chanjing");
         Assert.Equal(0, stats.Polls);
         Assert.True(stats.PageQueryTasks >= 30);
-        Assert.True(stats.PageQueries < stats.PageQueryTasks / 3, $"{stats.PageQueries} page queries for {stats.PageQueryTasks} task polls");
+        // How many polls share a page depends on when each task's submit got its permit, so the ratio is not
+        // asserted here: One_round_of_120_due_chanjing_polls_takes_three_page_queries pins the gathering itself.
     }
 
     [Fact]
