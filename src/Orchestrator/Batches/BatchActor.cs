@@ -11,7 +11,7 @@ namespace Orchestrator.Batches;
 /// One batch: persists its upload a chunk at a time, then hands its tasks to their actors (through the task
 /// supervisor) only as fast as each account can take them — while the account's submit queue is below about two
 /// seconds of its rate. Before handing over a range it journals a mark; after a restart it hands over again the
-/// tasks below the mark that the catalog does not know (the crash came before their first write).
+/// tasks below the mark that the read model does not know (the crash came before their first write).
 /// A task handed over counts against that room until its actor answers that it is accepted: until its first write is
 /// journaled it is in no throttle queue, and without this a fast account would see an empty queue and hand over
 /// thousands more while the journal falls ever further behind (writes time out, the journal's breaker opens).
@@ -31,7 +31,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private sealed record CancelMoreQueued;
     private sealed record CancelWithEnded(IActorRef ReplyTo, IReadOnlySet<int> EndedLines);
     private sealed record CancelCheckFailed(IActorRef ReplyTo, Exception Cause);
-    private static readonly TimeSpan CatalogWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(30);
     private const int CancelGroup = 500;
 
     private readonly BatchRuntime _rt;
@@ -88,10 +88,10 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<CancelCheckFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<WakeBatch>(_ => { });
         Command<Recovered>(r => ReleaseMissing(r.KnownLines));
-        Command<LookUpKnownLines>(_ => LookUpLinesTheCatalogKnows());
+        Command<LookUpKnownLines>(_ => LookUpStartedLines());
         Command<KnownLinesLookupFailed>(f =>
         {
-            // The catalog may still be reading the journal, or busy: ask again later, never give the batch up.
+            // The read model may still be catching up, or the database busy: ask again later, never give the batch up.
             var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, _lookupFailures++)));
             _log.Warning("Batch {0}: could not learn which handed-over tasks exist ({1}); asking again in {2:0}s", _batchId, f.Cause.Message, delay.TotalSeconds);
             Timers.StartSingleTimer(nameof(LookUpKnownLines), new LookUpKnownLines(), delay);
@@ -122,14 +122,14 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (_state.IsSealed && !_state.IsCancelled && _state.AbandonedReason is null && _state.Mark > 0)
         {
             // Tasks below the mark were handed over, but a crash may have come before some wrote their first event.
-            LookUpLinesTheCatalogKnows();
+            LookUpStartedLines();
         }
         else if (_state.IsReleasing) StartReleasing();
     }
 
-    private void LookUpLinesTheCatalogKnows() =>
-        _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId), TimeSpan.FromMinutes(5))
-            .PipeTo(Self, success: l => new Recovered(l.Lines), failure: ex => new KnownLinesLookupFailed(ex));
+    private void LookUpStartedLines() =>
+        _rt.Reads.BatchLinesAsync(_batchId, endedOnly: false, CancellationToken.None)
+            .PipeTo(Self, success: lines => new Recovered(lines), failure: ex => new KnownLinesLookupFailed(ex));
 
     private void ReleaseMissing(IReadOnlySet<int> known)
     {
@@ -201,20 +201,20 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (forgotten > 0) _log.Warning("Batch {0}: {1} tasks handed over did not answer within {2} s", _batchId, forgotten, AcceptanceWait.TotalSeconds);
     }
 
-    /// <summary>Which of its started tasks have ended only the catalog knows: ask it, then decide.</summary>
+    /// <summary>Which of its started tasks have ended the read model knows: ask it, then decide.</summary>
     private void Cancel()
     {
         if (!_state.Exists) { Sender.Tell(new BatchNotFound(_batchId)); return; }
         if (!_state.IsSealed) { Sender.Tell(new BatchCancelReply(_batchId, 0, 0, false)); return; }
         var replyTo = Sender;
-        _rt.Catalog.Ask<BatchLines>(new GetBatchLines(_batchId, EndedOnly: true), CatalogWait)
-            .PipeTo(Self, success: l => new CancelWithEnded(replyTo, l.Lines), failure: ex => new CancelCheckFailed(replyTo, ex));
+        _rt.Reads.BatchLinesAsync(_batchId, endedOnly: true, CancellationToken.None).WaitAsync(ReadWait)
+            .PipeTo(Self, success: lines => new CancelWithEnded(replyTo, lines), failure: ex => new CancelCheckFailed(replyTo, ex));
     }
 
     /// <summary>
     /// A batch whose every task has ended is answered like an ended task: nothing is written and it is not marked
     /// cancelled. Otherwise queued tasks end cancelled and only the started ones that have not ended are cancelled
-    /// (tasks handed over since the catalog answered count as not ended).
+    /// (tasks handed over since the read model answered count as not ended).
     /// </summary>
     private void Cancel(CancelWithEnded c)
     {
@@ -253,14 +253,15 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state.Apply(e);
-            Context.System.EventStream.Publish(new TaskViewChanged(TaskView.From(TaskState.Empty.Apply(e))));
             if (--left == 0) Self.Tell(new CancelMoreQueued());
         });
     }
 
     private TaskView? QueuedView(GetQueuedTask q)
     {
-        if (!_state.IsSealed || _state.AbandonedReason is not null || _state.FindLine(q.Line) is not { } found || !_state.IsQueued(found.Index)) return null;
+        if (!_state.IsSealed || _state.AbandonedReason is not null || _state.FindLine(q.Line) is not { } found) return null;
+        // Handed over but not yet accepted: the task has no view of its own yet, so the batch still answers for it.
+        if (!_state.IsQueued(found.Index) && !_unanswered.Contains(q.TaskId)) return null;
         return QueuedTaskViews.Of(q.TaskId, found.Entry, _batchId, _state.SealedAt ?? _state.CreatedAt, _state.IsCancelled, _state.CancelledAt);
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Orchestrator.Hosting;
+using Orchestrator.ReadModel;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -18,7 +19,7 @@ public static class BatchHosting
         {
             var actors = ActorRegistry.For(system);
             var runtime = new BatchRuntime(resolver.GetService<OrchestratorOptions>(), resolver.GetService<TimeProvider>(),
-                actors.Get<TaskSupervisor>(), actors.Get<TaskCatalog>(), actors.Get<ProviderThrottles>());
+                actors.Get<TaskSupervisor>(), resolver.GetService<TaskReadModel>(), actors.Get<ProviderThrottles>());
             registry.Register<BatchDirectory>(system.ActorOf(BatchDirectory.Props(runtime), "batches"));
         });
 }

@@ -37,7 +37,7 @@ internal sealed record FindQueuedTask(string TaskId);
 
 internal sealed record BatchNotFound(string BatchId);
 
-/// <summary>What the batch itself knows; task statuses come from the catalog.</summary>
+/// <summary>What the batch itself knows; task statuses come from the read model.</summary>
 internal sealed record BatchStatus(
     string BatchId, DateTimeOffset CreatedAt, int Total, IReadOnlyList<LineRejection> Rejected, int Released,
     bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts);

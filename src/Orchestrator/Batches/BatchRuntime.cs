@@ -1,14 +1,15 @@
 using Akka.Actor;
 using Orchestrator.Hosting;
+using Orchestrator.ReadModel;
 
 namespace Orchestrator.Batches;
 
-/// <summary>What every batch actor shares: the task supervisor, the catalog, the throttle router, options and clock.</summary>
-internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, IActorRef catalog, IActorRef throttles)
+/// <summary>What every batch actor shares: the task supervisor, the read model, the throttle router, options and clock.</summary>
+internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, TaskReadModel reads, IActorRef throttles)
 {
     public OrchestratorOptions Options { get; } = options;
     public IActorRef Supervisor { get; } = supervisor;
-    public IActorRef Catalog { get; } = catalog;
+    public TaskReadModel Reads { get; } = reads;
     public IActorRef Throttles { get; } = throttles;
     public DateTimeOffset Now => clock.GetUtcNow();
 

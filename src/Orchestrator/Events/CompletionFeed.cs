@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 using Akka;
 using Akka.Actor;
-using Akka.Hosting;
 using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Orchestrator.Persistence;
+using Orchestrator.ReadModel;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Events;
@@ -13,7 +13,7 @@ namespace Orchestrator.Events;
 /// <summary>
 /// The durable completion stream: every task's terminal event, read from the journal by tag with offsets, so a
 /// subscriber that stops resumes where it stopped and misses nothing (at-least-once; drop duplicates by
-/// <see cref="TaskCompletion.EventId"/>). Each terminal event is joined with the task's final view from the catalog.
+/// <see cref="TaskCompletion.EventId"/>). Each terminal event is joined with the task's final view from the read model.
 /// A host that runs Akka.NET takes it from the services as an Akka.Streams <see cref="Source(long)"/>; other code
 /// reads <c>IOrchestrator.CompletionsAsync</c>.
 /// </summary>
@@ -22,12 +22,12 @@ public sealed class CompletionFeed
     private static readonly TimeSpan ViewTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ActorSystem _system;
-    private readonly IRequiredActor<TaskCatalog> _catalog;
+    private readonly TaskReadModel _reads;
 
-    internal CompletionFeed(ActorSystem system, IRequiredActor<TaskCatalog> catalog)
+    internal CompletionFeed(ActorSystem system, TaskReadModel reads)
     {
         _system = system;
-        _catalog = catalog;
+        _reads = reads;
     }
 
     // Where the last look-up of the stream's end stopped: the next one reads only what was written since.
@@ -44,8 +44,12 @@ public sealed class CompletionFeed
         await _endLookup.WaitAsync(ct);
         try
         {
-            // The catalog read the whole stream at start; from there on only the events since are read.
-            _knownEnd ??= (await (await _catalog.GetAsync(ct)).Ask<LoadedOffset>(GetLoadedOffset.Instance, ViewTimeout, ct)).Offset;
+            // The read model caught up with the stream at start; from there on only the events since are read.
+            if (_knownEnd is null)
+            {
+                await _reads.Progress.CaughtUp.WaitAsync(ct);
+                _knownEnd = _reads.Progress.Offset;
+            }
             var from = _knownEnd.Value;
             var journal = OrchestratorPersistence.ReadJournal(_system);
             var end = await journal.CurrentEventsByTag(GenerationTask.JournalTag, from <= 0 ? Offset.NoOffset() : Offset.Sequence(from))
@@ -82,14 +86,19 @@ public sealed class CompletionFeed
         var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
         return events
             .Where(e => e.Event is TaskSucceeded or TaskFailed or TaskTimedOut or TaskCancelled or TaskCancelledQueued)
-            // Order is kept; several views are fetched at once. The catalog answers once it has the task's end.
+            // Order is kept; several views are read at once, each once the read model holds the event.
             .SelectAsync(8, async e =>
             {
                 var te = (ITaskEvent)e.Event;
-                var actor = await _catalog.GetAsync();
-                var reply = await actor.Ask<object>(new AwaitTaskEnd(te.TaskId), ViewTimeout);
-                var view = reply as TaskView ?? throw new InvalidOperationException($"Task {te.TaskId} ended in the journal but is unknown to the catalog.");
-                return new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", ((Sequence)e.Offset).Value, TaskCompletion.TypeFor(view.Status), view);
-            });
+                var offset = ((Sequence)e.Offset).Value;
+                await _reads.Progress.WhenAtLeastAsync(offset).WaitAsync(ViewTimeout);
+                var view = await _reads.GetStoredAsync(te.TaskId, CancellationToken.None);
+                // A task removed by retention between its event and its row being read is not reported.
+                return view is { } v && v.Status.IsTerminal()
+                    ? new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", offset, TaskCompletion.TypeFor(v.Status), v)
+                    : null;
+            })
+            .Where(c => c is not null)
+            .Select(c => c!);
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class ActorOrchestrator
         if (!BatchIds.IsWellFormed(batchId)) return null;
         var reply = await (await batches.GetAsync(ct)).Ask<object>(new GetBatch(batchId), AskTimeout, ct);
         if (reply is not BatchStatus { Sealed: true, AbandonedReason: null } status) return null;
-        var tally = await (await catalog.GetAsync(ct)).Ask<BatchTally>(new GetBatchTally(batchId), AskTimeout, ct);
+        var tally = await reads.BatchTallyAsync(batchId, ct);
         var counts = Enum.GetValues<TaskLifecycle>().ToDictionary(s => s, s => tally.Counts.GetValueOrDefault(s));
         var queued = Math.Max(0, status.Total - tally.Known);
         counts[status.Cancelled ? TaskLifecycle.Cancelled : TaskLifecycle.Accepted] += queued;
@@ -43,7 +43,7 @@ internal sealed partial class ActorOrchestrator
         var after = 0;
         while (true)
         {
-            var page = await (await catalog.GetAsync(ct)).Ask<BatchTaskPage>(new ListBatchTasks(batchId, after, ResultsPage, EndedOnly: true), AskTimeout, ct);
+            var page = await reads.BatchPageAsync(new ListBatchTasks(batchId, after, ResultsPage, EndedOnly: true), ct);
             foreach (var v in page.Items) yield return v;
             if (page.NextAfterLine is not { } next) yield break;
             after = next;

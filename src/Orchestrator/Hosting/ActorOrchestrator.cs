@@ -5,6 +5,7 @@ using Orchestrator.Callbacks;
 using Orchestrator.Events;
 using Orchestrator.Polling;
 using Orchestrator.Providers;
+using Orchestrator.ReadModel;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 
@@ -16,7 +17,7 @@ internal sealed partial class ActorOrchestrator(
     ProviderDirectory providers,
     OrchestratorReadiness readiness,
     IRequiredActor<TaskSupervisor> supervisor,
-    IRequiredActor<TaskCatalog> catalog,
+    TaskReadModel reads,
     IRequiredActor<ProviderThrottles> throttles,
     IRequiredActor<BatchDirectory> batches,
     CompletionFeed completions,
@@ -50,9 +51,20 @@ internal sealed partial class ActorOrchestrator(
     public async Task<TaskView?> GetAsync(string taskId, CancellationToken ct = default)
     {
         if (!TaskIds.IsWellFormed(taskId)) return null;
-        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new GetTask(taskId), AskTimeout, ct);
-        return reply as TaskView ?? await QueuedTaskAsync(taskId, ct);
+        // The batch answers for a task it has not handed over yet. A task it handed over sets its live view before it
+        // tells the batch it is accepted, so once the batch says "not mine", a second look finds the task.
+        var view = await reads.GetAsync(taskId, ct) ?? await QueuedTaskAsync(taskId, ct) ?? await reads.GetAsync(taskId, ct);
+        return view is null ? null : Explained(view);
     }
+
+    /// <summary>
+    /// A stored view does not say why an unfinished task makes no progress, but configuration does: a task whose account
+    /// is gone or disabled waits for it (as its actor also says once it runs).
+    /// </summary>
+    private TaskView Explained(TaskView view) =>
+        view.WaitingFor is null && !view.Status.IsTerminal() && providers.Find(view.Provider) is not { Enabled: true }
+            ? view with { WaitingFor = $"account {view.Provider} is not configured" }
+            : view;
 
     public async Task<(TaskView View, bool Cancelled)?> CancelAsync(string taskId, CancellationToken ct = default)
     {
@@ -69,12 +81,9 @@ internal sealed partial class ActorOrchestrator(
         const string afterIs = "The nextAfter of the previous page: a task id (32 lowercase hex characters)";
         if (query.After is { } after && !TaskIds.IsWellFormed(after))
             throw new TaskValidationException([new FieldError("after", $"{afterIs}; got '{Shorten(after)}'.")]);
-        return await (await catalog.GetAsync(ct)).Ask<object>(query, AskTimeout, ct) switch
-        {
-            TaskPage page => page,
-            TaskNotFound missing => throw new TaskValidationException([new FieldError("after", $"{afterIs}; no task has the id '{missing.TaskId}'.")]),
-            var reply => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
-        };
+        var page = await reads.ListAsync(query, ct)
+            ?? throw new TaskValidationException([new FieldError("after", $"{afterIs}; no task has the id '{query.After}'.")]);
+        return page with { Items = page.Items.Select(Explained).ToList() };
     }
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
@@ -82,16 +91,14 @@ internal sealed partial class ActorOrchestrator(
     public async Task<TaskView> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken ct = default)
     {
         if (!TaskIds.IsWellFormed(taskId)) throw new UnknownTaskException(taskId);
-        object reply;
         try
         {
-            reply = await (await catalog.GetAsync(ct)).Ask<object>(new AwaitTaskEnd(taskId), timeout, ct);
+            return await reads.WaitForEndAsync(taskId, timeout, ct) ?? throw new UnknownTaskException(taskId);
         }
-        catch (AskTimeoutException)
+        catch (TimeoutException)
         {
             throw new TimeoutException($"Task {taskId} did not end within {timeout}.");
         }
-        return reply as TaskView ?? throw new UnknownTaskException(taskId);
     }
 
     public async Task<bool?> AcceptCallbackAsync(string provider, string taskId, string? token, System.Text.Json.JsonElement body, CancellationToken ct = default)
@@ -111,7 +118,7 @@ internal sealed partial class ActorOrchestrator(
     {
         var stats = (await (await throttles.GetAsync(ct)).Ask<IReadOnlyList<ThrottleStats>>(new GetAllThrottleStats(), AskTimeout, ct))
             .ToDictionary(s => s.Account, StringComparer.OrdinalIgnoreCase);
-        var unfinished = (await (await catalog.GetAsync(ct)).Ask<UnfinishedByAccount>(new CountUnfinished(), AskTimeout, ct)).Counts;
+        var unfinished = await reads.UnfinishedByAccountAsync(ct);
         var configured = providers.Accounts
             .Select(a => new ProviderAccountStatus(a.Name, a.Type.Name, a.Enabled, a.DisabledReason, a.BaseUrl?.ToString(), stats.GetValueOrDefault(a.Name),
                 a.Enabled ? learning.StatsFor(a.Name) : null, a.Models.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.WireName(), kv => kv.Value),

@@ -19,7 +19,7 @@ namespace Orchestrator.Tasks;
 /// </summary>
 internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
 {
-    /// <summary>The journal tag of every task event (<see cref="OrchestratorEventTags"/>): the catalog and the completion stream read by it.</summary>
+    /// <summary>The journal tag of every task event (<see cref="OrchestratorEventTags"/>): the read model and the completion stream follow it.</summary>
     public const string JournalTag = "task";
     private const string ProgressTimer = "progress";
     private const string DeadlineTimer = "deadline";
@@ -104,7 +104,7 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
         switch (effect)
         {
             case Effect.Reply r: replyTo.Tell(r.Message); break;
-            case Effect.Publish p: Context.System.EventStream.Publish(new TaskViewChanged(p.View)); break;
+            case Effect.Publish p: _rt.Live.Set(p.View, LastSequenceNr); break;
             case Effect.StartProgressTimer t: Timers.StartSingleTimer(ProgressTimer, new In.ProgressDue(t.Kind), t.Delay); break;
             case Effect.CancelProgressTimer: Timers.Cancel(ProgressTimer); break;
             case Effect.StartDeadline t: Timers.StartSingleTimer(DeadlineTimer, new In.DeadlineDue(), t.Delay); break;
@@ -157,6 +157,8 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _stopping.Cancel();
         _stopping.Dispose();
+        // Readers see its view until the read model holds everything it wrote.
+        _rt.Live.Stopped(_taskId, LastSequenceNr);
         base.PostStop();
     }
 }

@@ -37,6 +37,6 @@ internal sealed record TaskCancelled(string TaskId, int Polls, DateTimeOffset At
 
 /// <summary>
 /// A task cancelled with its batch before it ever started: written by the batch (the task has no journal of its own),
-/// so the task still ends clearly — in the catalog, the completion stream and webhooks — at one write per task.
+/// so the task still ends clearly — in the read model, the completion stream and webhooks — at one write per task.
 /// </summary>
 internal sealed record TaskCancelledQueued(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;

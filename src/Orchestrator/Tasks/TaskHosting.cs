@@ -5,29 +5,31 @@ using Orchestrator.Callbacks;
 using Orchestrator.Hosting;
 using Orchestrator.Polling;
 using Orchestrator.Providers;
+using Orchestrator.ReadModel;
 using Orchestrator.ResultFiles;
 using Orchestrator.Throttling;
 
 namespace Orchestrator.Tasks;
 
-/// <summary>Registers the task actors with a host's actor system: the supervisor of every task and the catalog that lists them.</summary>
+/// <summary>Registers the task actors with a host's actor system: the supervisor of every task and the projector of the read model.</summary>
 public static class TaskHosting
 {
     /// <summary>
-    /// Starts <c>/user/tasks</c> (registered as <see cref="TaskSupervisor"/>) and <c>/user/catalog</c> (as
-    /// <see cref="TaskCatalog"/>), from the orchestrator's services. Needs <see cref="ThrottleHosting.WithProviderThrottles"/>
-    /// before it; the catalog's first read of the journal marks <see cref="OrchestratorReadiness"/>.
+    /// Starts <c>/user/tasks</c> (registered as <see cref="TaskSupervisor"/>) and <c>/user/task-projector</c> (as
+    /// <see cref="TaskProjector"/>), from the orchestrator's services. Needs <see cref="ThrottleHosting.WithProviderThrottles"/>
+    /// before it; the projector's catching up with the journal marks <see cref="OrchestratorReadiness"/>.
     /// </summary>
     public static AkkaConfigurationBuilder WithTaskActors(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
         {
             var runtime = new TaskRuntime(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
                 resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
-                resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>());
+                resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
-            var catalog = system.ActorOf(TaskCatalog.Props(supervisor, resolver.GetService<OrchestratorReadiness>(),
-                resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "catalog");
+            var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
+                runtime.Live, supervisor, resolver.GetService<OrchestratorReadiness>(),
+                resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
             registry.Register<TaskSupervisor>(supervisor);
-            registry.Register<TaskCatalog>(catalog);
+            registry.Register<TaskProjector>(projector);
         });
 }

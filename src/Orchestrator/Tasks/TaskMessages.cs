@@ -39,8 +39,5 @@ internal sealed record CancelReply(TaskView View, bool Cancelled);
 /// </summary>
 internal sealed record TaskProgress(string TaskId, TaskLifecycle Status, bool TimerPending, bool AwaitingPermit, bool CallInFlight, int JournalWrites);
 
-/// <summary>Published on the event stream on every change a user could see.</summary>
-internal sealed record TaskViewChanged(TaskView View);
-
 /// <summary>Sent by a task actor to its supervisor when it may be stopped (it has ended and gone idle).</summary>
 internal sealed record Passivate(string TaskId);

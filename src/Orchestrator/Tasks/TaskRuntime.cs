@@ -2,6 +2,7 @@ using Akka.Actor;
 using Orchestrator.Callbacks;
 using Orchestrator.Hosting;
 using Orchestrator.Polling;
+using Orchestrator.ReadModel;
 using Orchestrator.ResultFiles;
 using Orchestrator.Providers;
 
@@ -9,7 +10,7 @@ namespace Orchestrator.Tasks;
 
 /// <summary>What every task actor shares: configuration, provider clients, the clock, the throttle router, learned poll plans and callback tokens.</summary>
 internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory providers, TimeProvider clock, IActorRef throttles,
-    PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null)
+    PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null, LiveTaskViews? live = null)
 {
     public OrchestratorOptions Options { get; } = options;
     public ProviderDirectory Providers { get; } = providers;
@@ -19,6 +20,8 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     public CallbackTokens Callbacks { get; } = callbacks ?? new CallbackTokens(options);
     /// <summary>Copies result files into our store before a task counts as succeeded; null or disabled = provider URLs only.</summary>
     public ResultRehoster? Results { get; } = results is { Enabled: true } ? results : null;
+    /// <summary>Where each running task shows its latest view to readers (GETs never wake or ask an actor).</summary>
+    public LiveTaskViews Live { get; } = live ?? new LiveTaskViews();
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>The configured bounds of a task's decisions, read once.</summary>

@@ -31,6 +31,9 @@ internal sealed record TaskState
     /// <summary>When the first of those answers came.</summary>
     public DateTimeOffset? NotFoundSince { get; init; }
 
+    /// <summary>The error of a task whose deadline passed.</summary>
+    public static readonly TaskError DeadlineExceeded = new("deadline_exceeded", "The task's deadline passed before the provider finished.", false);
+
     public bool Exists => Request is not null;
     public bool IsTerminal => Status.IsTerminal();
 
@@ -48,10 +51,7 @@ internal sealed record TaskState
         },
         TaskSucceeded s => Ended(TaskLifecycle.Succeeded, s.At, s.Polls) with { Results = s.Results },
         TaskFailed f => Ended(TaskLifecycle.Failed, f.At, f.Polls) with { Error = f.Error, SubmitAttempts = Math.Max(SubmitAttempts, f.SubmitAttempts) },
-        TaskTimedOut t => Ended(TaskLifecycle.TimedOut, t.At, t.Polls) with
-        {
-            Error = new TaskError("deadline_exceeded", "The task's deadline passed before the provider finished.", false),
-        },
+        TaskTimedOut t => Ended(TaskLifecycle.TimedOut, t.At, t.Polls) with { Error = DeadlineExceeded },
         TaskCancelled c => Ended(TaskLifecycle.Cancelled, c.At, c.Polls),
         TaskCancelledQueued q => (this with { TaskId = q.TaskId, Request = q.Request, CreatedAt = q.At }).Ended(TaskLifecycle.Cancelled, q.At, 0),
         _ => this,

@@ -19,7 +19,11 @@ public sealed class JournalOnlyHost : IDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka("journal-only", (akka, _) => akka
-            .ConfigureLoggers(logging => logging.LogLevel = Akka.Event.LogLevel.WarningLevel)
+            .ConfigureLoggers(logging =>
+            {
+                logging.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                logging.AddLogger<Akka.TestKit.TestEventListener>(); // for EventFilter
+            })
             .WithOrchestratorPersistence(new StorageOptions { ConnectionString = connectionString }));
         _host = builder.Build();
         // Synchronous: a test kit takes its system in its constructor.

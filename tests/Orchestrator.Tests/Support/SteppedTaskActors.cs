@@ -132,6 +132,22 @@ internal sealed class SteppedTaskActors : IAsyncDisposable
 
     public Task<TaskView> ViewAsync(string id) => Actors.Supervisor.Ask<TaskView>(new GetTask(id), Patience);
 
+    /// <summary>
+    /// The task's row once the read model holds its end. The projector follows the journal on the Akka scheduler, which
+    /// only a test moves: step both clocks by 200 ms until it is there (an ended task has nothing left to schedule).
+    /// </summary>
+    public async Task<TaskView> StoredEndAsync(string id)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await Actors.Reads.GetStoredAsync(id, CancellationToken.None) is { } v && v.Status.IsTerminal()) return v;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The read model did not show task {id} ended.");
+            Advance(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(10);
+        }
+    }
+
     public void Tell(ITaskCommand command) => Actors.Supervisor.Tell(command);
 
     /// <summary>Waits until the task waits on no permit and no call (so on a timer, or nothing once it has ended).</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
+using Orchestrator.ReadModel;
 using Orchestrator.ResultFiles;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
@@ -12,7 +13,7 @@ using Orchestrator.Throttling;
 namespace Orchestrator.Tests.Support;
 
 /// <summary>
-/// The task actors (throttles, supervisor, catalog) started by the same Akka.Hosting extensions the host calls, in a
+/// The task actors (throttles, supervisor, read model projector) started by the same Akka.Hosting extensions the host calls, in a
 /// Generic Host of their own, against a real SQLite journal and a simulator account on loopback.
 /// </summary>
 internal sealed class TaskActors : IAsyncDisposable
@@ -25,13 +26,15 @@ internal sealed class TaskActors : IAsyncDisposable
         System = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         Supervisor = registry.Get<TaskSupervisor>();
-        Catalog = registry.Get<TaskCatalog>();
+        Reads = host.Services.GetRequiredService<TaskReadModel>();
+        Live = host.Services.GetRequiredService<LiveTaskViews>();
         Readiness = host.Services.GetRequiredService<OrchestratorReadiness>();
     }
 
     public ActorSystem System { get; }
     public IActorRef Supervisor { get; }
-    public IActorRef Catalog { get; }
+    public TaskReadModel Reads { get; }
+    public LiveTaskViews Live { get; }
     public OrchestratorReadiness Readiness { get; }
 
     /// <param name="options">The orchestrator's options (journal, provider accounts, polling).</param>
@@ -73,8 +76,8 @@ internal sealed class TaskActors : IAsyncDisposable
         return reply.View;
     }
 
-    public Task<TaskView> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
-        Catalog.Ask<TaskView>(new AwaitTaskEnd(id), timeout ?? TimeSpan.FromSeconds(30));
+    public async Task<TaskView> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
+        await Reads.WaitForEndAsync(id, timeout ?? TimeSpan.FromSeconds(30), CancellationToken.None) ?? throw new InvalidOperationException($"No task {id}");
 
     public Task<TaskProgress> ProgressAsync(string id) => Supervisor.Ask<TaskProgress>(new GetTaskProgress(id), TimeSpan.FromSeconds(10));
 

@@ -87,7 +87,7 @@ public sealed class SteppedEndingTests
         Assert.Empty(end.Results);
         Assert.Equal(33.75, (end.CompletedAt!.Value - task.SubmittedAt!.Value).TotalSeconds, 6);
         Assert.Equal(["TaskAccepted", "TaskSubmitted", "TaskCancelled"], await rig.JournalAsync(task.Id));
-        var listed = await rig.Actors.Catalog.Ask<TaskView>(new AwaitTaskEnd(task.Id), TimeSpan.FromSeconds(10));
+        var listed = await rig.StoredEndAsync(task.Id);
         Assert.Equal((TaskLifecycle.Cancelled, end.CompletedAt), (listed.Status, listed.CompletedAt));
         Assert.Equal(4, rig.Polls);
         await AssertNothingMoreHappensAsync(rig, task.Id);

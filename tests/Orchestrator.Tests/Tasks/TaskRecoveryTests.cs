@@ -97,7 +97,7 @@ public sealed class TaskRecoveryTests : IAsyncLifetime
         var resumed = await StartAsync("second");
         try
         {
-            var page = await resumed.Catalog.Ask<TaskPage>(new ListTasks(null, null, 10, null), TimeSpan.FromSeconds(5));
+            var page = (await resumed.Reads.ListAsync(new ListTasks(null, null, 10, null), CancellationToken.None))!;
             var listed = Assert.Single(page.Items);
             Assert.Equal(view.Id, listed.Id);
             Assert.Equal(TaskLifecycle.Succeeded, listed.Status);

@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Orchestrator.Hosting;
+
+namespace Orchestrator.ReadModel;
+
+/// <summary>
+/// The read model's connections, in the journal's own database (SQLite or PostgreSQL). Its SQL is written once for
+/// both: <c>INSERT … ON CONFLICT … DO UPDATE</c>, partial indexes, <c>@name</c> parameters and row values work alike.
+/// </summary>
+internal sealed class ReadModelDatabase
+{
+    private readonly DbProviderFactory _factory;
+    private readonly string _connectionString;
+
+    public ReadModelDatabase(StorageOptions storage)
+    {
+        IsSqlite = storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
+        _factory = IsSqlite ? SqliteFactory.Instance : NpgsqlFactory.Instance;
+        _connectionString = storage.ConnectionString;
+    }
+
+    public bool IsSqlite { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = _factory.CreateConnection()!;
+        connection.ConnectionString = _connectionString;
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    /// <summary>Creates the read model's tables and indexes when they are missing (idempotent; safe on every start).</summary>
+    public async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        foreach (var statement in Schema)
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = statement;
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await IndexJournalTagsAsync(connection, ct);
+    }
+
+    /// <summary>
+    /// Akka.Persistence.Sql indexes its tag table on the tag alone, so each events-by-tag page (every live stream polls
+    /// one) was planned as a scan of every task event plus a sort. An index on (tag, ordering) makes it a range read.
+    /// The tag table exists once the journal has started; until then this is retried on the next start.
+    /// </summary>
+    private async Task IndexJournalTagsAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var exists = connection.CreateCommand();
+        exists.CommandText = IsSqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'tags'" : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tags'";
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) == 0) return;
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "CREATE INDEX IF NOT EXISTS tags_tag_ordering_idx ON tags (tag, ordering_id)";
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static readonly string[] Schema =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS orchestrator_tasks (
+          id VARCHAR(64) NOT NULL PRIMARY KEY,
+          status VARCHAR(16) NOT NULL,
+          provider VARCHAR(128) NOT NULL,
+          tenant VARCHAR(128) NULL,
+          batch_id VARCHAR(64) NULL,
+          batch_line INTEGER NULL,
+          created_at BIGINT NOT NULL,
+          ended_at BIGINT NULL,
+          provider_task_id VARCHAR(256) NULL,
+          task_seq BIGINT NOT NULL,
+          last_offset BIGINT NOT NULL,
+          view TEXT NOT NULL
+        )
+        """,
+        // Start-up finds the unfinished tasks through this, however many ended before.
+        "CREATE INDEX IF NOT EXISTS orchestrator_tasks_unfinished_idx ON orchestrator_tasks (status) WHERE ended_at IS NULL",
+        // Lists, newest first (keyset pagination).
+        "CREATE INDEX IF NOT EXISTS orchestrator_tasks_created_idx ON orchestrator_tasks (created_at, id)",
+        "CREATE INDEX IF NOT EXISTS orchestrator_tasks_batch_idx ON orchestrator_tasks (batch_id, batch_line) WHERE batch_id IS NOT NULL",
+        // Retention finds the oldest ended tasks through this.
+        "CREATE INDEX IF NOT EXISTS orchestrator_tasks_ended_idx ON orchestrator_tasks (ended_at) WHERE ended_at IS NOT NULL",
+        """
+        CREATE TABLE IF NOT EXISTS orchestrator_projections (
+          projection VARCHAR(64) NOT NULL PRIMARY KEY,
+          last_offset BIGINT NOT NULL
+        )
+        """,
+    ];
+}

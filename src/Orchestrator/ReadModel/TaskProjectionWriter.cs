@@ -1,0 +1,152 @@
+using System.Data;
+using System.Data.Common;
+using System.Text.Json;
+using Akka.Persistence.Query;
+using Orchestrator.Contracts;
+using Orchestrator.Tasks;
+
+namespace Orchestrator.ReadModel;
+
+/// <summary>A task whose row a projected page changed: its view now, its own journal's sequence number, and whether it just ended.</summary>
+internal sealed record ProjectedTask(TaskView View, long TaskSeq, bool JustEnded);
+
+/// <summary>What one page of journal events did to the read model.</summary>
+internal sealed record ProjectedPage(long Offset, IReadOnlyList<ProjectedTask> Tasks);
+
+/// <summary>
+/// Writes a page of task events into <c>orchestrator_tasks</c> and moves the stored offset, in one transaction. Each row
+/// remembers the journal offset of the last event applied to it, so an event seen again (a replay after a crash, a
+/// second projector) changes nothing.
+/// </summary>
+internal sealed class TaskProjectionWriter(ReadModelDatabase db)
+{
+    public const string Projection = "tasks";
+
+    public async Task<long> LoadOffsetAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT last_offset FROM orchestrator_projections WHERE projection = @p";
+        Add(cmd, "@p", Projection);
+        return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
+    }
+
+    public async Task<ProjectedPage> WriteAsync(IReadOnlyList<EventEnvelope> page, CancellationToken ct)
+    {
+        var offset = page.Max(e => ((Sequence)e.Offset).Value);
+        var events = page.Where(e => e.Event is ITaskEvent).ToList();
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var rows = await LoadAsync(connection, tx, events.Select(e => ((ITaskEvent)e.Event).TaskId).Distinct().ToList(), ct);
+        var changed = new Dictionary<string, (TaskRow Row, bool WasEnded)>();
+        foreach (var envelope in events)
+        {
+            var e = (ITaskEvent)envelope.Event;
+            var at = ((Sequence)envelope.Offset).Value;
+            rows.TryGetValue(e.TaskId, out var row);
+            if (row is not null && at <= row.LastOffset) continue;
+            var view = TaskViewProjection.Apply(row?.View, e);
+            if (view is null) continue;
+            var ownEvent = envelope.PersistenceId == TaskIds.PersistenceId(e.TaskId);
+            var next = new TaskRow(view, ownEvent ? envelope.SequenceNr : row?.TaskSeq ?? 0, at);
+            rows[e.TaskId] = next;
+            changed[e.TaskId] = (next, changed.TryGetValue(e.TaskId, out var first) ? first.WasEnded : row?.View.Status.IsTerminal() == true);
+        }
+        if (changed.Count > 0) await UpsertAsync(connection, tx, changed.Values.Select(c => c.Row), ct);
+        await SaveOffsetAsync(connection, tx, offset, ct);
+        await tx.CommitAsync(ct);
+        return new ProjectedPage(offset, changed.Values
+            .Select(c => new ProjectedTask(c.Row.View, c.Row.TaskSeq, !c.WasEnded && c.Row.View.Status.IsTerminal())).ToList());
+    }
+
+    private sealed record TaskRow(TaskView View, long TaskSeq, long LastOffset);
+
+    private static async Task<Dictionary<string, TaskRow>> LoadAsync(DbConnection connection, DbTransaction tx, List<string> ids, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, TaskRow>(ids.Count);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT id, view, task_seq, last_offset FROM orchestrator_tasks WHERE id IN ({string.Join(",", chunk.Select((_, i) => "@i" + i))})";
+            for (var i = 0; i < chunk.Length; i++) Add(cmd, "@i" + i, chunk[i]);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                rows[reader.GetString(0)] = new TaskRow(ReadView(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3));
+        }
+        return rows;
+    }
+
+    private static async Task UpsertAsync(DbConnection connection, DbTransaction tx, IEnumerable<TaskRow> rows, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO orchestrator_tasks (id, status, provider, tenant, batch_id, batch_line, created_at, ended_at, provider_task_id, task_seq, last_offset, view)
+            VALUES (@id, @status, @provider, NULL, @batch_id, @batch_line, @created_at, @ended_at, @provider_task_id, @task_seq, @last_offset, @view)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, provider_task_id = excluded.provider_task_id,
+              task_seq = excluded.task_seq, last_offset = excluded.last_offset, view = excluded.view
+            WHERE orchestrator_tasks.last_offset < excluded.last_offset
+            """;
+        var p = new[]
+        {
+            Add(cmd, "@id", DbType.String), Add(cmd, "@status", DbType.String), Add(cmd, "@provider", DbType.String),
+            Add(cmd, "@batch_id", DbType.String), Add(cmd, "@batch_line", DbType.Int32), Add(cmd, "@created_at", DbType.Int64),
+            Add(cmd, "@ended_at", DbType.Int64), Add(cmd, "@provider_task_id", DbType.String), Add(cmd, "@task_seq", DbType.Int64),
+            Add(cmd, "@last_offset", DbType.Int64), Add(cmd, "@view", DbType.String),
+        };
+        foreach (var row in rows)
+        {
+            var v = row.View;
+            p[0].Value = v.Id;
+            p[1].Value = v.Status.WireName();
+            p[2].Value = v.Provider;
+            p[3].Value = (object?)v.BatchId ?? DBNull.Value;
+            p[4].Value = (object?)v.BatchLine ?? DBNull.Value;
+            p[5].Value = v.CreatedAt.ToUnixTimeMilliseconds();
+            p[6].Value = v.Status.IsTerminal() ? (v.CompletedAt ?? v.CreatedAt).ToUnixTimeMilliseconds() : DBNull.Value;
+            p[7].Value = (object?)v.ProviderTaskId ?? DBNull.Value;
+            p[8].Value = row.TaskSeq;
+            p[9].Value = row.LastOffset;
+            p[10].Value = WriteView(v);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task SaveOffsetAsync(DbConnection connection, DbTransaction tx, long offset, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO orchestrator_projections (projection, last_offset) VALUES (@p, @o)
+            ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset
+            WHERE orchestrator_projections.last_offset < excluded.last_offset
+            """;
+        Add(cmd, "@p", Projection);
+        Add(cmd, "@o", offset);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The stored form of a view: the API's own JSON, so a row reads back exactly as the API shows it.</summary>
+    public static string WriteView(TaskView view) => JsonSerializer.Serialize(view, WireJson.Options);
+
+    public static TaskView ReadView(string json) => JsonSerializer.Deserialize<TaskView>(json, WireJson.Options)!;
+
+    internal static DbParameter Add(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    private static DbParameter Add(DbCommand cmd, string name, DbType type)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.DbType = type;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+}

@@ -1,0 +1,156 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Hosting;
+using Orchestrator.ReadModel;
+using Orchestrator.Simulator;
+using Orchestrator.Tasks;
+using Orchestrator.Tests.Support;
+
+namespace Orchestrator.Tests.ReadModel;
+
+/// <summary>
+/// The durable read model on a real SQLite file: GETs and lists come from its rows (never from a task actor), a task is
+/// readable from the moment its 202 is answered, ended tasks leave nothing in memory, a replay changes nothing, and
+/// the journal can always rebuild it.
+/// </summary>
+public sealed class ReadModelTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private SimulatorServer _sim = null!;
+    private OrchestratorOptions _options = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.4, QueuedFraction = 0 });
+        _options = TaskActors.Options(_dir.SqliteConnectionString(), _sim.BaseUrl);
+        _options.Tasks.PassivateAfterSeconds = 0.5;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private async Task<TaskActors> StartAsync(string name = "read-model")
+    {
+        var actors = await TaskActors.StartAsync(_options, name: name);
+        await actors.Readiness.WhenReady.WaitAsync(TimeSpan.FromSeconds(20));
+        return actors;
+    }
+
+    private static async Task<bool> IsInMemoryAsync(TaskActors actors, string id)
+    {
+        try
+        {
+            await actors.System.ActorSelection($"/user/tasks/{id}").ResolveOne(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (ActorNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Every_task_is_readable_the_moment_its_acceptance_is_answered()
+    {
+        await using var actors = await StartAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            var accepted = await actors.SubmitAsync(TaskActors.Image($"p{i}"));
+            var read = await actors.Reads.GetAsync(accepted.Id, CancellationToken.None);
+            Assert.True(read is not null, $"task {i} ({accepted.Id}) was not readable right after it was accepted");
+        }
+    }
+
+    [Fact]
+    public async Task Ended_tasks_leave_no_actor_and_no_live_view_and_reads_do_not_bring_them_back()
+    {
+        await using var actors = await StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++) ids.Add((await actors.SubmitAsync(TaskActors.Image($"p{i}"))).Id);
+        foreach (var id in ids) Assert.Equal(TaskLifecycle.Succeeded, (await actors.WaitForEndAsync(id)).Status);
+
+        var live = actors.Live;
+        await Eventually.Until(() => Task.FromResult(live.Count), n => n == 0, TimeSpan.FromSeconds(15), "every live view to go");
+        foreach (var id in ids)
+        {
+            Assert.False(await IsInMemoryAsync(actors, id));
+            var view = await actors.Reads.GetAsync(id, CancellationToken.None);
+            Assert.Equal(TaskLifecycle.Succeeded, view!.Status);
+            Assert.Single(view.Results);
+            Assert.False(await IsInMemoryAsync(actors, id), "a read woke the task's actor");
+        }
+        var page = await actors.Reads.ListAsync(new ListTasks(TaskLifecycle.Succeeded, "simulator", 100, null), CancellationToken.None);
+        Assert.Equal(ids.AsEnumerable().Reverse(), page!.Items.Select(v => v.Id));
+    }
+
+    [Fact]
+    public async Task A_page_projected_twice_changes_nothing_and_an_older_event_never_overwrites_a_newer_one()
+    {
+        var db = new ReadModelDatabase(_options.Storage);
+        await db.EnsureSchemaAsync(CancellationToken.None);
+        var writer = new TaskProjectionWriter(db);
+        var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        EventEnvelope Envelope(long offset, long seq, ITaskEvent e) => new(Offset.Sequence(offset), "task-t", seq, e, 0, ["task"]);
+        var accepted = Envelope(1, 1, new TaskAccepted("t", TaskActors.Image(), at));
+        var submitted = Envelope(2, 2, new TaskSubmitted("t", "p1", 1, at.AddSeconds(1)));
+        var succeeded = Envelope(3, 3, new TaskSucceeded("t", [new TaskResult(0, "https://r/0", "image")], 2, at.AddSeconds(5)));
+
+        var first = await writer.WriteAsync([accepted, submitted, succeeded], CancellationToken.None);
+        Assert.True(Assert.Single(first.Tasks).JustEnded);
+        var again = await writer.WriteAsync([accepted, submitted, succeeded], CancellationToken.None);
+        Assert.Empty(again.Tasks);
+        var older = await writer.WriteAsync([submitted], CancellationToken.None);
+        Assert.Empty(older.Tasks);
+
+        var reads = new TaskReadModel(db, new LiveTaskViews(), CaughtUp());
+        var stored = await reads.GetStoredAsync("t", CancellationToken.None);
+        Assert.Equal((TaskLifecycle.Succeeded, "p1", 3L), (stored!.Status, stored.ProviderTaskId, await writer.LoadOffsetAsync(CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task Dropped_read_model_tables_are_rebuilt_from_the_journal_at_the_next_start()
+    {
+        List<TaskView> before;
+        await using (var actors = await StartAsync("first"))
+        {
+            for (var i = 0; i < 5; i++) await actors.WaitForEndAsync((await actors.SubmitAsync(TaskActors.Image($"p{i}"))).Id);
+            before = [.. (await actors.Reads.ListAsync(new ListTasks(null, null, 10, null), CancellationToken.None))!.Items];
+        }
+        await using (var connection = new SqliteConnection(_options.Storage.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE orchestrator_tasks; DROP TABLE orchestrator_projections;";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        await using var restarted = await StartAsync("second");
+        var after = (await restarted.Reads.ListAsync(new ListTasks(null, null, 10, null), CancellationToken.None))!.Items;
+        Assert.Equal(before.Select(TaskProjectionWriter.WriteView), after.Select(TaskProjectionWriter.WriteView));
+    }
+
+    [Fact]
+    public async Task Start_up_finds_unfinished_tasks_through_an_index_not_by_reading_every_ended_one()
+    {
+        await using var actors = await StartAsync();
+        await using var connection = new SqliteConnection(_options.Storage.ConnectionString);
+        await connection.OpenAsync();
+        await using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT id FROM orchestrator_tasks WHERE ended_at IS NULL";
+        var steps = new List<string>();
+        await using (var reader = await plan.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) steps.Add(reader.GetString(3));
+        Assert.Contains(steps, s => s.Contains("USING INDEX orchestrator_tasks_unfinished_idx") || s.Contains("USING COVERING INDEX orchestrator_tasks_unfinished_idx"));
+    }
+
+    private static ProjectionProgress CaughtUp()
+    {
+        var progress = new ProjectionProgress();
+        progress.MarkCaughtUp();
+        return progress;
+    }
+}
