@@ -26,9 +26,10 @@ public static class BaselineBench
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
-    public static async Task<BaselineResult> RunAsync(int tasks, int eventsPerTask, string dataDirectory)
+    /// <param name="storage">Another journal (e.g. PostgreSQL) instead of a fresh SQLite file in <paramref name="dataDirectory"/>.</param>
+    public static async Task<BaselineResult> RunAsync(int tasks, int eventsPerTask, string dataDirectory, StorageOptions? storage = null)
     {
-        var storage = new StorageOptions { ConnectionString = $"Data Source={Path.Combine(dataDirectory, "baseline.db")}" };
+        storage ??= new StorageOptions { ConnectionString = $"Data Source={Path.Combine(dataDirectory, "baseline.db")}" };
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Services.AddAkka("baseline", (akka, _) => akka
             .AddHocon(ConfigurationFactory.ParseString("akka.stdout-loglevel = WARNING"), HoconAddMode.Prepend)

@@ -1,10 +1,15 @@
 using System.Globalization;
 using Orchestrator.Bench;
 
-// dotnet run -c Release --project bench/Orchestrator.Bench -- --tasks 10000 [--scenario throughput|baseline|throttle|polling|batch]
-//     [--in-flight 256] [--k 3] [--data-dir /tmp] [--qps 50] [--seconds 60]
-//     [--warmup 200] [--min 5] [--max 60] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR]   (polling)
-//     [--lines 100000] [--wait-seconds 60] [--complete-lines N] [--complete-qps 2000] [--complete-timeout 900]
+// dotnet run -c Release --project bench/Orchestrator.Bench -- --scenario <name> [options]
+//   scenarios: throughput (default), baseline, throttle, polling, batch, and issue 20's targets: e2e, accept-latency,
+//   history-memory, in-flight, restart-ended, restart-unfinished, growth
+//   common:     [--tasks N] [--in-flight 256] [--data-dir /tmp] [--qps N] [--seconds 60]
+//   throughput/baseline: [--k 3]
+//   polling:    [--warmup 200] [--min 5] [--max 60] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR]
+//   batch:      [--lines 100000] [--wait-seconds 60] [--complete-lines N] [--complete-qps 2000] [--complete-timeout 900]
+//   issue 20:   [--warmup-seconds N] [--rate 500] [--hold-seconds 60] [--unfinished 1000] [--storage sqlite|postgresql]
+//               [--connection CS] [--retention-days D] [--retention-wait 60] [--set Orchestrator:Key=Value]...
 //
 // "throughput" (default) runs the orchestrator end to end, then a bare persistent-actor baseline with the same
 // number of journal writes per task, and reports both: the ratio says how much of the stack's ceiling the design
@@ -19,16 +24,33 @@ using Orchestrator.Bench;
 // "batch" (issue 9) streams a --lines JSON Lines upload to the HTTP server: accept rate (durable), peak RSS while the
 // batch waits --wait-seconds on an account at --qps (default 20), then, in a fresh journal, --complete-lines (default
 // --lines) against a zero-latency simulator with the account at --complete-qps until all end (or --complete-timeout s).
+// Issue 20 (each prints its figure beside its target; docs/benchmarks.md describes the method):
+// "e2e" feeds image tasks through SubmitManyAsync (--in-flight 2000 in flight) to a zero-time simulator for
+//   --warmup-seconds 10 + --seconds 60 and reports ended tasks/s over the --seconds part (target >= 1,000), counts journal
+//   rows per finished task, runs the baseline with that many writes per task and prints the ratio (target >= 0.8);
+//   --storage postgresql --connection "Host=..." runs it on PostgreSQL (no target).
+// "accept-latency" POSTs /v1/tasks open loop at --rate 500/s for --seconds 30 (after --warmup-seconds 5) to the server as a
+//   child process; p50/p95/p99 from the scheduled send (target p99 <= 50 ms) and non-2xx answers; the account at --qps 2000.
+// "history-memory" runs --tasks 200000 image tasks to the end (RSS read after --tasks/20 and after all, settled with a
+//   forced collection); target growth <= 64 MB.
+// "in-flight" submits --tasks 100000 hour-long tasks (account at --qps 5000, --in-flight 64 concurrent POSTs) to the server
+//   as a child process and holds them --hold-seconds; target peak RSS <= 1 GiB; 503 + Retry-After is retried, 500 a defect.
+// "restart-ended" prepares --tasks 200000 ended + --unfinished 1000 unfinished tasks, kills the server and times the new
+//   process to /healthz 200 (target <= 3 s). "restart-unfinished" prepares --tasks 100000 unfinished tasks, kills, restarts
+//   and times until the simulator saw every task queried again (target <= 60 s), with a histogram of the first queries.
+// "growth" runs --tasks 10000 image tasks and reports database bytes per finished task by table (target <= 2 KiB);
+//   --retention-days D measures again with Orchestrator:Retention:EndedTaskDays=D when the build has it.
+// --set Orchestrator:Key=Value (repeatable) adds configuration to the orchestrator of the issue-20 scenarios.
+// Smoke form, a minute or two each: --tasks 2000 --seconds 10 (accept-latency: --seconds 10 --warmup-seconds 2).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
-// Exit code: 0 when every task succeeded, 1 when some did not, 2 for bad arguments.
+// Exit code: 0 when every task succeeded (a missed target is printed, not an error), 1 when some did not, 2 for bad arguments.
 
 int? tasksArg = null;
-var inFlight = 256;
 int? k = null;
 var scenario = "throughput";
 var dataRoot = Path.GetTempPath();
 double? qps = null;
-var seconds = 60;
+int? secondsArg = null;
 var warmup = 200;
 double minSeconds = 5, maxSeconds = 60;
 double[] lags = [0.2, 0.5, 1.0];
@@ -40,6 +62,16 @@ var waitSeconds = 60;
 int? completeLines = null;
 var completeQps = 2000;
 var completeTimeout = 900;
+int? inFlightArg = null;
+int? warmupSeconds = null;
+var rate = 500;
+var holdSeconds = 60;
+var unfinished = 1_000;
+var storageProvider = "Sqlite";
+string? connection = null;
+int? retentionDays = null;
+var retentionWait = 60;
+var settings = new List<string>();
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -48,12 +80,12 @@ try
         switch (args[i])
         {
             case "--tasks": tasksArg = PositiveInt(args[i], value); i++; break;
-            case "--in-flight": inFlight = PositiveInt(args[i], value); i++; break;
+            case "--in-flight": inFlightArg = PositiveInt(args[i], value); i++; break;
             case "--k": k = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--scenario": scenario = value ?? throw new ArgumentException("--scenario needs a value"); i++; break;
             case "--data-dir": dataRoot = value ?? throw new ArgumentException("--data-dir needs a value"); i++; break;
             case "--qps": qps = PositiveInt(args[i], value); i++; break;
-            case "--seconds": seconds = Math.Max(10, PositiveInt(args[i], value)); i++; break;
+            case "--seconds": secondsArg = Math.Max(10, PositiveInt(args[i], value)); i++; break;
             case "--warmup": warmup = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--min": minSeconds = NonNegative(args[i], value); i++; break;
             case "--max": maxSeconds = NonNegative(args[i], value); i++; break;
@@ -66,23 +98,46 @@ try
             case "--complete-lines": completeLines = PositiveInt(args[i], value); i++; break;
             case "--complete-qps": completeQps = PositiveInt(args[i], value); i++; break;
             case "--complete-timeout": completeTimeout = PositiveInt(args[i], value); i++; break;
+            case "--warmup-seconds": warmupSeconds = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--rate": rate = PositiveInt(args[i], value); i++; break;
+            case "--hold-seconds": holdSeconds = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--unfinished": unfinished = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--storage": storageProvider = (value ?? "").ToLowerInvariant() switch
+                {
+                    "sqlite" => "Sqlite",
+                    "postgresql" or "postgres" => "PostgreSql",
+                    _ => throw new ArgumentException("--storage is sqlite or postgresql."),
+                }; i++; break;
+            case "--connection": connection = value ?? throw new ArgumentException("--connection needs a connection string"); i++; break;
+            case "--retention-days": retentionDays = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--retention-wait": retentionWait = PositiveInt(args[i], value); i++; break;
+            case "--set":
+                settings.Add(value is { } kv && kv.IndexOf('=', StringComparison.Ordinal) > 0 ? kv : throw new ArgumentException("--set needs Key=Value, e.g. Orchestrator:Results:Enabled=false"));
+                i++; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    if (scenario is not ("throughput" or "baseline" or "throttle" or "polling" or "batch")) throw new ArgumentException($"Unknown scenario '{scenario}' (known: throughput, baseline, throttle, polling, batch).");
+    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", .. TargetScenarios.Names];
+    if (!known.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}' (known: {string.Join(", ", known)}).");
+    if (storageProvider != "Sqlite" && (scenario != "e2e" || connection is null)) throw new ArgumentException("--storage postgresql is for --scenario e2e, with --connection.");
     if (minSeconds > maxSeconds) throw new ArgumentException("--min must not exceed --max.");
     if (lags.Length == 0 || lags.Any(l => l <= 0)) throw new ArgumentException("--lags needs positive fractions, e.g. 0.2,0.5,1.0.");
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: Orchestrator.Bench [--tasks N] [--scenario throughput|baseline|throttle|polling|batch] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--scenario throughput|baseline|throttle|polling|batch|e2e|accept-latency|history-memory|in-flight|" +
+        "restart-ended|restart-unfinished|growth] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
         "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
-        "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS]");
+        "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS] " +
+        "[--warmup-seconds N] [--rate N] [--hold-seconds N] [--unfinished N] [--storage sqlite|postgresql] [--connection CS] " +
+        "[--retention-days D] [--retention-wait SECONDS] [--set Orchestrator:Key=Value]");
     return 2;
 }
 
 var tasks = tasksArg ?? (scenario == "polling" ? 1_000 : 10_000);
+var inFlight = inFlightArg ?? 256;
+var seconds = secondsArg ?? 60;
 
 // Both journals live in one fresh temporary directory: no earlier run's rows can make recovery or the tag
 // query slower, and nothing is left behind.
@@ -90,6 +145,10 @@ var dataDirectory = Path.Combine(dataRoot, "orchestrator-bench-" + Guid.NewGuid(
 Directory.CreateDirectory(dataDirectory);
 try
 {
+    if (TargetScenarios.Names.Contains(scenario))
+        return await TargetScenarios.RunAsync(scenario, new TargetOptions(tasksArg, secondsArg, warmupSeconds, inFlightArg, qps, rate, holdSeconds, unfinished,
+            new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings), dataDirectory);
+
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
     var size = scenario == "batch" ? $"{lines} lines" : $"{tasks} tasks, {inFlight} in flight";
     Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
