@@ -39,6 +39,7 @@ public static class OrchestratorPersistenceHosting
         // Settings the options do not cover; prepended so they win over the plugin's defaults.
         var tuning = ConfigurationFactory.ParseString($$"""
             {{OrchestratorPersistence.JournalPluginId}} {
+              class = "{{typeof(OrchestratorJournal).AssemblyQualifiedName}}"
               parallelism = {{parallelism}}
               materializer-dispatcher = "{{JournalDispatcher}}"
             }

@@ -69,8 +69,8 @@ internal sealed class ReadModelDatabase
           tenant VARCHAR(128) NULL,
           batch_id VARCHAR(64) NULL,
           batch_line INTEGER NULL,
-          created_at BIGINT NOT NULL,
-          ended_at BIGINT NULL,
+          created_at BIGINT NOT NULL, -- UTC ticks (100 ns): lists are newest first, in acceptance order
+          ended_at BIGINT NULL,       -- UTC ticks
           provider_task_id VARCHAR(256) NULL,
           task_seq BIGINT NOT NULL,
           last_offset BIGINT NOT NULL,

@@ -103,8 +103,8 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             p[2].Value = v.Provider;
             p[3].Value = (object?)v.BatchId ?? DBNull.Value;
             p[4].Value = (object?)v.BatchLine ?? DBNull.Value;
-            p[5].Value = v.CreatedAt.ToUnixTimeMilliseconds();
-            p[6].Value = v.Status.IsTerminal() ? (v.CompletedAt ?? v.CreatedAt).ToUnixTimeMilliseconds() : DBNull.Value;
+            p[5].Value = v.CreatedAt.UtcTicks;
+            p[6].Value = v.Status.IsTerminal() ? (v.CompletedAt ?? v.CreatedAt).UtcTicks : DBNull.Value;
             p[7].Value = (object?)v.ProviderTaskId ?? DBNull.Value;
             p[8].Value = row.TaskSeq;
             p[9].Value = row.LastOffset;

@@ -137,7 +137,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
                 counts[ByWireName[reader.GetString(0)]] = Convert.ToInt32(reader.GetValue(1));
                 if (!reader.IsDBNull(2)) lastEnded = Math.Max(lastEnded ?? 0, Convert.ToInt64(reader.GetValue(2)));
             }
-        return new BatchTally(batchId, counts, counts.Values.Sum(), lastEnded is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
+        return new BatchTally(batchId, counts, counts.Values.Sum(), lastEnded is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
     }
 
     public async Task<BatchTaskPage> BatchPageAsync(ListBatchTasks q, CancellationToken ct)

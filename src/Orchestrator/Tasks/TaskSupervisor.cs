@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Orchestrator.Persistence;
 
 namespace Orchestrator.Tasks;
 
@@ -60,6 +61,7 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
         if (!_children.TryGetValue(cmd.TaskId, out var child))
         {
             var fresh = cmd is SubmitTask { IsFreshId: true };
+            if (fresh) OrchestratorJournal.MarkFresh(TaskIds.PersistenceId(cmd.TaskId));
             child = Context.ActorOf(GenerationTask.Props(_runtime, cmd.TaskId, fresh), cmd.TaskId);
             Context.Watch(child);
             _children[cmd.TaskId] = child;
