@@ -42,6 +42,7 @@ public static class OrchestratorPersistenceHosting
               parallelism = {{parallelism}}
               materializer-dispatcher = "{{JournalDispatcher}}"
             }
+            {{StorageConfig.QueryTuning(storage)}}
             """);
         var dispatcher = ConfigurationFactory.ParseString($$"""
             {{JournalDispatcher}} {
