@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Orchestrator.Hosting;
 
 namespace Orchestrator.Persistence;
@@ -32,10 +33,17 @@ internal static class StorageConfig
 
     private static bool IsPostgres(StorageOptions storage) => Driver(storage).ProviderName.StartsWith("PostgreSQL", StringComparison.Ordinal);
 
-    /// <summary>Creates the SQLite file's folder and switches the file to WAL once (it stays WAL).</summary>
+    /// <summary>
+    /// Makes the store ready before the journal opens it: creates the SQLite file's folder and switches the file to WAL
+    /// once (it stays WAL); waits for a PostgreSQL database to accept connections.
+    /// </summary>
     public static void Prepare(StorageOptions storage)
     {
-        if (!storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) return;
+        if (IsPostgres(storage))
+        {
+            AwaitPostgres(storage);
+            return;
+        }
         var builder = new SqliteConnectionStringBuilder(storage.ConnectionString);
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
         {
@@ -47,6 +55,33 @@ internal static class StorageConfig
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "PRAGMA journal_mode=WAL;";
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Opens one connection, retrying while none can be made for <see cref="StorageOptions.StartupWaitSeconds"/>. Without
+    /// it a journal that cannot connect at start leaves the server up but never ready, its requests hanging; with it the
+    /// start stops, naming the store (password masked) and the driver's reason, and a supervisor can start it again.
+    /// </summary>
+    private static void AwaitPostgres(StorageOptions storage)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(storage.StartupWaitSeconds);
+        while (true)
+        {
+            try
+            {
+                using var connection = new NpgsqlConnection(storage.ConnectionString);
+                connection.Open();
+                return;
+            }
+            catch (NpgsqlException e) when (e is not PostgresException && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception e) when (e is NpgsqlException or ArgumentException)
+            {
+                throw new InvalidOperationException($"The journal ({Describe(storage)}) cannot be opened: {e.Message}", e);
+            }
+        }
     }
 
     /// <summary>
