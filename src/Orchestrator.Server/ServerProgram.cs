@@ -35,10 +35,9 @@ public static class ServerProgram
         if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
             var simulatorOptions = builder.Configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
-            // The simulator dies with this process, a real provider would not: it keeps its tasks in a table beside the journal,
-            // so tasks in flight at a crash still finish after the restart.
-            if (string.IsNullOrWhiteSpace(simulatorOptions.ConnectionString) && options.Storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
-                simulatorOptions.ConnectionString = options.Storage.ConnectionString;
+            // The simulator dies with this process, a real provider would not: it keeps its tasks in a table, so tasks in
+            // flight at a crash still finish after the restart.
+            if (string.IsNullOrWhiteSpace(simulatorOptions.ConnectionString)) simulatorOptions.ConnectionString = SimulatorDatabase(options);
             simulator = new ProviderSimulator(simulatorOptions);
             builder.Services.AddSingleton(simulator);
             if (PointSimulatorAccountAtSelf(options, urls) is { } account) UseSimulatorDurationsAsPrior(account, simulator, options.Polling);
@@ -85,6 +84,18 @@ public static class ServerProgram
     {
         var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
         return endpoints.Count > 0 ? endpoints : urls.Split(';', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// Where the in-process simulator keeps its tasks: in the journal's SQLite file, or, when the journal is on PostgreSQL,
+    /// in a SQLite file of its own (<c>simulator.db</c>) beside the result folder. A demo's table has no place in the
+    /// operator's database, and the result folder is local state this server keeps anyway.
+    /// </summary>
+    private static string SimulatorDatabase(OrchestratorOptions options)
+    {
+        if (options.Storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) return options.Storage.ConnectionString;
+        var results = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Results.Directory));
+        return $"Data Source={Path.Combine(Path.GetDirectoryName(results) ?? results, "simulator.db")}";
     }
 
     /// <summary>

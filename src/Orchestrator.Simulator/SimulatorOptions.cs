@@ -48,7 +48,8 @@ public sealed class SimulatorOptions
     /// <summary>
     /// A SQLite connection string (e.g. <c>Data Source=data/simulator.db</c>) where the simulator keeps its tasks, so that
     /// they outlive a restart as a real provider's do; null keeps them in memory only. The server's in-process simulator
-    /// uses the journal's SQLite database unless this is set. Read once, at construction.
+    /// uses the journal's SQLite database unless this is set (with a PostgreSQL journal, <c>simulator.db</c> beside the
+    /// result folder). Read once, at construction.
     /// </summary>
     public string? ConnectionString { get; set; }
 

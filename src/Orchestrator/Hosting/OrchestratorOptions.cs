@@ -52,6 +52,13 @@ public sealed class StorageOptions
 
     /// <summary>ADO.NET connection string. The SQLite default is a file under <c>data/</c> beside where the process runs.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/orchestrator.db";
+
+    /// <summary>
+    /// How long a start waits, in seconds, for a PostgreSQL journal to accept connections (a database that is still
+    /// starting) before it stops with the reason. A refusal from the server itself (wrong password, no such database)
+    /// stops it at once.
+    /// </summary>
+    public double StartupWaitSeconds { get; set; } = 30;
 }
 
 /// <summary>One provider account. Several accounts of one provider type may exist side by side, each with its own throttle.</summary>

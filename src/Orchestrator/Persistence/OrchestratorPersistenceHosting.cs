@@ -43,6 +43,7 @@ public static class OrchestratorPersistenceHosting
               parallelism = {{parallelism}}
               materializer-dispatcher = "{{JournalDispatcher}}"
             }
+            {{StorageConfig.QueryTuning(storage)}}
             """);
         var dispatcher = ConfigurationFactory.ParseString($$"""
             {{JournalDispatcher}} {

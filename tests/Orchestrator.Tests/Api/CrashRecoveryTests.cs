@@ -6,17 +6,17 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Api;
 
 /// <summary>The README's promise: kill -9 the service with tasks in flight, start it again, every task finishes, none is submitted twice.</summary>
-public sealed class CrashRecoveryTests
+public class CrashRecoveryTests
 {
-    [Fact]
+    [StoreFact]
     public async Task Kill_9_with_tasks_in_flight_then_restart_finishes_every_task_without_a_duplicate_submit()
     {
-        using var dir = new TempDirectory();
+        using var store = TestStores.For(GetType());
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 2, ImageMaxSeconds = 4 });
         var port = ServerProcess.FreePort();
         string[] args =
         [
-            $"--Orchestrator:Storage:ConnectionString={dir.SqliteConnectionString()}",
+            .. store.ServerArgs,
             $"--Orchestrator:Providers:simulator:BaseUrl={sim.BaseUrl}",
             "--Orchestrator:Providers:simulator:Qps=20",
             "--Orchestrator:Polling:ImageFloorSeconds=0.5",
@@ -64,15 +64,15 @@ public sealed class CrashRecoveryTests
     /// The README's demo exactly as a user runs it: no provider configured, so the simulator served in-process under
     /// <c>/simulator</c> dies with the service and must remember its tasks as a real provider would.
     /// </summary>
-    [Fact]
+    [StoreFact]
     public async Task Kill_9_on_the_defaults_with_videos_in_flight_then_restart_finishes_every_video_with_the_in_process_simulator()
     {
-        using var dir = new TempDirectory();
+        using var store = TestStores.For(GetType());
         var port = ServerProcess.FreePort();
         string[] args =
         [
-            $"--Orchestrator:Storage:ConnectionString={dir.SqliteConnectionString()}",
-            $"--Orchestrator:Results:Directory={Path.Combine(dir.Path, "results")}",
+            .. store.ServerArgs,
+            $"--Orchestrator:Results:Directory={Path.Combine(store.Dir.Path, "results")}",
             // Shorter than the defaults only so the test is quick: videos of 4–6 s, polled within a second.
             "--Simulator:VideoMinSeconds=4",
             "--Simulator:VideoMaxSeconds=6",

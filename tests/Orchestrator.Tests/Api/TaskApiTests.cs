@@ -9,10 +9,10 @@ using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Api;
 
-/// <summary>The HTTP contract, driven as curl would: real server, real SQLite file, simulator on its own port.</summary>
-public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.5, QueuedFraction = 0.3 })
+/// <summary>The HTTP contract, driven as curl would: real server, real SQLite file (PostgreSQL database in a subclass), simulator on its own port.</summary>
+public class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 1, ImageMaxSeconds = 1.5, QueuedFraction = 0.3 })
 {
-    [Fact]
+    [StoreFact]
     public async Task A_text_to_image_task_goes_through_every_status_and_ends_with_result_urls()
     {
         var response = await Server.SubmitAsync(Requests.Image(extra: ("count", 2)));
@@ -47,7 +47,7 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Equal(SampleMedia.Png, png);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"provider":"nope","kind":"text-to-image","model":"kling-v1","prompt":"x"}""", "provider")]
     [InlineData("""{"provider":"simulator","kind":"text-to-sound","model":"kling-v1","prompt":"x"}""", "kind")]
     [InlineData("""{"provider":"simulator","kind":"text-to-image","model":"kling-v1","prompt":"   "}""", "prompt")]
@@ -69,7 +69,7 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Empty(list!["items"]!.AsArray());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_over_long_prompt_names_the_limit()
     {
         var response = await Server.SubmitAsync(Requests.Image(new string('x', 2501)));
@@ -78,7 +78,7 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Contains("2500", (string)problem["errors"]!["prompt"]![0]!);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_provider_without_credentials_is_refused_naming_the_missing_setting()
     {
         var body = Requests.Image();
@@ -89,7 +89,7 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Contains("Orchestrator:Providers:dmxapi:ApiKey", (string)problem["errors"]!["provider"]![0]!);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_same_idempotency_key_returns_the_existing_task_and_never_a_second_one()
     {
         var body = Requests.Image(extra: ("idempotencyKey", "order-42"));
@@ -109,7 +109,24 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Equal(1, Sim.Sim.Stats().Submits);
     }
 
-    [Fact]
+    [StoreFact]
+    public async Task The_same_idempotency_key_after_a_restart_still_returns_the_existing_task_which_finishes()
+    {
+        var body = Requests.Image(extra: ("idempotencyKey", "order-43"));
+        var first = (await (await Server.SubmitAsync(body)).Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
+
+        await RestartServerAsync(); // the task still in flight
+
+        var again = await Server.SubmitAsync(body);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(first.Id, (await again.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!.Id);
+        var other = await Server.SubmitAsync(Requests.Image("a different prompt", ("idempotencyKey", "order-43")));
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal(TaskLifecycle.Succeeded, (await Server.WaitForEndAsync(first.Id)).Status);
+        Assert.Equal(1, Sim.Sim.Stats().Submits);
+    }
+
+    [StoreFact]
     public async Task Cancel_ends_a_running_task_and_a_second_cancel_is_a_conflict()
     {
         var body = Requests.Image();
@@ -124,14 +141,14 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.DeleteAsync($"/v1/tasks/{new string('0', 32)}")).StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Unknown_tasks_are_404()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync($"/v1/tasks/{new string('a', 32)}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetAsync("/v1/tasks/not-an-id")).StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Listing_is_newest_first_filters_and_pages()
     {
         var ids = new List<string>();
@@ -153,7 +170,7 @@ public sealed class TaskApiTests() : ServerTest(new SimulatorOptions { ImageMinS
         Assert.Equal(HttpStatusCode.BadRequest, (await Server.Http.GetAsync("/v1/tasks?limit=0")).StatusCode);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Health_and_provider_accounts_are_reported()
     {
         Assert.Equal(HttpStatusCode.OK, (await Server.Http.GetAsync("/healthz")).StatusCode);

@@ -12,21 +12,23 @@ namespace Orchestrator.Tests.Batches;
 /// A big batch on a slow account: acknowledged at once, its tasks started only as the account takes work, a queued
 /// task answerable, cancellable, and continued after a restart.
 /// </summary>
-public sealed class BatchQueueTests : IAsyncLifetime
+public class BatchQueueTests : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TestStore _store;
     private SimulatorServer _sim = null!;
+
+    public BatchQueueTests() => _store = TestStores.For(GetType());
 
     public async Task InitializeAsync() => _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.4 });
 
     public async Task DisposeAsync()
     {
         await _sim.DisposeAsync();
-        _dir.Dispose();
+        _store.Dispose();
     }
 
     private Task<OrchestratorServer> StartAsync() =>
-        OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, "--Orchestrator:Providers:simulator:Qps=10");
+        OrchestratorServer.StartAsync(_store, _sim.BaseUrl, "--Orchestrator:Providers:simulator:Qps=10");
 
     private static string Body(int n) => string.Join("\n", Enumerable.Range(1, n).Select(i =>
         JsonSerializer.Serialize(new { provider = "simulator", kind = "text-to-image", model = "kling-v1-5", prompt = $"p{i}" })));
@@ -42,7 +44,7 @@ public sealed class BatchQueueTests : IAsyncLifetime
 
     private static string TaskIdOf(string batchId, int line) => batchId[..20] + line.ToString("x12");
 
-    [Fact]
+    [StoreFact]
     public async Task Tasks_start_only_as_the_account_takes_work_and_a_queued_task_is_answerable()
     {
         await using var server = await StartAsync();
@@ -67,7 +69,7 @@ public sealed class BatchQueueTests : IAsyncLifetime
         Assert.True(measured.GetProperty("etaSeconds").GetDouble() > 100);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Cancelling_a_batch_ends_queued_tasks_without_starting_them_and_cancels_started_ones()
     {
         await using var server = await StartAsync();
@@ -101,7 +103,7 @@ public sealed class BatchQueueTests : IAsyncLifetime
         Assert.Equal(final.GetProperty("counts").GetProperty("cancelled").GetInt32(), seen.Values.Count(s => s == TaskLifecycle.Cancelled));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_batch_continues_after_a_restart()
     {
         string batchId;

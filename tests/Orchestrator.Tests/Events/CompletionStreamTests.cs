@@ -7,10 +7,12 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Events;
 
 /// <summary>A subscriber that must learn of every finished task exactly once, across its own restarts and ours.</summary>
-public sealed class CompletionStreamTests : IAsyncLifetime
+public class CompletionStreamTests : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TestStore _store;
     private SimulatorServer _sim = null!;
+
+    public CompletionStreamTests() => _store = TestStores.For(GetType());
 
     public async Task InitializeAsync() =>
         _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.5, FailureRate = 0.2 });
@@ -18,13 +20,13 @@ public sealed class CompletionStreamTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _sim.DisposeAsync();
-        _dir.Dispose();
+        _store.Dispose();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_subscriber_that_stops_halfway_and_resumes_from_its_offset_sees_every_completion_once()
     {
-        await using var server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
+        await using var server = await OrchestratorServer.StartAsync(_store, _sim.BaseUrl);
         var ids = await SubmitAsync(server, 20, "half");
 
         var first = await ReadAsync(server, fromOffset: 0, count: 10);
@@ -39,28 +41,28 @@ public sealed class CompletionStreamTests : IAsyncLifetime
         Assert.Contains(all, c => c.Task.Status == TaskLifecycle.Succeeded && c.Task.Results.Count > 0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Reading_again_from_the_start_repeats_the_same_event_ids_so_duplicates_can_be_dropped()
     {
-        await using var server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl);
+        await using var server = await OrchestratorServer.StartAsync(_store, _sim.BaseUrl);
         await SubmitAsync(server, 5, "again");
         var once = await ReadAsync(server, 0, 5);
         var twice = await ReadAsync(server, 0, 5);
         Assert.Equal(once.Select(c => (c.EventId, c.Offset)), twice.Select(c => (c.EventId, c.Offset)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Resuming_after_a_restart_of_the_server_misses_nothing()
     {
         List<string> ids;
         long offset;
-        await using (var server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl))
+        await using (var server = await OrchestratorServer.StartAsync(_store, _sim.BaseUrl))
         {
             ids = await SubmitAsync(server, 12, "before");
             offset = (await ReadAsync(server, 0, 4))[^1].Offset;
             // Stops with tasks still in flight: they resume in the next process.
         }
-        await using (var server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl))
+        await using (var server = await OrchestratorServer.StartAsync(_store, _sim.BaseUrl))
         {
             ids.AddRange(await SubmitAsync(server, 4, "after"));
             var before = (await ReadAsync(server, 0, 4)).Select(c => c.EventId).ToList();

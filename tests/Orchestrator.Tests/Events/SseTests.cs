@@ -9,9 +9,9 @@ using Orchestrator.Tests.Support;
 namespace Orchestrator.Tests.Events;
 
 /// <summary><c>GET /v1/events</c> as a browser's EventSource or curl uses it.</summary>
-public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.2, FailureRate = 0.3 })
+public class SseTests() : ServerTest(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 1.2, FailureRate = 0.3 })
 {
-    [Fact]
+    [StoreFact]
     public async Task A_client_reconnecting_with_Last_Event_ID_receives_exactly_what_it_missed()
     {
         var ids = new List<string>();
@@ -30,7 +30,7 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         Assert.All(first.Concat(missed), e => Assert.Equal(e.EventType, e.Data.Type));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Filters_by_status_and_tenant()
     {
         var mine = new List<string>();
@@ -49,7 +49,7 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         Assert.Equal(succeeded, events.Select(e => e.Data.Task.Id).Order());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Without_a_position_the_stream_starts_now_and_from_start_replays_the_history()
     {
         var old = new List<string>();
@@ -75,7 +75,7 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         Assert.Equal(old.Append(fresh).Order(), replayed.Select(e => e.Data.Task.Id).Order());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_stream_opens_at_once_even_when_nothing_has_completed_yet()
     {
         // Well before the 15 s heartbeat: a client (or proxy) sees the stream open, not a silent request.
@@ -85,7 +85,7 @@ public sealed class SseTests() : ServerTest(new SimulatorOptions { ImageMinSecon
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_bad_resume_id_or_status_is_a_400_naming_the_field()
     {
         using var badId = new HttpRequestMessage(HttpMethod.Get, "/v1/events");

@@ -15,7 +15,10 @@ public sealed class JournalOnlyHost : IDisposable
 {
     private readonly IHost _host;
 
-    public JournalOnlyHost(string connectionString)
+    public JournalOnlyHost(string connectionString) : this(new StorageOptions { ConnectionString = connectionString }) { }
+
+    /// <param name="storage">The journal: a test store's <see cref="TestStore.Storage"/>, say.</param>
+    public JournalOnlyHost(StorageOptions storage)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka("journal-only", (akka, _) => akka
@@ -24,7 +27,7 @@ public sealed class JournalOnlyHost : IDisposable
                 logging.LogLevel = Akka.Event.LogLevel.WarningLevel;
                 logging.AddLogger<Akka.TestKit.TestEventListener>(); // for EventFilter
             })
-            .WithOrchestratorPersistence(new StorageOptions { ConnectionString = connectionString }));
+            .WithOrchestratorPersistence(storage));
         _host = builder.Build();
         // Synchronous: a test kit takes its system in its constructor.
         _host.Start();

@@ -6,7 +6,7 @@ using Orchestrator.Tasks;
 
 namespace Orchestrator.Tests.Support;
 
-/// <summary>The real HTTP server (same Program as <c>dotnet run</c>) on a loopback port, with its own SQLite file.</summary>
+/// <summary>The real HTTP server (same Program as <c>dotnet run</c>) on a loopback port, with its own journal (a SQLite file or a PostgreSQL database).</summary>
 public sealed class OrchestratorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -28,13 +28,20 @@ public sealed class OrchestratorServer : IAsyncDisposable
 
     public static JsonSerializerOptions Json => ApiJson.Options;
 
-    /// <summary>Starts the server against a standalone simulator; <paramref name="extra"/> are more <c>--key=value</c> settings.</summary>
-    public static async Task<OrchestratorServer> StartAsync(string connectionString, string simulatorBaseUrl, params string[] extra)
+    /// <summary>Starts the server on a SQLite file against a standalone simulator; <paramref name="extra"/> are more <c>--key=value</c> settings.</summary>
+    public static Task<OrchestratorServer> StartAsync(string connectionString, string simulatorBaseUrl, params string[] extra) =>
+        StartAsync([$"--Orchestrator:Storage:ConnectionString={connectionString}"], ResultsBeside(connectionString), simulatorBaseUrl, extra);
+
+    /// <summary>Starts the server on a test's store (SQLite or PostgreSQL), its result files in the store's folder.</summary>
+    public static Task<OrchestratorServer> StartAsync(TestStore store, string simulatorBaseUrl, params string[] extra) =>
+        StartAsync(store.ServerArgs, System.IO.Path.Combine(store.Dir.Path, "results"), simulatorBaseUrl, extra);
+
+    private static async Task<OrchestratorServer> StartAsync(string[] storage, string results, string simulatorBaseUrl, string[] extra)
     {
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orchestrator:Storage:ConnectionString={connectionString}",
+            .. storage,
             $"--Orchestrator:Providers:simulator:BaseUrl={simulatorBaseUrl}",
             "--Simulator:InProcess=false",
             "--Orchestrator:Polling:ImageFloorSeconds=0.2",
@@ -43,7 +50,7 @@ public sealed class OrchestratorServer : IAsyncDisposable
             "--Orchestrator:Polling:ImagePriorSeconds=0.2",
             "--Orchestrator:Polling:VideoPriorSeconds=0.2",
             "--Logging:LogLevel:Default=Warning",
-            $"--Orchestrator:Results:Directory={ResultsBeside(connectionString)}",
+            $"--Orchestrator:Results:Directory={results}",
             "--Orchestrator:Results:RetryBaseSeconds=0.05",
             .. extra,
         ];

@@ -33,6 +33,30 @@ public sealed class ServerProcess : IDisposable
 
     public static async Task<ServerProcess> StartAsync(int port, params string[] args)
     {
+        var server = Launch(port, args);
+        var process = server._process;
+        await Eventually.Until(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+            try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, ok => ok, TimeSpan.FromSeconds(60), "the server process to be ready");
+        return server;
+    }
+
+    /// <summary>Starts the server for a start that must fail: waits for the process to exit, and returns its exit code.</summary>
+    public static async Task<(int ExitCode, IReadOnlyList<string> Output)> RunUntilExitAsync(TimeSpan timeout, params string[] args)
+    {
+        using var server = Launch(FreePort(), args);
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await server._process.WaitForExitAsync(cancel.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"The server was still running after {timeout}; it wrote: {string.Join("\n", server.Output)}"); }
+        server._process.WaitForExit(); // the last lines of output
+        return (server._process.ExitCode, server.Output);
+    }
+
+    private static ServerProcess Launch(int port, string[] args)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
@@ -44,12 +68,6 @@ public sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Eventually.Until(async () =>
-        {
-            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
-            try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, ok => ok, TimeSpan.FromSeconds(60), "the server process to be ready");
         return server;
     }
 

@@ -60,9 +60,13 @@ internal sealed class TaskActors : IAsyncDisposable
         return new TaskActors(host);
     }
 
-    public static OrchestratorOptions Options(string connectionString, string simulatorBaseUrl) => new()
+    public static OrchestratorOptions Options(string connectionString, string simulatorBaseUrl) =>
+        Options(new StorageOptions { ConnectionString = connectionString }, simulatorBaseUrl);
+
+    /// <param name="storage">The journal: a test store's <see cref="TestStore.Storage"/>, say.</param>
+    public static OrchestratorOptions Options(StorageOptions storage, string simulatorBaseUrl) => new()
     {
-        Storage = new StorageOptions { ConnectionString = connectionString },
+        Storage = storage,
         Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", BaseUrl = simulatorBaseUrl, Qps = 50 } },
         Polling = new PollingOptions { ImageFloorSeconds = 0.1, VideoFloorSeconds = 0.1, ImagePriorSeconds = 0.1, VideoPriorSeconds = 0.1, CapSeconds = 0.5 },
         Tasks = new TaskOptions { SubmitRetryBaseSeconds = 0.1, PassivateAfterSeconds = 60 },
