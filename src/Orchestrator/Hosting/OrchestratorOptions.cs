@@ -37,6 +37,9 @@ public sealed class OrchestratorOptions
     /// <summary>Signed webhook deliveries: retry schedule, timeouts, which targets are allowed.</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>How long ended tasks are kept (journal, read model, result files).</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
     /// <summary>
     /// Least level of Akka's own log lines passed to the host's logging: Debug, Info (default), Warning or Error. Applies to the
     /// actor system <c>AddOrchestrator</c> creates (the server's); a host that adds <c>WithOrchestrator</c> to its own keeps its own loggers.

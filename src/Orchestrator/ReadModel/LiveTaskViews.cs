@@ -44,6 +44,9 @@ internal sealed class LiveTaskViews
 
     public void StillWaiting(string taskId) => _stopped.Enqueue(taskId);
 
+    /// <summary>Retention removed the task: readers must not see it any more, from here either.</summary>
+    public void Purged(string taskId) => _entries.TryRemove(taskId, out _);
+
     /// <summary>The projector has written task <paramref name="taskId"/> up to <paramref name="projectedSeq"/>: a stopped entry it covers goes.</summary>
     public bool Projected(string taskId, long projectedSeq)
     {

@@ -88,7 +88,8 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
             {
                 foreach (var (id, seq) in stopped)
                 {
-                    // Not projected yet (or the read failed): look again on the next sweep.
+                    // Not projected yet (or the read failed): look again on the next sweep. (A task retention removed
+                    // has no row, but retention removes its live view itself.)
                     var projected = t.IsCompletedSuccessfully && t.Result.TryGetValue(id, out var p) ? p : -1;
                     if (projected < seq || !_live.Projected(id, projected)) _live.StillWaiting(id);
                 }

@@ -7,6 +7,7 @@ using Orchestrator.Polling;
 using Orchestrator.Providers;
 using Orchestrator.ReadModel;
 using Orchestrator.ResultFiles;
+using Orchestrator.Retention;
 using Orchestrator.Throttling;
 
 namespace Orchestrator.Tasks;
@@ -17,7 +18,8 @@ public static class TaskHosting
     /// <summary>
     /// Starts <c>/user/tasks</c> (registered as <see cref="TaskSupervisor"/>) and <c>/user/task-projector</c> (as
     /// <see cref="TaskProjector"/>), from the orchestrator's services. Needs <see cref="ThrottleHosting.WithProviderThrottles"/>
-    /// before it; the projector's catching up with the journal marks <see cref="OrchestratorReadiness"/>.
+    /// before it; the projector's catching up with the journal marks <see cref="OrchestratorReadiness"/>. With
+    /// <see cref="RetentionOptions.EndedTaskDays"/> above 0 it also starts <c>/user/retention</c>, which removes old ended tasks.
     /// </summary>
     public static AkkaConfigurationBuilder WithTaskActors(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
@@ -31,5 +33,9 @@ public static class TaskHosting
                 resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
             registry.Register<TaskSupervisor>(supervisor);
             registry.Register<TaskProjector>(projector);
+            var retention = runtime.Options.Retention;
+            if (retention.EndedTaskDays > 0)
+                registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, new EndedTaskPurge(resolver.GetService<ReadModelDatabase>()),
+                    resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock), "retention"));
         });
 }
