@@ -25,10 +25,23 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             QueueFullException e => ApiProblems.QueueFull(http, e),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
             BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),
+            _ when Overloaded(exception) => ApiProblems.Overloaded(http),
             _ => Unexpected(http, exception),
         };
         await answer.ExecuteAsync(http);
         return true;
+    }
+
+    /// <summary>
+    /// The node is past what it can take right now (an actor did not answer in time, the journal's circuit breaker is
+    /// open, the database is busy): a 503 with <c>Retry-After</c> that a client retries, never a 500. Logged as a warning.
+    /// </summary>
+    private bool Overloaded(Exception exception)
+    {
+        var overloaded = exception is Akka.Actor.AskTimeoutException or Akka.Pattern.OpenCircuitException
+            || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED
+        if (overloaded) log.LogWarning("Answered 503: the node is overloaded ({Reason})", exception.GetType().Name);
+        return overloaded;
     }
 
     private IResult Unexpected(HttpContext http, Exception exception)

@@ -43,6 +43,17 @@ public static class ApiProblems
             extensions: new Dictionary<string, object?> { ["field"] = "provider", ["account"] = ex.Account });
     }
 
+    /// <summary>How long an overloaded node asks a client to wait before it tries again.</summary>
+    public const int OverloadedRetryAfterSeconds = 5;
+
+    /// <summary>503 with <c>Retry-After</c>: the node could not answer in time (a submit may or may not have been accepted).</summary>
+    public static ProblemHttpResult Overloaded(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = OverloadedRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded",
+            detail: $"The orchestrator could not answer in time; try again in {OverloadedRetryAfterSeconds} s (a submit retried with the same idempotencyKey never makes a second task).");
+    }
+
     /// <summary>409: the idempotency key names a task made from another request.</summary>
     public static ProblemHttpResult IdempotencyConflict(IdempotencyConflictException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
