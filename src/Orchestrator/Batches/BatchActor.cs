@@ -87,6 +87,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<CancelWithEnded>(Cancel);
         Command<CancelCheckFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<WakeBatch>(_ => { });
+        Command<ReceiveTimeout>(_ => { if (HasNoWorkLeft) Context.Parent.Tell(new BatchIdle(_batchId)); });
         Command<Recovered>(r => ReleaseMissing(r.KnownLines));
         Command<LookUpKnownLines>(_ => LookUpStartedLines());
         Command<KnownLinesLookupFailed>(f =>
@@ -114,6 +115,18 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     public static Props Props(BatchRuntime runtime, string batchId) => Akka.Actor.Props.Create(typeof(BatchActor), runtime, batchId);
 
     public override string PersistenceId => BatchIds.PersistenceId(_batchId);
+
+    // Idle this long (timer ticks count as work), a batch with nothing left to do leaves memory; asked again, it recovers.
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Context.SetReceiveTimeout(TimeSpan.FromSeconds(Math.Max(1, _rt.Options.Tasks.PassivateAfterSeconds)));
+    }
+
+    /// <summary>Nothing to hand over, no hand-over unanswered, no queued task's cancellation left to write (or no batch at all).</summary>
+    private bool HasNoWorkLeft => !_state.Exists || _state.AbandonedReason is not null
+        || (_state.IsSealed && !_state.IsReleasing && _unanswered.Count == 0
+            && (!_state.IsCancelled || _state.QueuedFrom + _state.QueuedCancelled >= _state.Total));
 
     private void AfterRecovery()
     {

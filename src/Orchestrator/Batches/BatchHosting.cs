@@ -18,8 +18,10 @@ public static class BatchHosting
         builder.WithActors((system, registry, resolver) =>
         {
             var actors = ActorRegistry.For(system);
+            var batchRows = resolver.GetService<BatchRegistry>();
             var runtime = new BatchRuntime(resolver.GetService<OrchestratorOptions>(), resolver.GetService<TimeProvider>(),
-                actors.Get<TaskSupervisor>(), resolver.GetService<TaskReadModel>(), actors.Get<ProviderThrottles>());
+                actors.Get<TaskSupervisor>(), resolver.GetService<TaskReadModel>(), actors.Get<ProviderThrottles>(), batchRows);
+            system.ActorOf(BatchProjector.Props(resolver.GetService<ReadModelDatabase>(), batchRows), "batch-projector");
             registry.Register<BatchDirectory>(system.ActorOf(BatchDirectory.Props(runtime), "batches"));
         });
 }

@@ -32,6 +32,9 @@ internal sealed record CancelBatch(string BatchId) : IBatchCommand;
 /// <summary>Start (recover) a batch after a restart so that its queued tasks continue.</summary>
 internal sealed record WakeBatch(string BatchId) : IBatchCommand;
 
+/// <summary>Sent by a batch to its directory when it has no work left and has been idle: it may be stopped.</summary>
+internal sealed record BatchIdle(string BatchId);
+
 /// <summary>Find the batch a task id's prefix belongs to and ask it for the queued task.</summary>
 internal sealed record FindQueuedTask(string TaskId);
 

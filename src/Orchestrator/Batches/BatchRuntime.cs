@@ -5,11 +5,14 @@ using Orchestrator.ReadModel;
 namespace Orchestrator.Batches;
 
 /// <summary>What every batch actor shares: the task supervisor, the read model, the throttle router, options and clock.</summary>
-internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, TaskReadModel reads, IActorRef throttles)
+internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clock, IActorRef supervisor, TaskReadModel reads, IActorRef throttles,
+    BatchRegistry? registry = null)
 {
     public OrchestratorOptions Options { get; } = options;
     public IActorRef Supervisor { get; } = supervisor;
     public TaskReadModel Reads { get; } = reads;
+    /// <summary>Which batches exist and which still have work (the read model's batch rows).</summary>
+    public BatchRegistry Registry { get; } = registry ?? new BatchRegistry(reads.Database);
     public IActorRef Throttles { get; } = throttles;
     public DateTimeOffset Now => clock.GetUtcNow();
 

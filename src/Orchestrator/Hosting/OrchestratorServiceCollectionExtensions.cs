@@ -72,6 +72,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<LiveTaskViews>();
         services.AddSingleton<ProjectionProgress>();
         services.AddSingleton<TaskReadModel>();
+        services.AddSingleton(sp => new BatchRegistry(sp.GetRequiredService<ReadModelDatabase>()));
         services.AddSingleton(sp => new CompletionFeed(sp.GetRequiredService<Akka.Actor.ActorSystem>(), sp.GetRequiredService<TaskReadModel>()));
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
         services.AddWebhookServices(options.Webhooks);

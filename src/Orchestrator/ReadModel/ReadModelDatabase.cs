@@ -84,6 +84,18 @@ internal sealed class ReadModelDatabase
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_batch_idx ON orchestrator_tasks (batch_id, batch_line) WHERE batch_id IS NOT NULL",
         // Retention finds the oldest ended tasks through this.
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_ended_idx ON orchestrator_tasks (ended_at) WHERE ended_at IS NOT NULL",
+        // One row per batch, from its events: what a start needs to find the batches with work left, without reading
+        // every batch's journal (their chunks hold every request).
+        """
+        CREATE TABLE IF NOT EXISTS orchestrator_batches (
+          id VARCHAR(64) NOT NULL PRIMARY KEY,
+          state VARCHAR(16) NOT NULL,
+          total INTEGER NOT NULL,
+          mark INTEGER NOT NULL,
+          created_at BIGINT NOT NULL,
+          last_offset BIGINT NOT NULL
+        )
+        """,
         """
         CREATE TABLE IF NOT EXISTS orchestrator_projections (
           projection VARCHAR(64) NOT NULL PRIMARY KEY,

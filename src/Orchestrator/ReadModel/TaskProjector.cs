@@ -115,16 +115,8 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     /// <summary>Reads the tag from <paramref name="offset"/>: to its current end (then <see cref="CaughtUp"/>), or live, for good.</summary>
     private void Follow(long offset, bool live)
     {
-        var journal = OrchestratorPersistence.ReadJournal(Context.System);
-        var from = offset <= 0 ? Offset.NoOffset() : Offset.Sequence(offset);
-        var events = live ? journal.EventsByTag(GenerationTask.JournalTag, from) : journal.CurrentEventsByTag(GenerationTask.JournalTag, from);
         var self = Self;
-        events
-            .Via(_kill.Flow<EventEnvelope>())
-            // Pages: many events per transaction under load, a small delay when the journal is quiet.
-            .GroupedWithin(1000, TimeSpan.FromMilliseconds(20))
-            .SelectAsync(1, page => _writer.WriteAsync(page.ToList(), CancellationToken.None))
-            .RunForeach(Projected, Context.System.Materializer())
+        TagFollower.Follow(Context.System, GenerationTask.JournalTag, offset, live, _kill, page => _writer.WriteAsync(page, CancellationToken.None), Projected)
             .ContinueWith(t =>
             {
                 if (t.IsFaulted) self.Tell(new StreamFailed(t.Exception!.GetBaseException()));

@@ -15,6 +15,8 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
 {
     public ProjectionProgress Progress => progress;
 
+    public ReadModelDatabase Database => db;
+
     public async Task<TaskView?> GetAsync(string taskId, CancellationToken ct)
     {
         if (live.Find(taskId) is { } running) return running;

@@ -96,8 +96,9 @@ public sealed class ThrottleAtTheLimitTests
         await using var server = await OrchestratorServer.StartAsync(dir.SqliteConnectionString(), sim.BaseUrl, "--Orchestrator:Providers:simulator:Qps=20");
 
         await SubmitAsync(server, 5000, i => Requests.Image($"batch {i}", ("metadata", new Dictionary<string, string> { ["tenant"] = "batch-team" })));
-        var submittedBefore = sim.Sim.Stats("dmxapi").Submits;
         var response = await server.SubmitAsync(Requests.Image("interactive", ("metadata", new Dictionary<string, string> { ["tenant"] = "alice" })));
+        // Counted from her acceptance: permits granted while her own write was on its way to the journal are not hers to get.
+        var submittedBefore = sim.Sim.Stats("dmxapi").Submits;
         var alice = (await response.Content.ReadFromJsonAsync<TaskView>(OrchestratorServer.Json))!;
 
         await Eventually.Until(() => server.GetAsync(alice.Id), v => v.ProviderTaskId is not null, TimeSpan.FromSeconds(30), "alice's task to be submitted");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -118,5 +119,31 @@ public class BatchQueueTests : IAsyncLifetime
             Assert.Equal(120, final.GetProperty("counts").GetProperty("succeeded").GetInt32());
         }
         Assert.Equal(0, _sim.Sim.Stats().DuplicateExternalIds);
+    }
+
+    [StoreFact]
+    public async Task A_restart_wakes_only_the_batches_with_work_left_and_a_finished_one_still_answers()
+    {
+        string finished, running;
+        await using (var server = await StartAsync())
+        {
+            finished = await UploadAsync(server, 3);
+            await Eventually.Until(() => BatchAsync(server, finished), b => b.GetProperty("ended").GetInt32() == 3, TimeSpan.FromSeconds(30), "the small batch to end");
+            running = await UploadAsync(server, 3000); // at 10 QPS it has work left for many minutes
+        }
+        await using (var server = await StartAsync())
+        {
+            var system = server.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+            async Task<bool> InMemoryAsync(string batchId)
+            {
+                try { await system.ActorSelection($"/user/batches/{batchId}").ResolveOne(TimeSpan.FromSeconds(1)); return true; }
+                catch (Akka.Actor.ActorNotFoundException) { return false; }
+            }
+            await Eventually.Until(() => InMemoryAsync(running), woken => woken, TimeSpan.FromSeconds(20), "the batch with work left to be woken");
+            Assert.False(await InMemoryAsync(finished), "a finished batch was woken at start");
+
+            var answer = await BatchAsync(server, finished);
+            Assert.Equal(3, answer.GetProperty("counts").GetProperty("succeeded").GetInt32());
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class PublicApiDocsTests
         "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.UnknownTaskException",
         "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
         "Orchestrator.Events.CompletionFeed",
-        "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.ProviderAccountOptions",
+        "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.RetentionOptions", "Orchestrator.Hosting.ProviderAccountOptions",
         "Orchestrator.Hosting.PollingOptions", "Orchestrator.Hosting.TaskOptions", "Orchestrator.Hosting.CallbackOptions",
         "Orchestrator.ResultFiles.ResultOptions", "Orchestrator.Webhooks.WebhookOptions",
         "Orchestrator.Hosting.OrchestratorServiceCollectionExtensions", "Orchestrator.Persistence.OrchestratorPersistenceHosting",
