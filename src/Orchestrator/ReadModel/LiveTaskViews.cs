@@ -10,7 +10,7 @@ namespace Orchestrator.ReadModel;
 /// stops its entry stays until the projector has written everything it journaled, then goes: ended and passivated
 /// tasks cost nothing here.
 /// </summary>
-internal sealed class LiveTaskViews
+internal sealed class LiveTaskViews(ProjectionProgress? progress = null)
 {
     private sealed record Entry(TaskView View, long TaskSeq, bool Stopped);
 
@@ -22,7 +22,12 @@ internal sealed class LiveTaskViews
     public TaskView? Find(string taskId) => _entries.TryGetValue(taskId, out var e) ? e.View : null;
 
     /// <summary>A running actor's view after its journal write number <paramref name="taskSeq"/>.</summary>
-    public void Set(TaskView view, long taskSeq) => _entries[view.Id] = new Entry(view, taskSeq, Stopped: false);
+    public void Set(TaskView view, long taskSeq)
+    {
+        _entries[view.Id] = new Entry(view, taskSeq, Stopped: false);
+        // An actor publishes a view only after the journal holds what it shows: an end is durable already.
+        if (view.Status.IsTerminal()) progress?.Ended(view);
+    }
 
     /// <summary>The actor stopped having written <paramref name="taskSeq"/> events: its entry goes once those are projected.</summary>
     public void Stopped(string taskId, long taskSeq)

@@ -42,6 +42,18 @@ internal sealed class ProjectionProgress
         foreach (var (t, view) in endedDue) t.TrySetResult(view);
     }
 
+    /// <summary>
+    /// A task's end is durable (its actor shows it only once the journal holds it): whoever waits for it is answered now,
+    /// without waiting for the projector to read it back.
+    /// </summary>
+    public void Ended(TaskView view)
+    {
+        TaskCompletionSource<TaskView>? waiting = null;
+        lock (_gate)
+            if (_endWaiters.Remove(view.Id, out var w)) waiting = w.Ended;
+        waiting?.TrySetResult(view);
+    }
+
     /// <summary>Completes once everything up to <paramref name="offset"/> is in the read model.</summary>
     public Task WhenAtLeastAsync(long offset)
     {

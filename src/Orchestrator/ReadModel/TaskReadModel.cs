@@ -34,6 +34,8 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         try
         {
             await progress.CaughtUp.WaitAsync(ct);
+            // A running actor's view shows an end only once it is journaled: as good as the row, and sooner.
+            if (live.Find(taskId) is { } running && running.Status.IsTerminal()) return running;
             var view = await GetStoredAsync(taskId, ct);
             if (view?.Status.IsTerminal() == true) return view;
             if (view is null && live.Find(taskId) is null) return null;
