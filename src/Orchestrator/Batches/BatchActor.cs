@@ -20,10 +20,9 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {
     public const string JournalTag = "batch";
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
-    // A task whose first write failed never answers (its supervisor wakes it again later): stop waiting for it by then.
-    private static readonly TimeSpan AcceptanceWait = TimeSpan.FromSeconds(30);
 
     private sealed record ReleaseTick;
+    private sealed record CheckUnanswered;
     private sealed record Room(string Account, int Queued);
     private sealed record Recovered(IReadOnlySet<int> KnownLines);
     private sealed record LookUpKnownLines;
@@ -41,7 +40,8 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private bool _asking;
     private int _lookupFailures;
     // Handed over, not yet answered as accepted: in hand-over order, and the set of those still unanswered.
-    private readonly Queue<(string TaskId, DateTimeOffset At)> _handedOver = new();
+    private readonly Queue<(string TaskId, BatchEntry Entry, DateTimeOffset At)> _handedOver = new();
+    private readonly Dictionary<string, DateTimeOffset> _lastHandedOver = new();
     private readonly HashSet<string> _unanswered = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -98,6 +98,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(nameof(LookUpKnownLines), new LookUpKnownLines(), delay);
         });
         Command<ReleaseTick>(_ => AskRoom());
+        Command<CheckUnanswered>(_ => HandOverAgainUnansweredBefore(_rt.Now - _rt.AcceptanceWait));
         Command<CancelMoreQueued>(_ => CancelQueued());
         Command<Room>(OnRoom);
         Command<Status.Failure>(f => { _asking = false; _log.Warning("Batch {0}: asking for queue room failed: {1}", _batchId, f.Cause.Message); });
@@ -180,7 +181,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     {
         _asking = false;
         if (!_state.IsReleasing) return;
-        ForgetUnansweredBefore(_rt.Now - AcceptanceWait);
+        HandOverAgainUnansweredBefore(_rt.Now - _rt.AcceptanceWait);
         var take = _rt.WindowFor(room.Account) - room.Queued - _unanswered.Count;
         if (take <= 0) return;
         var from = _state.Released;
@@ -199,19 +200,34 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private void HandOver(BatchEntry entry, bool fresh)
     {
         var taskId = BatchIds.TaskId(_batchId, entry.Line);
-        if (_unanswered.Add(taskId)) _handedOver.Enqueue((taskId, _rt.Now));
+        var now = _rt.Now;
+        _unanswered.Add(taskId);
+        _lastHandedOver[taskId] = now;
+        _handedOver.Enqueue((taskId, entry, now));
         _rt.Supervisor.Tell(new SubmitTask(taskId, entry.Request, fresh));
+        if (!Timers.IsTimerActive(nameof(CheckUnanswered)))
+            Timers.StartPeriodicTimer(nameof(CheckUnanswered), new CheckUnanswered(), _rt.AcceptanceWait / 2);
     }
 
-    private void ForgetUnansweredBefore(DateTimeOffset cutoff)
+    /// <summary>
+    /// A task whose first write failed (the journal refused or timed out under load) never answers, and its actor, woken
+    /// again, finds nothing journaled: the hand-over was lost. So a task unanswered for <see cref="BatchRuntime.AcceptanceWait"/>
+    /// is handed over again; a second hand-over of a task that did get written is answered "already accepted".
+    /// </summary>
+    private void HandOverAgainUnansweredBefore(DateTimeOffset cutoff)
     {
-        var forgotten = 0;
+        var again = new List<BatchEntry>();
         while (_handedOver.TryPeek(out var first) && (!_unanswered.Contains(first.TaskId) || first.At < cutoff))
         {
             _handedOver.Dequeue();
-            if (_unanswered.Remove(first.TaskId)) forgotten++;
+            // Only the latest hand-over of a task counts: an earlier one of a task handed over again is stale.
+            if (_unanswered.Contains(first.TaskId) && _lastHandedOver[first.TaskId] == first.At) again.Add(first.Entry);
+            else if (!_unanswered.Contains(first.TaskId)) _lastHandedOver.Remove(first.TaskId);
         }
-        if (forgotten > 0) _log.Warning("Batch {0}: {1} tasks handed over did not answer within {2} s", _batchId, forgotten, AcceptanceWait.TotalSeconds);
+        foreach (var entry in again) HandOver(entry, fresh: false);
+        if (again.Count > 0)
+            _log.Warning("Batch {0}: handed over again {1} tasks that did not answer within {2} s", _batchId, again.Count, _rt.AcceptanceWait.TotalSeconds);
+        if (_unanswered.Count == 0) Timers.Cancel(nameof(CheckUnanswered));
     }
 
     /// <summary>Which of its started tasks have ended the read model knows: ask it, then decide.</summary>

@@ -16,6 +16,9 @@ internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clo
     public IActorRef Throttles { get; } = throttles;
     public DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>How long a task handed over may take to answer that it is accepted before it is handed over again.</summary>
+    public TimeSpan AcceptanceWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Most tasks a batch keeps between hand-over and permit, whatever the account's rate: about two seconds of what
     /// the journal writes for whole tasks (SQLite here: ~400 tasks/s at 3 writes each). Above it a fast account's

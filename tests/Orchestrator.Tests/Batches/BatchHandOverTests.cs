@@ -60,6 +60,34 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_task_whose_hand_over_was_lost_is_handed_over_again_and_only_it()
+    {
+        var supervisor = CreateTestProbe();
+        var throttles = CreateTestProbe();
+        throttles.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        {
+            sender.Tell(new QueueRoom(true, 0, 0, TimeSpan.Zero));
+            return AutoPilot.KeepRunning;
+        }));
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = 5 } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, supervisor.Ref, Reads(), throttles.Ref) { AcceptanceWait = TimeSpan.FromSeconds(1) };
+        var batchId = BatchIds.New();
+        var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        var entries = Enumerable.Range(1, 16).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
+        Upload(batch, batchId, entries);
+
+        // Every task answers but line 3: its first write was lost (the journal refused it under load).
+        var first = supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>().ToList();
+        foreach (var s in first.Where(s => s.Request.BatchLine != 3))
+            batch.Tell(new TaskAcceptedReply(QueuedTaskViews.Of(s.TaskId, new BatchEntry(s.Request.BatchLine!.Value, s.Request), batchId, DateTimeOffset.UtcNow, false, null), true));
+
+        var again = supervisor.ExpectMsg<SubmitTask>(TimeSpan.FromSeconds(10));
+        Assert.Equal((3, false), (again.Request.BatchLine!.Value, again.IsFreshId));
+        batch.Tell(new TaskAcceptedReply(QueuedTaskViews.Of(again.TaskId, new BatchEntry(3, again.Request), batchId, DateTimeOffset.UtcNow, false, null), true));
+        supervisor.ExpectNoMsg(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
     public async Task A_batch_restarted_while_the_read_model_cannot_answer_asks_again_and_hands_over_its_work()
     {
         var supervisor = CreateTestProbe();
