@@ -44,14 +44,7 @@ internal sealed class BatchRegistry(ReadModelDatabase db)
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct)) > 0;
     }
 
-    public async Task<long> LoadOffsetAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT last_offset FROM orchestrator_projections WHERE projection = @p";
-        Add(cmd, "@p", Projection);
-        return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
-    }
+    public Task<long> LoadOffsetAsync(CancellationToken ct) => ProjectionOffsets.LoadAsync(db, Projection, ct);
 
     private sealed record Row(string State, int Total, int Mark, long CreatedAt, long LastOffset);
 
@@ -81,18 +74,7 @@ internal sealed class BatchRegistry(ReadModelDatabase db)
             if (next is not null) rows[e.BatchId] = next;
         }
         foreach (var (id, row) in rows) await UpsertAsync(connection, tx, id, row, ct);
-        await using (var save = connection.CreateCommand())
-        {
-            save.Transaction = tx;
-            save.CommandText = """
-                INSERT INTO orchestrator_projections (projection, last_offset) VALUES (@p, @o)
-                ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset
-                WHERE orchestrator_projections.last_offset < excluded.last_offset
-                """;
-            Add(save, "@p", Projection);
-            Add(save, "@o", offset);
-            await save.ExecuteNonQueryAsync(ct);
-        }
+        await ProjectionOffsets.SaveAsync(connection, tx, Projection, offset, ct);
         await tx.CommitAsync(ct);
         return offset;
     }

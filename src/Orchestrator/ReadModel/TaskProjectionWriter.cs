@@ -22,14 +22,7 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
 {
     public const string Projection = "tasks";
 
-    public async Task<long> LoadOffsetAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT last_offset FROM orchestrator_projections WHERE projection = @p";
-        Add(cmd, "@p", Projection);
-        return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
-    }
+    public Task<long> LoadOffsetAsync(CancellationToken ct) => ProjectionOffsets.LoadAsync(db, Projection, ct);
 
     public async Task<ProjectedPage> WriteAsync(IReadOnlyList<EventEnvelope> page, CancellationToken ct)
     {
@@ -53,7 +46,7 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             changed[e.TaskId] = (next, changed.TryGetValue(e.TaskId, out var first) ? first.WasEnded : row?.View.Status.IsTerminal() == true);
         }
         if (changed.Count > 0) await UpsertAsync(connection, tx, changed.Values.Select(c => c.Row), ct);
-        await SaveOffsetAsync(connection, tx, offset, ct);
+        await ProjectionOffsets.SaveAsync(connection, tx, Projection, offset, ct);
         await tx.CommitAsync(ct);
         return new ProjectedPage(offset, changed.Values
             .Select(c => new ProjectedTask(c.Row.View, c.Row.TaskSeq, !c.WasEnded && c.Row.View.Status.IsTerminal())).ToList());
@@ -111,20 +104,6 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             p[10].Value = WriteView(v);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-    }
-
-    private static async Task SaveOffsetAsync(DbConnection connection, DbTransaction tx, long offset, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
-            INSERT INTO orchestrator_projections (projection, last_offset) VALUES (@p, @o)
-            ON CONFLICT (projection) DO UPDATE SET last_offset = excluded.last_offset
-            WHERE orchestrator_projections.last_offset < excluded.last_offset
-            """;
-        Add(cmd, "@p", Projection);
-        Add(cmd, "@o", offset);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The stored form of a view: the API's own JSON, so a row reads back exactly as the API shows it.</summary>
