@@ -103,7 +103,10 @@ public sealed class ThrottleAtTheLimitTests
 
         await Eventually.Until(() => server.GetAsync(alice.Id), v => v.ProviderTaskId is not null, TimeSpan.FromSeconds(30), "alice's task to be submitted");
         var submittedAfter = sim.Sim.Stats("dmxapi").Submits;
-        Assert.True(submittedAfter - submittedBefore <= 3, $"{submittedAfter - submittedBefore} batch submits went before the interactive task");
+        // Without fairness she would wait for the 5,000 before her (over four minutes at 20 QPS). What is counted here also
+        // includes permits granted before her request reached the throttle and, at one permit per 50 ms, the time until
+        // her submit's answer is journaled and the 100 ms between two looks: a few permits, not a place in the queue.
+        Assert.True(submittedAfter - submittedBefore <= 8, $"{submittedAfter - submittedBefore} batch submits went before the interactive task");
         Assert.True(submittedAfter < 1000, "the batch was still queued when the interactive task went");
     }
 }
