@@ -1,11 +1,9 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
-using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.ReadModel;

@@ -21,10 +21,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     {
         if (live.Find(taskId) is { } running) return running;
         await progress.CaughtUp.WaitAsync(ct);
-        if (live.Find(taskId) is { } started) return started;
-        await using var connection = await db.OpenAsync(ct);
-        await using var cmd = Command(connection, "SELECT view FROM orchestrator_tasks WHERE id = @id", ("@id", taskId));
-        return await cmd.ExecuteScalarAsync(ct) is string json ? ReadView(json) : null;
+        return live.Find(taskId) ?? await GetStoredAsync(taskId, ct);
     }
 
     /// <summary>The task's view once its end is in the read model (at once if it is); null for a task that does not exist.</summary>
