@@ -72,6 +72,14 @@ internal sealed class BatchDirectory : ReceiveActor
             _held[idle.BatchId] = [];
             child.Tell(PoisonPill.Instance);
         });
+        Receive<BatchPurged>(p =>
+        {
+            Forget(p.BatchId);
+            if (!_children.TryGetValue(p.BatchId, out var child)) return;
+            // Gone from the journal: what arrives meanwhile is answered by an incarnation that finds nothing.
+            _held.TryAdd(p.BatchId, []);
+            Context.Stop(child);
+        });
         Receive<Terminated>(t =>
         {
             if (!_ids.Remove(t.ActorRef, out var id)) return;
@@ -86,6 +94,7 @@ internal sealed class BatchDirectory : ReceiveActor
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe(Self, typeof(BatchPurged));
         var registry = _rt.Registry;
         Task.WhenAll(_rt.Reads.Progress.CaughtUp, registry.Progress.CaughtUp)
             .ContinueWith(_ => registry.WithWorkLeftAsync(CancellationToken.None), TaskScheduler.Default).Unwrap()

@@ -52,3 +52,6 @@ internal sealed record BatchStatus(
 /// <param name="AlreadyCancelled">The batch had been cancelled before: nothing more was done.</param>
 /// <param name="AlreadyEnded">Every task had already ended: nothing was cancelled and the batch is not marked cancelled.</param>
 public sealed record BatchCancelReply(string BatchId, int QueuedCancelled, int StartedAsked, bool AlreadyCancelled, bool AlreadyEnded = false);
+
+/// <summary>Published on the event stream when retention has removed a batch: whoever holds it in memory lets it go.</summary>
+internal sealed record BatchPurged(string BatchId);

@@ -219,6 +219,13 @@ public sealed class TaskOptions
 
     /// <summary>How long an ended task's actor stays in memory for follow-up reads before it is passivated, seconds.</summary>
     public double PassivateAfterSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// A task whose next poll is at least this many seconds away sleeps until then: its actor stops and its supervisor
+    /// wakes it (reading its journal back), so tasks that wait on a provider for minutes cost a few dozen bytes each
+    /// instead of an actor. 0 keeps every unfinished task's actor in memory.
+    /// </summary>
+    public double SleepWhenWaitingSeconds { get; set; } = 10;
 }
 
 /// <summary>The secret that per-task callback tokens are derived from (HMAC-SHA256 of the task id).</summary>

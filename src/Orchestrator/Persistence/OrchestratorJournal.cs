@@ -8,21 +8,25 @@ namespace Orchestrator.Persistence;
 /// Akka.Persistence.Sql's journal, with one shortcut: a persistent actor asks for its highest sequence number when it
 /// starts, even with <c>Recovery.None</c>, and that is one SQL read per new task (measured: 1,803 → 11,857 actor starts
 /// a second on SQLite without it). For an id minted in this process a moment ago the answer is known to be 0, so it is
-/// given without a query. Only ids registered through <see cref="MarkFresh"/> (globally unique, just minted, asked
-/// once) take the shortcut; every other start, and any later start of the same id, reads the journal.
+/// given without a query. Likewise a task woken after it passivated: its last sequence number is known from the
+/// incarnation that stopped. Only ids registered through <see cref="MarkFresh"/> or <see cref="MarkKnown"/> (by the
+/// one owner of the id, asked once) take the shortcut; every other start reads the journal.
 /// </summary>
 internal sealed class OrchestratorJournal(Config journalConfig) : SqlWriteJournal(journalConfig)
 {
     // Process-wide: the ids are globally unique, so several actor systems in one process cannot confuse them.
-    private static readonly ConcurrentDictionary<string, byte> Fresh = new();
+    private static readonly ConcurrentDictionary<string, long> Known = new();
 
     /// <summary>Registers a persistence id that has never been written (its owner minted it just now).</summary>
-    internal static void MarkFresh(string persistenceId) => Fresh.TryAdd(persistenceId, 0);
+    internal static void MarkFresh(string persistenceId) => Known[persistenceId] = 0;
 
-    /// <summary>Whether a fresh id is still waiting for its actor to ask (diagnostics and tests).</summary>
-    internal static bool IsWaiting(string persistenceId) => Fresh.ContainsKey(persistenceId);
+    /// <summary>Registers the highest sequence number of an id whose only writer stopped having written it.</summary>
+    internal static void MarkKnown(string persistenceId, long highestSequenceNr) => Known[persistenceId] = highestSequenceNr;
+
+    /// <summary>Whether a registered id is still waiting for its actor to ask (diagnostics and tests).</summary>
+    internal static bool IsWaiting(string persistenceId) => Known.ContainsKey(persistenceId);
 
     /// <inheritdoc />
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) =>
-        Fresh.TryRemove(persistenceId, out _) ? Task.FromResult(0L) : base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        Known.TryRemove(persistenceId, out var highest) ? Task.FromResult(highest) : base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
 }

@@ -21,7 +21,8 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     {
         if (live.Find(taskId) is { } running) return running;
         await progress.CaughtUp.WaitAsync(ct);
-        return live.Find(taskId) ?? await GetStoredAsync(taskId, ct);
+        if (live.Find(taskId) is { } started) return started;
+        return await GetStoredAsync(taskId, ct) is { } stored ? live.Overlay(stored) : null;
     }
 
     /// <summary>The task's view once its end is in the read model (at once if it is); null for a task that does not exist.</summary>
@@ -106,7 +107,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         await using var cmd = Command(connection, sql, args.ToArray());
         var items = new List<TaskView>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) items.Add(Overlay(ReadView(reader.GetString(0))));
+            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(ReadView(reader.GetString(0))));
         var more = items.Count > q.Limit;
         if (more) items.RemoveAt(items.Count - 1);
         return new TaskPage(items, more ? items[^1].Id : null);
@@ -150,7 +151,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
             ("@b", q.BatchId), ("@after", q.AfterLine), ("@limit", q.Limit + 1));
         var items = new List<TaskView>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) items.Add(ReadView(reader.GetString(0)));
+            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(ReadView(reader.GetString(0))));
         var more = items.Count > q.Limit;
         if (more) items.RemoveAt(items.Count - 1);
         return new BatchTaskPage(items, more ? items[^1].BatchLine : null);
@@ -196,7 +197,6 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
 
     private static readonly Dictionary<string, TaskLifecycle> ByWireName = Enum.GetValues<TaskLifecycle>().ToDictionary(s => s.WireName());
 
-    private TaskView Overlay(TaskView stored) => live.Find(stored.Id) ?? stored;
 
     private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] args)
     {

@@ -14,8 +14,8 @@ internal sealed class EndedTaskPurge(ReadModelDatabase db)
 {
     /// <summary>
     /// The oldest ended tasks whose end is before <paramref name="cutoff"/>, up to <paramref name="limit"/>. Tasks of a
-    /// batch are not among them yet: a batch that restarts asks the read model which of its lines started, and would hand
-    /// a removed one over again; batches are removed whole, with their journal, by a later step.
+    /// batch are not among them: a batch that restarts asks the read model which of its lines started, and would hand a
+    /// removed one over again; batches are removed whole, with their journal (<see cref="EndedBatchPurge"/>).
     /// </summary>
     public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset cutoff, int limit, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ internal sealed class EndedTaskPurge(ReadModelDatabase db)
         await tx.CommitAsync(ct);
     }
 
-    private static async Task DeleteInAsync(DbConnection connection, DbTransaction tx, string table, string column, IReadOnlyList<string> keys, CancellationToken ct)
+    internal static async Task DeleteInAsync(DbConnection connection, DbTransaction tx, string table, string column, IReadOnlyList<string> keys, CancellationToken ct)
     {
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;

@@ -17,7 +17,7 @@ namespace Orchestrator.Tasks;
 /// out the effects it returns (journal writes, timers, permits, provider calls, replies). It decides nothing itself.
 /// Invariant: until it ends it has exactly one pending progress timer, permit request or provider call.
 /// </summary>
-internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
+internal sealed class GenerationTask : PersistentActor, IWithTimers
 {
     /// <summary>The journal tag of every task event (<see cref="OrchestratorEventTags"/>): the read model and the completion stream follow it.</summary>
     public const string JournalTag = "task";
@@ -27,49 +27,71 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     private readonly TaskRuntime _rt;
     private readonly string _taskId;
     private readonly bool _fresh;
+    private readonly TaskResume? _resume;
     private readonly TaskActorEnvironment _env;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private TaskMemory _memory;
     private int _journalWrites;
     private bool _restarted;
+    private bool _asleep;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public GenerationTask(TaskRuntime runtime, string taskId, bool fresh)
+    public GenerationTask(TaskRuntime runtime, string taskId, bool fresh, TaskResume? resume)
     {
         _rt = runtime;
         _taskId = taskId;
         _fresh = fresh;
+        _resume = resume;
         _memory = TaskMemory.For(taskId);
         _env = new TaskActorEnvironment(runtime, taskId);
         JournalPluginId = OrchestratorPersistence.JournalPluginId;
         SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
-
-        Recover<ITaskEvent>(e => _memory = _memory with { State = _memory.State.Apply(e) });
-        Recover<RecoveryCompleted>(_ => Decide(new In.Recovered()));
-
-        Command<SubmitTask>(c => Decide(new In.Accept(c.Request)));
-        Command<GetTask>(_ => Decide(new In.Get()));
-        Command<CancelTask>(_ => Decide(new In.Cancel()));
-        Command<WakeTask>(_ => Decide(new In.Wake()));
-        Command<ProviderCallback>(c => Decide(new In.CallbackReceived(c.Snapshot)));
-        Command<BatchPollResult>(r => Decide(new In.BatchPollAnswered(r.Outcome)));
-        Command<PermitGranted>(p => Decide(new In.PermitGranted(p.Kind, p.PermitId, p.UseBy)));
-        Command<In>(Decide); // timers and piped call answers are inputs already
-        Command<ReceiveTimeout>(_ => Decide(new In.Idle()));
-        Command<GetTaskProgress>(_ => Sender.Tell(Progress()));
     }
 
-    public static Props Props(TaskRuntime runtime, string taskId, bool fresh) =>
-        Akka.Actor.Props.Create(typeof(GenerationTask), runtime, taskId, fresh);
+    // Plain overrides rather than a ReceivePersistentActor's handler table, which is built anew for every actor started.
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case ITaskEvent e: _memory = _memory with { State = _memory.State.Apply(e) }; return true;
+            case RecoveryCompleted: Decide(new In.Recovered(_resume)); return true;
+            default: return false;
+        }
+    }
+
+    protected override bool ReceiveCommand(object message)
+    {
+        switch (message)
+        {
+            case SubmitTask c: Decide(new In.Accept(c.Request)); break;
+            case GetTask: Decide(new In.Get()); break;
+            case CancelTask: Decide(new In.Cancel()); break;
+            case WakeTask: Decide(new In.Wake()); break;
+            case ProviderCallback c: Decide(new In.CallbackReceived(c.Snapshot)); break;
+            case BatchPollResult r: Decide(new In.BatchPollAnswered(r.Outcome)); break;
+            case PermitGranted p: Decide(new In.PermitGranted(p.Kind, p.PermitId, p.UseBy)); break;
+            case In input: Decide(input); break; // timers and piped call answers are inputs already
+            case ReceiveTimeout: Decide(new In.Idle()); break;
+            case GetTaskProgress: Sender.Tell(Progress()); break;
+            default: return false;
+        }
+        return true;
+    }
+
+    public static Props Props(TaskRuntime runtime, string taskId, bool fresh, TaskResume? resume = null) =>
+        Akka.Actor.Props.Create(typeof(GenerationTask), runtime, taskId, fresh, resume);
 
     public override string PersistenceId => TaskIds.PersistenceId(_taskId);
 
     // A task whose id was minted in this process has no past: skip the journal read (3× cheaper start).
     // Only its first incarnation: a supervisor restart re-creates the actor from the same Props (fresh still true)
     // after events were written, and must recover them like any later start.
-    public override Recovery Recovery => _fresh && !_restarted ? Recovery.None : base.Recovery;
+    // Any other start replays the journal, without asking the snapshot store: tasks never save snapshots.
+    public override Recovery Recovery => _fresh && !_restarted ? Recovery.None : JournalOnly;
+
+    private static readonly Recovery JournalOnly = new(SnapshotSelectionCriteria.None);
 
     public override void AroundPostRestart(Exception cause, object message)
     {
@@ -141,6 +163,11 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
             case Effect.Inform m: _log.Info(m.Message); break;
             case Effect.IdleTimeout t: Context.SetReceiveTimeout(t.After); break;
             case Effect.PassivateSelf: Context.Parent.Tell(new Passivate(_taskId)); break;
+            case Effect.Passivated p:
+                _asleep = p.Resume is not null;
+                Context.Parent.Tell(new TaskPassivated(_taskId, p.Resume, LastSequenceNr));
+                break;
+            case Effect.DeclinePassivation: Context.Parent.Tell(new PassivationDeclined(_taskId)); break;
             default: throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown task effect.");
         }
     }
@@ -157,8 +184,9 @@ internal sealed class GenerationTask : ReceivePersistentActor, IWithTimers
     {
         _stopping.Cancel();
         _stopping.Dispose();
-        // Readers see its view until the read model holds everything it wrote.
-        _rt.Live.Stopped(_taskId, LastSequenceNr);
+        // Readers see its view until the read model holds everything it wrote (and, asleep, its polling progress after).
+        if (_asleep) _rt.Live.Asleep(_taskId, LastSequenceNr);
+        else _rt.Live.Stopped(_taskId, LastSequenceNr);
         base.PostStop();
     }
 }

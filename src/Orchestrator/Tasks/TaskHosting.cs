@@ -35,7 +35,7 @@ public static class TaskHosting
             registry.Register<TaskProjector>(projector);
             var retention = runtime.Options.Retention;
             if (retention.EndedTaskDays > 0)
-                registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, new EndedTaskPurge(resolver.GetService<ReadModelDatabase>()),
+                registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, resolver.GetService<ReadModelDatabase>(),
                     resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock), "retention"));
         });
 }

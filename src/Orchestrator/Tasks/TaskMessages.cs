@@ -39,5 +39,14 @@ internal sealed record CancelReply(TaskView View, bool Cancelled);
 /// </summary>
 internal sealed record TaskProgress(string TaskId, TaskLifecycle Status, bool TimerPending, bool AwaitingPermit, bool CallInFlight, int JournalWrites);
 
-/// <summary>Sent by a task actor to its supervisor when it may be stopped (it has ended and gone idle).</summary>
+/// <summary>Sent by a task actor to its supervisor when it may be stopped (ended and idle, or a long wait ahead).</summary>
 internal sealed record Passivate(string TaskId);
+
+/// <summary>
+/// The task's answer to the supervisor's "now": stop me. <c>Resume</c> (a task that has not ended): wake me then, with
+/// this; <c>SequenceNr</c>: the last event it journaled, so the next incarnation need not ask the journal for it.
+/// </summary>
+internal sealed record TaskPassivated(string TaskId, Lifecycle.TaskResume? Resume, long SequenceNr);
+
+/// <summary>The task's answer to the supervisor's "now" when something began since it offered: it stays.</summary>
+internal sealed record PassivationDeclined(string TaskId);

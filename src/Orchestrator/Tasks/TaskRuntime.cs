@@ -32,7 +32,10 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
         QuietWatch: TimeSpan.FromSeconds(options.Tasks.QuietWatchSeconds),
         PassivateAfter: TimeSpan.FromSeconds(options.Tasks.PassivateAfterSeconds),
         BatchSlot: TimeSpan.FromSeconds(options.Polling.BatchSlotSeconds),
-        StoresResults: results is { Enabled: true });
+        StoresResults: results is { Enabled: true })
+    {
+        SleepAfter = options.Tasks.SleepWhenWaitingSeconds > 0 ? TimeSpan.FromSeconds(options.Tasks.SleepWhenWaitingSeconds) : TimeSpan.MaxValue,
+    };
 
     /// <summary>Our URL of a stored result file.</summary>
     public string StoredUrl(string taskId, int index) => $"{Options.PublicBaseUrl?.TrimEnd('/')}/v1/tasks/{taskId}/results/{index}";

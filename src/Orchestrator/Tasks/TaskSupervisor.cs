@@ -1,16 +1,24 @@
 using Akka.Actor;
 using Orchestrator.Persistence;
+using Orchestrator.Tasks.Lifecycle;
 
 namespace Orchestrator.Tasks;
 
 /// <summary>
-/// Owns one <see cref="GenerationTask"/> child per task id and routes <see cref="ITaskCommand"/>s to it,
-/// starting it on demand. Messages for a child that is passivating are held and delivered to its next
-/// incarnation, as Akka.Cluster.Sharding does: this actor is what a shard region replaces later.
+/// Owns one <see cref="GenerationTask"/> child per task id and routes <see cref="ITaskCommand"/>s to it, starting it
+/// on demand. Passivation follows Akka.Cluster.Sharding's handshake: a child offers (<see cref="Passivate"/>), this
+/// actor holds the child's messages and says "now", the child stops or declines, and held messages go to whichever
+/// incarnation comes next. A child that sleeps through a long wait leaves its <see cref="TaskResume"/> here and is
+/// woken at its time (<see cref="TaskWakeUps"/>) or by its next message: this actor is what a shard region replaces later.
 /// </summary>
 internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
 {
     private sealed record Rewake(string TaskId);
+    private sealed record WakeDue;
+
+    private const string WakeTimer = "wake";
+    // A turn wakes at most this many, so a crowd due at once cannot hold the mailbox for long.
+    private const int WakesPerTurn = 1_000;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -18,6 +26,8 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _children = new();
     private readonly Dictionary<IActorRef, string> _ids = new();
     private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _held = new();
+    private readonly TaskWakeUps _sleeping = new();
+    private DateTimeOffset? _timerFor;
 
     public TaskSupervisor(TaskRuntime runtime)
     {
@@ -27,7 +37,22 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
         {
             if (!_children.TryGetValue(p.TaskId, out var child) || !child.Equals(Sender) || _held.ContainsKey(p.TaskId)) return;
             _held[p.TaskId] = [];
-            child.Tell(PoisonPill.Instance);
+            child.Tell(new TaskInput.PassivateNow());
+        });
+        Receive<TaskPassivated>(p =>
+        {
+            if (!_children.TryGetValue(p.TaskId, out var child) || !child.Equals(Sender)) return;
+            if (p.Resume is { } resume)
+            {
+                _sleeping.Add(p.TaskId, resume, p.SequenceNr);
+                ArmWakeTimer();
+            }
+            Context.Stop(child);
+        });
+        Receive<PassivationDeclined>(p =>
+        {
+            if (!_held.Remove(p.TaskId, out var held)) return;
+            foreach (var (message, sender) in held) Route(message, sender);
         });
         Receive<Terminated>(t =>
         {
@@ -44,6 +69,12 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
             }
         });
         Receive<Rewake>(r => Route(new WakeTask(r.TaskId), Self));
+        Receive<WakeDue>(_ =>
+        {
+            _timerFor = null;
+            foreach (var id in _sleeping.Due(_runtime.Now, WakesPerTurn)) Route(new WakeTask(id), Self);
+            ArmWakeTimer();
+        });
     }
 
     public static Props Props(TaskRuntime runtime) => Akka.Actor.Props.Create(typeof(TaskSupervisor), runtime);
@@ -60,14 +91,27 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
         }
         if (!_children.TryGetValue(cmd.TaskId, out var child))
         {
+            var persistenceId = TaskIds.PersistenceId(cmd.TaskId);
             var fresh = cmd is SubmitTask { IsFreshId: true };
-            if (fresh) OrchestratorJournal.MarkFresh(TaskIds.PersistenceId(cmd.TaskId));
-            child = Context.ActorOf(GenerationTask.Props(_runtime, cmd.TaskId, fresh), cmd.TaskId);
+            if (fresh) OrchestratorJournal.MarkFresh(persistenceId);
+            // A sleeping task wakes early for any message (a callback, a cancel) with what it left here.
+            var sleeping = _sleeping.Take(cmd.TaskId);
+            if (sleeping is { } s) OrchestratorJournal.MarkKnown(persistenceId, s.SequenceNr);
+            child = Context.ActorOf(GenerationTask.Props(_runtime, cmd.TaskId, fresh, sleeping?.Resume), cmd.TaskId);
             Context.Watch(child);
             _children[cmd.TaskId] = child;
             _ids[child] = cmd.TaskId;
         }
         child.Tell(message, sender);
+    }
+
+    /// <summary>One timer, for the earliest wake-up; moved earlier when an earlier one arrives.</summary>
+    private void ArmWakeTimer()
+    {
+        if (_sleeping.Earliest is not { } earliest || (_timerFor is { } armed && armed <= earliest)) return;
+        var delay = earliest - _runtime.Now;
+        Timers.StartSingleTimer(WakeTimer, new WakeDue(), delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        _timerFor = earliest;
     }
 
     // A task actor that throws is restarted and recovers from its journal; it never takes others down.

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.ReadModel;
@@ -68,6 +69,44 @@ public class RetentionTests : IAsyncLifetime
         Assert.False(stillRunning!.Status.IsTerminal());
         Assert.True(await CountAsync(db, "SELECT COUNT(*) FROM journal WHERE persistence_id = @k", TaskIds.PersistenceId(running.Id)) >= 1);
         Assert.Equal(1, await CountAsync(db, "SELECT COUNT(*) FROM orchestrator_tasks WHERE id = @k", running.Id));
+    }
+
+    [StoreFact]
+    public async Task A_batch_whose_tasks_all_ended_past_their_time_is_removed_whole_and_a_running_batch_is_kept()
+    {
+        await using var server = await OrchestratorServer.StartAsync(_store, _sim.BaseUrl,
+            $"--Orchestrator:Retention:EndedTaskDays={2.0 / 86_400}", "--Orchestrator:Retention:SweepSeconds=0.5", "--Orchestrator:Retention:BatchSize=2");
+        static string Line(string kind, string model, int i) =>
+            $$"""{"provider":"simulator","kind":"{{kind}}","model":"{{model}}","prompt":"line {{i}}"}""";
+        async Task<string> UploadAsync(IEnumerable<string> lines)
+        {
+            var response = await server.Http.PostAsync("/v1/batches", new StringContent(string.Join("\n", lines) + "\n", System.Text.Encoding.UTF8, "application/x-ndjson"));
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("batchId").GetString()!;
+        }
+        var finished = await UploadAsync(Enumerable.Range(1, 5).Select(i => Line("text-to-image", "kling-v1-5", i)));
+        var running = await UploadAsync([Line("text-to-image", "kling-v1-5", 1), Line("text-to-video", "kling-v1-6", 2)]);
+        var ended = await Eventually.Until(() => server.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/batches/{finished}"),
+            b => b.GetProperty("ended").GetInt32() == 5, TimeSpan.FromSeconds(60), "the first batch to end");
+        var taskIds = (await server.Http.GetStringAsync($"/v1/batches/{finished}/results")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(5, taskIds.Count);
+
+        // Five tasks in steps of two, then the batch itself.
+        await Eventually.Until(async () => (await server.Http.GetAsync($"/v1/batches/{finished}")).StatusCode,
+            code => code == System.Net.HttpStatusCode.NotFound, TimeSpan.FromSeconds(60), "the ended batch to be removed");
+        var db = new ReadModelDatabase(_options.Storage);
+        Assert.Equal(0, await CountAsync(db, "SELECT COUNT(*) FROM journal WHERE persistence_id = @k", Orchestrator.Batches.BatchIds.PersistenceId(finished)));
+        Assert.Equal(0, await CountAsync(db, "SELECT COUNT(*) FROM orchestrator_tasks WHERE batch_id = @k", finished));
+        foreach (var id in taskIds)
+        {
+            Assert.Equal(0, await CountAsync(db, "SELECT COUNT(*) FROM journal WHERE persistence_id = @k", TaskIds.PersistenceId(id)));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Http.GetAsync($"/v1/tasks/{id}")).StatusCode);
+        }
+        // Its image ended long ago too, but the batch has a video still running: nothing of it goes.
+        var kept = await server.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/batches/{running}");
+        Assert.Equal(2, kept.GetProperty("total").GetInt32());
+        Assert.Equal(2, await CountAsync(db, "SELECT COUNT(*) FROM orchestrator_tasks WHERE batch_id = @k", running));
     }
 
     private static async Task<long> CountAsync(ReadModelDatabase db, string sql, string key)

@@ -62,5 +62,12 @@ internal abstract record TaskEffect
     /// <summary>Stop the actor after this long without messages (its end stays in the journal and the read model).</summary>
     internal sealed record IdleTimeout(TimeSpan After) : TaskEffect;
 
+    /// <summary>Offer the supervisor to stop this actor (ended and idle, or a long wait ahead); it answers with <see cref="TaskInput.PassivateNow"/>.</summary>
     internal sealed record PassivateSelf : TaskEffect;
+
+    /// <summary>Stop now; <c>Resume</c> (unless the task has ended): when to wake it and what to resume with.</summary>
+    internal sealed record Passivated(TaskResume? Resume) : TaskEffect;
+
+    /// <summary>Something began since the offer: stay, and have the held messages delivered.</summary>
+    internal sealed record DeclinePassivation : TaskEffect;
 }

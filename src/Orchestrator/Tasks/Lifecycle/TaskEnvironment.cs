@@ -45,4 +45,8 @@ internal sealed record TaskLimits(
     TimeSpan QuietWatch,
     TimeSpan PassivateAfter,
     TimeSpan BatchSlot,
-    bool StoresResults);
+    bool StoresResults)
+{
+    /// <summary>The shortest wait for a poll a task passivates through (its actor stops, its supervisor wakes it).</summary>
+    public TimeSpan SleepAfter { get; init; } = TimeSpan.MaxValue;
+}

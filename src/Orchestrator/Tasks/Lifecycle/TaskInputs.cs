@@ -10,8 +10,11 @@ namespace Orchestrator.Tasks.Lifecycle;
 /// </summary>
 internal abstract record TaskInput
 {
-    /// <summary>The journal has been read (or skipped for a fresh id): resume what was under way.</summary>
-    internal sealed record Recovered : TaskInput;
+    /// <summary>
+    /// The journal has been read (or skipped for a fresh id): resume what was under way. <c>Resume</c>: the task had
+    /// passivated through a wait for its next poll, and this is where it was.
+    /// </summary>
+    internal sealed record Recovered(TaskResume? Resume = null) : TaskInput;
 
     /// <summary>A validated request for this task id (a new task, or an idempotent repeat).</summary>
     internal sealed record Accept(GenerationRequest Request) : TaskInput;
@@ -44,4 +47,10 @@ internal abstract record TaskInput
 
     /// <summary>Nothing happened for the idle timeout set after the task ended.</summary>
     internal sealed record Idle : TaskInput;
+
+    /// <summary>
+    /// The supervisor holds this task's messages and asks it to stop now, as it offered: it stops (saying when to wake it
+    /// if it has not ended) or declines when something began meanwhile (a timer fired, a call started).
+    /// </summary>
+    internal sealed record PassivateNow : TaskInput;
 }

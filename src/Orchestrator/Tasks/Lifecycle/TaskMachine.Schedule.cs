@@ -18,6 +18,7 @@ internal static partial class TaskMachine
         d.State = d.State.WithNextPollAt(d.Env.Now + delay);
         StartProgressTimer(d, CallKind.Poll, delay);
         if (publish) d.Publish();
+        OfferSleep(d, delay);
     }
 
     private static void StartProgressTimer(TaskStep d, CallKind kind, TimeSpan delay)

@@ -18,7 +18,7 @@ internal static partial class TaskMachine
         var d = new TaskStep(memory, env);
         switch (input)
         {
-            case In.Recovered: OnRecovered(d); break;
+            case In.Recovered r: OnRecovered(d, r.Resume); break;
             case In.Accept a: OnAccept(d, a.Request); break;
             case In.Get: OnGet(d); break;
             case In.Cancel: OnCancel(d); break;
@@ -35,12 +35,13 @@ internal static partial class TaskMachine
             case In.CallbackReceived c: OnCallback(d, c.Snapshot); break;
             case In.ResultsStored r: OnResultsStored(d, r); break;
             case In.Idle: d.Do(new PassivateSelf()); break;
+            case In.PassivateNow: OnPassivateNow(d); break;
             default: throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown task input.");
         }
         return d;
     }
 
-    private static void OnRecovered(TaskStep d)
+    private static void OnRecovered(TaskStep d, TaskResume? resume)
     {
         var s = d.State;
         if (!s.Exists) return;
@@ -65,6 +66,7 @@ internal static partial class TaskMachine
             if (s.UnconfirmedAttempt) d.Do(new Warn($"Task {s.TaskId}: a submit without external id may have reached the provider before a restart (possible duplicate)"));
             RequestPermit(d, CallKind.Submit);
         }
+        else if (resume is not null) Resume(d, resume);
         else
         {
             // Spread the polls of many recovered tasks over the first interval instead of all at once.

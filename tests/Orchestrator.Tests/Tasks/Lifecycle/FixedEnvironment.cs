@@ -14,6 +14,7 @@ internal sealed class FixedEnvironment : ITaskEnvironment
     public ProviderCapabilities? Account { get; set; } = new(TakesExternalId: true);
     public int Slots { get; set; }
     public bool StoresResults { get; set; }
+    public TimeSpan SleepAfter { get; set; } = TimeSpan.MaxValue;
 
     public double NextRandom() => 0.5;
     public ProviderCapabilities? Capabilities(string account) => Account;
@@ -25,5 +26,5 @@ internal sealed class FixedEnvironment : ITaskEnvironment
 
     public TaskLimits Limits => new(MaxSubmitAttempts: 6, MaxConsecutiveFailures: 20, MaxNotFoundAnswers: 5, SubmitRetryBaseSeconds: 1,
         QuietInterval: TimeSpan.FromSeconds(60), QuietWatch: TimeSpan.FromHours(1), PassivateAfter: TimeSpan.FromSeconds(30),
-        BatchSlot: TimeSpan.FromSeconds(0.5), StoresResults);
+        BatchSlot: TimeSpan.FromSeconds(0.5), StoresResults) { SleepAfter = SleepAfter };
 }
