@@ -40,6 +40,7 @@ public static class CliApp
             new HelpOption(),
             new VersionOption(),
             global.Server,
+            global.ApiKey,
             global.Json,
         };
         root.Subcommands.Add(SubmitCommand.Create(global));

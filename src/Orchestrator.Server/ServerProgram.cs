@@ -4,6 +4,7 @@ using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Security;
 using Orchestrator.Simulator;
 using Orchestrator.Webhooks;
 
@@ -17,7 +18,22 @@ public static class ServerProgram
 {
     public const string SimulatorPath = "/simulator";
 
-    public static async Task Main(string[] args) => await Build(args).RunAsync();
+    /// <summary>Runs the server; exits 2 with the reason on standard error when it refuses to start (<see cref="StartupRefusedException"/>).</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (StartupRefusedException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+        await app.RunAsync();
+        return 0;
+    }
 
     public static WebApplication Build(string[] args)
     {
@@ -30,7 +46,9 @@ public static class ServerProgram
         builder.WebHost.UseUrls(urls);
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
-        options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(ListenUrls(builder.Configuration, urls));
+        var listenUrls = ListenUrls(builder.Configuration, urls).ToList();
+        var keys = ListenGuard.Check(builder.Configuration, listenUrls);
+        options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(listenUrls);
         ProviderSimulator? simulator = null;
         if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
@@ -44,13 +62,15 @@ public static class ServerProgram
         }
 
         builder.Services.AddOrchestrator(options);
+        builder.Services.AddSingleton(keys);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
         var app = builder.Build();
-        LogStartLine(app, options);
+        LogStartLine(app, options, keys);
         app.UseExceptionHandler();
+        app.UseApiKeys(keys);
         app.MapHealthEndpoints();
         app.MapTaskEndpoints();
         app.MapResultEndpoints();
@@ -59,7 +79,8 @@ public static class ServerProgram
         app.MapWebhookEndpoints();
         app.MapCallbackEndpoints();
         app.MapProviderEndpoints();
-        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath);
+        // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
+        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey();
         return app;
     }
 
@@ -68,10 +89,14 @@ public static class ServerProgram
     /// (<c>Microsoft.AspNetCore</c> logs at Warning); <c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information</c>
     /// turns them on.
     /// </summary>
-    private static void LogStartLine(WebApplication app, OrchestratorOptions options)
+    private static void LogStartLine(WebApplication app, OrchestratorOptions options, ApiKeyRing keys)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Server");
         var providers = app.Services.GetRequiredService<ProviderDirectory>();
+        // Allowed on loopback only (ListenGuard), and said once, so nobody mistakes an open server for a protected one.
+        if (keys.IsEmpty)
+            app.Lifetime.ApplicationStarted.Register(() => log.LogWarning(
+                "No API keys configured ({Setting}): the API is open to every caller on this machine (it listens on loopback only)", ApiKeyRing.SectionName));
         app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Orchestrator listening on {Urls}; journal {Journal}; providers {Providers}",
             string.Join(", ", app.Urls), StorageConfig.Describe(options.Storage),
             string.Join(", ", providers.Accounts.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => a.Enabled

@@ -11,17 +11,20 @@ public static class SimulatorEndpoints
 {
     private const string FilesSegment = "/files";
 
-    public static IEndpointRouteBuilder MapProviderSimulator(this IEndpointRouteBuilder app, ProviderSimulator sim, string prefix = "")
+    /// <summary>Maps the simulator under <paramref name="prefix"/>; returns its route group, for conventions a host adds.</summary>
+    public static RouteGroupBuilder MapProviderSimulator(this IEndpointRouteBuilder app, ProviderSimulator sim, string prefix = "")
     {
         prefix = prefix.TrimEnd('/');
         var group = app.MapGroup(prefix);
         KlingEndpoints.Map(group, sim, prefix);
         ChanjingEndpoints.Map(group, sim, prefix);
         group.MapGet(FilesSegment + "/{taskId}/{file}", (HttpContext http, string taskId, string file) => ResultFileAnswers.ServeAsync(http, sim, taskId, file));
-        group.MapGet("/_sim/stats", () => Results.Json(sim.Stats()));
-        group.MapGet("/_sim/stats/{account}", (string account) =>
+        // Fault injection and stats steer and watch the simulator: only this machine may, whatever the host listens on.
+        var control = group.MapGroup("/_sim").AddEndpointFilter(LoopbackOnly);
+        control.MapGet("/stats", () => Results.Json(sim.Stats()));
+        control.MapGet("/stats/{account}", (string account) =>
             sim.FindAccount(account) is { } a ? Results.Json(a.Stats()) : Results.NotFound());
-        group.MapPost("/_sim/faults", (SimulatedFault kind, int count, string? account, SimulatedFaultTarget? target) =>
+        control.MapPost("/faults", (SimulatedFault kind, int count, string? account, SimulatedFaultTarget? target) =>
         {
             if (target == SimulatedFaultTarget.ResultFiles)
             {
@@ -35,8 +38,19 @@ public static class SimulatorEndpoints
         });
         // Whoever hosts the simulator stops it with the host: hanging answers end, the callback loop stops.
         app.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(sim.Dispose);
-        return app;
+        return group;
     }
+
+    /// <summary>Whether a request came from this machine: a loopback remote address (an in-memory test server has none).</summary>
+    public static bool IsFromLoopback(HttpContext http) =>
+        http.Connection.RemoteIpAddress is not { } remote || System.Net.IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
+
+    /// <summary>The control routes' filter: 403 for a caller that is not on this machine.</summary>
+    public static ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        IsFromLoopback(context.HttpContext)
+            ? next(context)
+            : ValueTask.FromResult<object?>(Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Loopback only",
+                detail: "The simulator's control routes (fault injection, stats) answer callers on this machine only."));
 
     /// <summary>Absolute URL of the files area for links in task results, under the simulator's prefix.</summary>
     public static string FilesBase(HttpContext http, string prefix) =>

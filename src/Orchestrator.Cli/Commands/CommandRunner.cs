@@ -30,7 +30,7 @@ public static class CommandRunner
                 output.Fail($"--server '{serverText}' is not an http(s) URL.");
                 return ExitCodes.Error;
             }
-            using var client = new OrchestratorClient(server);
+            using var client = new OrchestratorClient(server, parse.GetValue(global.ApiKey));
             try
             {
                 return await body(new CommandContext(parse, output, client, ct));

@@ -26,10 +26,13 @@ public sealed partial class OrchestratorClient : IDisposable
     // A request carries only the fields given, so the server's defaults apply to the rest.
     private static readonly JsonSerializerOptions OnlyGivenFields = new(WireJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public OrchestratorClient(Uri server)
+    /// <param name="server">The server's base URL.</param>
+    /// <param name="apiKey">Sent as <c>Authorization: Bearer</c> on requests to <paramref name="server"/>, never elsewhere.</param>
+    public OrchestratorClient(Uri server, string? apiKey = null)
     {
         // No client-wide timeout: it would cut long-lived event streams and large uploads.
-        _http = new HttpClient { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new ServerKeyHandler(server, apiKey) { InnerHandler = new HttpClientHandler() })
+            { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("orchestrator-cli/1.0");
     }
 

@@ -32,7 +32,11 @@ public sealed record LineRejection(int Line, IReadOnlyList<FieldError> Errors);
 /// <param name="CompletedAt">When its last task ended, or null.</param>
 public sealed record BatchView(
     string BatchId, DateTimeOffset CreatedAt, int Total, int Rejected, IReadOnlyDictionary<string, int> Counts, int Ended,
-    bool Cancelled, double ThroughputPerSecond, double? EtaSeconds, DateTimeOffset? CompletedAt);
+    bool Cancelled, double ThroughputPerSecond, double? EtaSeconds, DateTimeOffset? CompletedAt)
+{
+    /// <summary>The tenant its tasks belong to (the uploading API key's); null when they name none, or different ones.</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>
 /// The answer to <c>DELETE /v1/batches/{id}</c>: tasks still queued in the batch are cancelled at once; tasks already

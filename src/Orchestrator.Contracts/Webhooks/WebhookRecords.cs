@@ -37,7 +37,11 @@ public sealed record WebhookEndpointCreated(string Id, string Url, IReadOnlyList
 /// <param name="Enabled">False after a 410 Gone until re-enabled.</param>
 /// <param name="DisabledReason">Why it was disabled, e.g. <c>410 Gone</c>.</param>
 /// <param name="CreatedAt">When it was registered.</param>
-public sealed record WebhookEndpointView(string Id, string? Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt);
+public sealed record WebhookEndpointView(string Id, string? Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset CreatedAt)
+{
+    /// <summary>Whose completions it receives (the tenant of the API key that registered it); null for every tenant's.</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>A pending or failed delivery as <c>GET /v1/webhooks/{id}/deliveries</c> lists it.</summary>
 /// <param name="EventId">The completion's event id (the <c>webhook-id</c> header).</param>

@@ -2,11 +2,15 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Batches;
 using Orchestrator.Hosting;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
 
-/// <summary><c>/v1/batches</c>: upload (streamed JSON Lines or JSON array), status, results as JSON Lines, cancel.</summary>
+/// <summary>
+/// <c>/v1/batches</c>: upload (streamed JSON Lines or JSON array), status, results as JSON Lines, cancel. A non-admin
+/// key's upload has its tenant stamped on every line (<see cref="TenantStamp"/>), and another tenant's batch is 404.
+/// </summary>
 public static class BatchEndpoints
 {
     /// <summary>Maps the <c>/v1/batches</c> group.</summary>
@@ -14,16 +18,20 @@ public static class BatchEndpoints
     {
         var batches = routes.MapGroup("/v1/batches");
         batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes);
-        batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, IOrchestrator o, CancellationToken ct) =>
-            await o.GetBatchAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
+        batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, ApiCaller caller, IOrchestrator o, CancellationToken ct) =>
+            await VisibleBatchAsync(id, caller, o, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
         batches.MapGet("/{id}/results", EndedTasks);
         batches.MapDelete("/{id}", Cancel);
         return batches;
     }
 
     /// <summary>Like a task's cancel: 202 while something has not ended, 409 once every task has ended.</summary>
-    private static async Task<Results<Accepted<BatchCancellation>, ProblemHttpResult>> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<BatchView?> VisibleBatchAsync(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct) =>
+        await orchestrator.GetBatchAsync(id, ct) is { } view && caller.Sees(view.Tenant) ? view : null;
+
+    private static async Task<Results<Accepted<BatchCancellation>, ProblemHttpResult>> Cancel(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
     {
+        if (!caller.SeesEveryTenant && await VisibleBatchAsync(id, caller, orchestrator, ct) is null) return NotFound(id);
         if (await orchestrator.CancelBatchAsync(id, ct) is not { } r) return NotFound(id);
         if (!r.AlreadyEnded)
             return TypedResults.Accepted($"/v1/batches/{id}", new BatchCancellation(id, r.QueuedCancelled, r.StartedAsked, r.AlreadyCancelled));
@@ -34,7 +42,7 @@ public static class BatchEndpoints
             extensions: new Dictionary<string, object?> { ["batchId"] = id, ["total"] = view?.Total, ["cancelled"] = view?.Cancelled, ["counts"] = counts });
     }
 
-    private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
     {
         var jsonLines = BatchUploadReader.IsJsonLines(request.ContentType);
         if (!jsonLines && !ApiContentTypes.IsJson(request.ContentType))
@@ -44,6 +52,7 @@ public static class BatchEndpoints
         var lines = jsonLines
             ? BatchUploadReader.ReadJsonLinesAsync(request.BodyReader, ct)
             : BatchUploadReader.ReadJsonArrayAsync(request.Body, ct);
+        lines = Stamped(lines, caller);
         BatchAcceptance acceptance;
         try
         {
@@ -58,10 +67,21 @@ public static class BatchEndpoints
             statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : StatusCodes.Status202Accepted);
     }
 
-    /// <summary>The batch's ended tasks as JSON Lines, written as they are read, page by page.</summary>
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> EndedTasks(string id, IOrchestrator orchestrator, CancellationToken ct)
+    /// <summary>Each line with the caller's tenant set; a line that names another tenant becomes a rejection naming <c>metadata.tenant</c>.</summary>
+    private static async IAsyncEnumerable<BatchLineInput> Stamped(IAsyncEnumerable<BatchLineInput> lines, ApiCaller caller)
     {
-        if (await orchestrator.GetBatchAsync(id, ct) is null) return NotFound(id);
+        await foreach (var line in lines)
+        {
+            if (line.Submission is null) { yield return line; continue; }
+            var (stamped, error) = TenantStamp.Apply(line.Submission, caller);
+            yield return stamped is null ? new BatchLineInput(line.Line, null, error) : line with { Submission = stamped };
+        }
+    }
+
+    /// <summary>The batch's ended tasks as JSON Lines, written as they are read, page by page.</summary>
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> EndedTasks(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        if (await VisibleBatchAsync(id, caller, orchestrator, ct) is null) return NotFound(id);
         return TypedResults.Stream(async body =>
         {
             var newline = "\n"u8.ToArray();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Callbacks;
 using Orchestrator.Contracts;
 using Orchestrator.Hosting;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
@@ -19,7 +20,8 @@ public static class CallbackEndpoints
     /// <summary>Maps the <c>/v1/callbacks</c> group.</summary>
     public static RouteGroupBuilder MapCallbackEndpoints(this IEndpointRouteBuilder routes)
     {
-        var callbacks = routes.MapGroup("/v1/callbacks");
+        // Providers hold no API key: each callback URL carries its task's own token instead.
+        var callbacks = routes.MapGroup("/v1/callbacks").AllowWithoutApiKey();
         callbacks.MapPost("/{provider}/{taskId}", Receive);
         return callbacks;
     }

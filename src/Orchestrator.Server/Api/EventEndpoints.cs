@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Events;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
@@ -11,7 +12,8 @@ namespace Orchestrator.Server.Api;
 /// <summary>
 /// <c>GET /v1/events</c>: task completions as Server-Sent Events. <c>id:</c> is the journal offset. Without a position
 /// the stream starts now (only tasks that end after the connection); <c>?from=start</c> replays every completion; a
-/// client that reconnects with <c>Last-Event-ID</c> (or <c>?after=</c>) receives exactly what it missed.
+/// client that reconnects with <c>Last-Event-ID</c> (or <c>?after=</c>) receives exactly what it missed. A non-admin key
+/// receives its own tenant's completions only (<c>?tenant=</c> naming another is a 400).
 /// </summary>
 public static class EventEndpoints
 {
@@ -27,10 +29,16 @@ public static class EventEndpoints
     }
 
     // Items are completions and heartbeats, so the stream's item type is object (each is written as its own type).
-    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(HttpRequest request, CompletionFeed feed, Akka.Actor.ActorSystem system, CancellationToken ct)
+    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(HttpRequest request, ApiCaller caller, CompletionFeed feed, Akka.Actor.ActorSystem system, CancellationToken ct)
     {
         var (filter, after, error) = Parse(request);
         if (error is not null) return ApiProblems.Invalid(error);
+        if (caller.Scope is { } tenant)
+        {
+            if (filter.Tenant is { } asked && asked != tenant)
+                return ApiProblems.Invalid(new FieldError("tenant", $"This key streams tenant '{tenant}' only."));
+            filter = filter with { Tenant = tenant };
+        }
         var start = after ?? await feed.EndOffsetAsync(ct);
         var items = feed.Source(start)
             .Where(filter.Matches)

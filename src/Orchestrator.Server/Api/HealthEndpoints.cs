@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Contracts;
 using Orchestrator.Hosting;
+using Orchestrator.Server.Security;
 
 namespace Orchestrator.Server.Api;
 
@@ -10,7 +11,8 @@ public static class HealthEndpoints
     /// <summary>Maps <c>/healthz</c>.</summary>
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
-        var health = routes.MapGroup("/healthz");
+        // Load balancers and orchestrators probe it without a key; it tells nothing but ready or starting.
+        var health = routes.MapGroup("/healthz").AllowWithoutApiKey();
         health.MapGet("", Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> (IOrchestrator o) => o.IsReady
             ? TypedResults.Ok(new HealthStatus(HealthStatus.Ready))
             : TypedResults.Json(new HealthStatus(HealthStatus.Starting), ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable));

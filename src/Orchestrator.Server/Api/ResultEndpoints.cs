@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Orchestrator.Hosting;
 using Orchestrator.ResultFiles;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
@@ -17,10 +19,11 @@ public static class ResultEndpoints
         return results;
     }
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Serve(string id, string index, IResultStore store, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Serve(string id, string index, ApiCaller caller, IResultStore store, IOrchestrator orchestrator, CancellationToken ct)
     {
         // Only well-formed ids reach the store, so no request can name a path outside it.
         if (!TaskIds.IsWellFormed(id)) return ApiProblems.TaskNotFound(id);
+        if (!caller.SeesEveryTenant && await TaskEndpoints.VisibleTaskAsync(id, caller, orchestrator, ct) is null) return ApiProblems.TaskNotFound(id);
         if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i)) return NoResult(id, index);
         var file = await store.OpenAsync(id, i, ct);
         if (file is null) return NoResult(id, index);

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Api;
 
 /// <summary>
 /// <c>/v1/tasks</c>: submit, list, read and cancel tasks. What the embedding API refuses (validation, a reused
-/// idempotency key, a full queue) becomes its problem in <see cref="ApiExceptionHandler"/>.
+/// idempotency key, a full queue) becomes its problem in <see cref="ApiExceptionHandler"/>. A non-admin key works within
+/// its tenant (<see cref="TenantStamp"/>): another tenant's task is 404, as if it did not exist.
 /// </summary>
 public static class TaskEndpoints
 {
@@ -25,7 +27,7 @@ public static class TaskEndpoints
         return tasks;
     }
 
-    private static async Task<Results<Accepted<TaskView>, Ok<TaskView>, ProblemHttpResult>> Submit(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Accepted<TaskView>, Ok<TaskView>, ProblemHttpResult>> Submit(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
     {
         if (!ApiContentTypes.IsJson(request.ContentType))
             return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/json", "POST /v1/tasks takes one task as a JSON object");
@@ -48,17 +50,25 @@ public static class TaskEndpoints
                     + "To submit many tasks at once, send a JSON array or JSON Lines to POST /v1/batches."));
             var (read, errors) = TaskSubmissionJson.Read(document.RootElement);
             if (read is null) return ApiProblems.Invalid([.. errors]);
-            submission = read;
+            var (stamped, wrongTenant) = TenantStamp.Apply(read, caller);
+            if (stamped is null) return ApiProblems.Invalid(wrongTenant!);
+            submission = TenantStamp.ScopeIdempotencyKey(stamped, caller);
         }
         var (view, created) = await orchestrator.SubmitAsync(submission, ct);
         return created ? TypedResults.Accepted($"/v1/tasks/{view.Id}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, IOrchestrator orchestrator, CancellationToken ct) =>
-        await orchestrator.GetAsync(id, ct) is { } view ? TypedResults.Ok(view) : ApiProblems.TaskNotFound(id);
+    private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct) =>
+        await VisibleTaskAsync(id, caller, orchestrator, ct) is { } view ? TypedResults.Ok(view) : ApiProblems.TaskNotFound(id);
 
-    private static async Task<Results<Accepted<TaskView>, ProblemHttpResult>> Cancel(string id, IOrchestrator orchestrator, CancellationToken ct)
+    /// <summary>The task's view when it exists and belongs to the caller's tenant (an admin sees every task), else null.</summary>
+    public static async Task<TaskView?> VisibleTaskAsync(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct) =>
+        await orchestrator.GetAsync(id, ct) is { } view && caller.Sees(TenantStamp.Of(view)) ? view : null;
+
+    private static async Task<Results<Accepted<TaskView>, ProblemHttpResult>> Cancel(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
     {
+        // A task's tenant never changes, so a look first decides; another tenant's task is not cancelled, and is 404.
+        if (!caller.SeesEveryTenant && await VisibleTaskAsync(id, caller, orchestrator, ct) is null) return ApiProblems.TaskNotFound(id);
         var result = await orchestrator.CancelAsync(id, ct);
         if (result is not { } r) return ApiProblems.TaskNotFound(id);
         return r.Cancelled
@@ -67,7 +77,7 @@ public static class TaskEndpoints
                 detail: $"Task {id} already ended with status {JsonNamingPolicy.SnakeCaseLower.ConvertName(r.View.Status.ToString())}.");
     }
 
-    private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> List(HttpRequest request, IOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> List(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
     {
         var q = request.Query;
         TaskLifecycle? status = null;
@@ -83,7 +93,7 @@ public static class TaskEndpoints
             return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
         var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
         var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
-        return TypedResults.Ok(await orchestrator.ListAsync(new ListTasks(status, provider, limit, after), ct));
+        return TypedResults.Ok(await orchestrator.ListAsync(new ListTasks(status, provider, limit, after) { Tenant = caller.Scope }, ct));
     }
 
     private static string KindOf(JsonElement e) => e.ValueKind switch

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Contracts;
+using Orchestrator.Server.Security;
 using Orchestrator.Tasks;
 using Orchestrator.Webhooks;
 
@@ -9,7 +10,9 @@ namespace Orchestrator.Server.Api;
 
 /// <summary>
 /// <c>/v1/webhooks</c>: register endpoints for signed deliveries of task completions, list and replay the deliveries that
-/// did not arrive, and read the secret that signs per-task <c>webhookUrl</c> deliveries.
+/// did not arrive, and read the secret that signs per-task <c>webhookUrl</c> deliveries. An endpoint belongs to the tenant
+/// of the key that registered it and receives that tenant's completions only; other keys of lower roles than admin
+/// see only their tenant's endpoints (others' are 404). Replays and the task secret are admin-only.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -21,23 +24,30 @@ public static class WebhookEndpoints
     {
         var hooks = routes.MapGroup("/v1/webhooks");
         hooks.MapPost("", Register).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
-        hooks.MapGet("", async Task<Ok<ItemList<WebhookEndpointView>>> (WebhookSubscriptions w, CancellationToken ct) =>
-            TypedResults.Ok(new ItemList<WebhookEndpointView>(await w.ListAsync(ct))));
+        hooks.MapGet("", async Task<Ok<ItemList<WebhookEndpointView>>> (ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
+            TypedResults.Ok(new ItemList<WebhookEndpointView>((await w.ListAsync(ct)).Where(e => caller.Sees(e.Tenant)).ToList())));
+        // It signs every tenant's per-task deliveries.
         hooks.MapGet("/task-secret", async Task<Ok<TaskWebhookSecretView>> (WebhookSubscriptions w, CancellationToken ct) =>
-            TypedResults.Ok(new TaskWebhookSecretView(await w.TaskSecretAsync(ct))));
-        hooks.MapGet("/{id}", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, WebhookSubscriptions w, CancellationToken ct) =>
-            await w.GetAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
+            TypedResults.Ok(new TaskWebhookSecretView(await w.TaskSecretAsync(ct)))).RequireRole(ApiRole.Admin);
+        hooks.MapGet("/{id}", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
+            await VisibleAsync(id, caller, w, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
         hooks.MapDelete("/{id}", Delete);
-        hooks.MapPost("/{id}/enable", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, WebhookSubscriptions w, CancellationToken ct) =>
-            await w.EnableAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
+        hooks.MapPost("/{id}/enable", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
+            await VisibleAsync(id, caller, w, ct) is not null && await w.EnableAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
         hooks.MapGet("/{id}/deliveries", Deliveries);
-        hooks.MapPost("/{id}/deliveries/{eventId}/replay", (string id, string eventId, WebhookSubscriptions w, CancellationToken ct) => Replay(id, eventId, w, ct));
-        hooks.MapPost("/{id}/replay", (string id, WebhookSubscriptions w, CancellationToken ct) => Replay(id, null, w, ct));
+        // A replay sends deliveries again, to receivers that may act on each: the operator's decision.
+        hooks.MapPost("/{id}/deliveries/{eventId}/replay", (string id, string eventId, WebhookSubscriptions w, CancellationToken ct) => Replay(id, eventId, w, ct))
+            .RequireRole(ApiRole.Admin);
+        hooks.MapPost("/{id}/replay", (string id, WebhookSubscriptions w, CancellationToken ct) => Replay(id, null, w, ct)).RequireRole(ApiRole.Admin);
         return hooks;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, WebhookSubscriptions webhooks, CancellationToken ct) =>
-        await webhooks.DeleteAsync(id, ct) switch
+    /// <summary>The endpoint when it exists and belongs to the caller's tenant (an admin sees every one), else null.</summary>
+    private static async Task<WebhookEndpointView?> VisibleAsync(string id, ApiCaller caller, WebhookSubscriptions webhooks, CancellationToken ct) =>
+        await webhooks.GetAsync(id, ct) is { } view && caller.Sees(view.Tenant) ? view : null;
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ApiCaller caller, WebhookSubscriptions webhooks, CancellationToken ct) =>
+        await VisibleAsync(id, caller, webhooks, ct) is null ? NotFound(id) : await webhooks.DeleteAsync(id, ct) switch
         {
             true => TypedResults.NoContent(),
             false => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Built-in endpoint",
@@ -45,7 +55,7 @@ public static class WebhookEndpoints
             null => NotFound(id),
         };
 
-    private static async Task<Results<Created<WebhookEndpointCreated>, ProblemHttpResult>> Register(HttpRequest request, WebhookSubscriptions webhooks, CancellationToken ct)
+    private static async Task<Results<Created<WebhookEndpointCreated>, ProblemHttpResult>> Register(HttpRequest request, ApiCaller caller, WebhookSubscriptions webhooks, CancellationToken ct)
     {
         WebhookRegistrationRequest? body;
         try
@@ -58,14 +68,16 @@ public static class WebhookEndpoints
             return ApiProblems.Invalid(new FieldError(field, field == "body" ? "The body is not valid JSON." : $"Malformed value or unknown field at {ex.Path}."));
         }
         if (body is null) return ApiProblems.Invalid(new FieldError("body", "A JSON object is required."));
-        var (endpoint, secret) = await webhooks.RegisterAsync(body, ct);
+        // A key's endpoint receives its own tenant's completions; an admin's, its tenant's if it has one, else every tenant's.
+        var (endpoint, secret) = await webhooks.RegisterAsync(body, ct, caller.Tenant);
         // The only answer that carries the secret.
         return TypedResults.Created($"/v1/webhooks/{endpoint.Id}",
             new WebhookEndpointCreated(endpoint.Id, endpoint.Url!, endpoint.Events, secret, endpoint.Enabled, endpoint.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ItemList<WebhookDeliveryView>>, ProblemHttpResult>> Deliveries(string id, HttpRequest request, WebhookSubscriptions webhooks, CancellationToken ct)
+    private static async Task<Results<Ok<ItemList<WebhookDeliveryView>>, ProblemHttpResult>> Deliveries(string id, HttpRequest request, ApiCaller caller, WebhookSubscriptions webhooks, CancellationToken ct)
     {
+        if (await VisibleAsync(id, caller, webhooks, ct) is null) return NotFound(id);
         var state = request.Query["state"].ToString() is { Length: > 0 } s ? s : null;
         if (state is not (null or "pending" or "failed")) return ApiProblems.Invalid(new FieldError("state", "pending or failed."));
         return await webhooks.DeliveriesAsync(id, state, ct) is { } items ? TypedResults.Ok(new ItemList<WebhookDeliveryView>(items)) : NotFound(id);

@@ -295,7 +295,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     }
 
     private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.Rejected, _state.Released, _state.IsSealed,
-        _state.IsCancelled, _state.AbandonedReason, _state.Accounts);
+        _state.IsCancelled, _state.AbandonedReason, _state.Accounts) { Tenant = _state.Tenant };
 
     private void Write(IBatchEvent e, Action then) =>
         Persist(e, _ => { _state.Apply(e); then(); });

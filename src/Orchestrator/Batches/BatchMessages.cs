@@ -43,7 +43,11 @@ internal sealed record BatchNotFound(string BatchId);
 /// <summary>What the batch itself knows; task statuses come from the read model.</summary>
 internal sealed record BatchStatus(
     string BatchId, DateTimeOffset CreatedAt, int Total, IReadOnlyList<LineRejection> Rejected, int Released,
-    bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts);
+    bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts)
+{
+    /// <summary>The tenant every task of the batch belongs to; null when they name none, or different ones.</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>The answer to cancelling a batch.</summary>
 /// <param name="BatchId">The batch.</param>

@@ -45,6 +45,13 @@ internal sealed class BatchState
     public int Mark { get; private set; }
     /// <summary>Tasks [0, Released) have been handed to their actors by this incarnation (or found to exist).</summary>
     public int Released { get; private set; }
+    /// <summary>
+    /// The tenant (<c>metadata.tenant</c>) every task of the batch names, or null when none does or they differ. An API
+    /// key's upload stamps its tenant on every line, so this is the key's tenant; folded from the chunks, so no event
+    /// has to carry it.
+    /// </summary>
+    public string? Tenant => _tenants is [var only] ? only : null;
+    private readonly List<string?> _tenants = [];
     /// <summary>The accounts its tasks go to.</summary>
     public HashSet<string> Accounts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -59,7 +66,12 @@ internal sealed class BatchState
             case BatchChunkStored c when c.Entries.Count > 0:
                 _chunks.Add(new Chunk(Total, [.. c.Entries.Select(x => x.Line)], JsonSerializer.SerializeToUtf8Bytes(c.Entries, OrchestratorSerializer.Json)));
                 Total += c.Entries.Count;
-                foreach (var entry in c.Entries) Accounts.Add(entry.Request.Provider);
+                foreach (var entry in c.Entries)
+                {
+                    Accounts.Add(entry.Request.Provider);
+                    var tenant = entry.Request.Metadata?.GetValueOrDefault("tenant");
+                    if (_tenants.Count < 2 && !_tenants.Contains(tenant)) _tenants.Add(tenant);
+                }
                 break;
             case BatchSealed s: IsSealed = true; SealedAt = s.At; Rejected = s.Rejected; break;
             case BatchAbandoned a: AbandonedReason = a.Reason; DropAll(); break;

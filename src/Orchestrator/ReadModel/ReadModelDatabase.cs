@@ -42,6 +42,26 @@ internal sealed class ReadModelDatabase
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await IndexJournalTagsAsync(connection, ct);
+        await FillTenantsAsync(connection, ct);
+    }
+
+    /// <summary>
+    /// Rows written before tenants were scoped have no <c>tenant</c>; it is the view's <c>metadata.tenant</c>. Filled
+    /// once (a marker row in <c>orchestrator_projections</c> says it was done), so a start does not scan every row again.
+    /// </summary>
+    private async Task FillTenantsAsync(DbConnection connection, CancellationToken ct)
+    {
+        const string marker = "tenant-column-filled";
+        await using var done = connection.CreateCommand();
+        done.CommandText = $"SELECT COUNT(*) FROM orchestrator_projections WHERE projection = '{marker}'";
+        if (Convert.ToInt64(await done.ExecuteScalarAsync(ct)) > 0) return;
+        await using var fill = connection.CreateCommand();
+        var tenant = IsSqlite ? "json_extract(view, '$.metadata.tenant')" : "(view::jsonb -> 'metadata' ->> 'tenant')";
+        fill.CommandText = $"UPDATE orchestrator_tasks SET tenant = {tenant} WHERE tenant IS NULL AND view LIKE '%\"tenant\"%'";
+        await fill.ExecuteNonQueryAsync(ct);
+        await using var mark = connection.CreateCommand();
+        mark.CommandText = $"INSERT INTO orchestrator_projections (projection, last_offset) VALUES ('{marker}', 0) ON CONFLICT (projection) DO NOTHING";
+        await mark.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -81,6 +101,8 @@ internal sealed class ReadModelDatabase
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_unfinished_idx ON orchestrator_tasks (status) WHERE ended_at IS NULL",
         // Lists, newest first (keyset pagination).
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_created_idx ON orchestrator_tasks (created_at, id)",
+        // A tenant's lists (every non-admin API key's), newest first.
+        "CREATE INDEX IF NOT EXISTS orchestrator_tasks_tenant_idx ON orchestrator_tasks (tenant, created_at, id) WHERE tenant IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_batch_idx ON orchestrator_tasks (batch_id, batch_line) WHERE batch_id IS NOT NULL",
         // Retention finds the oldest ended tasks through this.
         "CREATE INDEX IF NOT EXISTS orchestrator_tasks_ended_idx ON orchestrator_tasks (ended_at) WHERE ended_at IS NOT NULL",

@@ -1,7 +1,11 @@
 namespace Orchestrator.Tasks;
 
 /// <summary>A page of tasks, newest first. <c>After</c> is the last id of the previous page.</summary>
-public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limit, string? After);
+public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limit, string? After)
+{
+    /// <summary>Only tasks whose <c>metadata.tenant</c> is this; null lists every tenant's.</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>
 /// A batch's started tasks by status; <c>Known</c> is how many have started (the rest are queued in the batch);

@@ -76,7 +76,7 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
         cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO orchestrator_tasks (id, status, provider, tenant, batch_id, batch_line, created_at, ended_at, provider_task_id, task_seq, last_offset, view)
-            VALUES (@id, @status, @provider, NULL, @batch_id, @batch_line, @created_at, @ended_at, @provider_task_id, @task_seq, @last_offset, @view)
+            VALUES (@id, @status, @provider, @tenant, @batch_id, @batch_line, @created_at, @ended_at, @provider_task_id, @task_seq, @last_offset, @view)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, provider_task_id = excluded.provider_task_id,
               task_seq = excluded.task_seq, last_offset = excluded.last_offset, view = excluded.view
             WHERE orchestrator_tasks.last_offset < excluded.last_offset
@@ -86,7 +86,7 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             Add(cmd, "@id", DbType.String), Add(cmd, "@status", DbType.String), Add(cmd, "@provider", DbType.String),
             Add(cmd, "@batch_id", DbType.String), Add(cmd, "@batch_line", DbType.Int32), Add(cmd, "@created_at", DbType.Int64),
             Add(cmd, "@ended_at", DbType.Int64), Add(cmd, "@provider_task_id", DbType.String), Add(cmd, "@task_seq", DbType.Int64),
-            Add(cmd, "@last_offset", DbType.Int64), Add(cmd, "@view", DbType.String),
+            Add(cmd, "@last_offset", DbType.Int64), Add(cmd, "@view", DbType.String), Add(cmd, "@tenant", DbType.String),
         };
         foreach (var row in rows)
         {
@@ -102,6 +102,8 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             p[8].Value = row.TaskSeq;
             p[9].Value = row.LastOffset;
             p[10].Value = WriteView(v);
+            // A task's tenant is set at acceptance and never changes, so only the first write of a row sets it.
+            p[11].Value = (object?)v.Metadata?.GetValueOrDefault("tenant") ?? DBNull.Value;
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }

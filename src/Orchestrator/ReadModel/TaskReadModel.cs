@@ -102,6 +102,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         }
         if (q.Status is { } status) { where.Add("status = @status"); args.Add(("@status", status.WireName())); }
         if (q.Provider is { } provider) { where.Add("LOWER(provider) = @provider"); args.Add(("@provider", provider.ToLowerInvariant())); }
+        if (q.Tenant is { } tenant) { where.Add("tenant = @tenant"); args.Add(("@tenant", tenant)); }
         var sql = "SELECT view FROM orchestrator_tasks" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
             + " ORDER BY created_at DESC, id DESC LIMIT @limit";
         await using var cmd = Command(connection, sql, args.ToArray());

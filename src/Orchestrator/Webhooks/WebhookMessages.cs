@@ -3,7 +3,7 @@ namespace Orchestrator.Webhooks;
 // Commands to the registry (and, forwarded, to an endpoint's deliverer) and their replies.
 
 /// <summary>Register a validated endpoint. The secret is never printed.</summary>
-internal sealed record RegisterWebhook(string Id, string Url, IReadOnlyList<string> Events, string Secret)
+internal sealed record RegisterWebhook(string Id, string Url, IReadOnlyList<string> Events, string Secret, string? Tenant = null)
 {
     public override string ToString() => $"{nameof(RegisterWebhook)} {{ Id = {Id} }}";
 }

@@ -91,7 +91,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     private void StartDeliverer(WebhookEndpoint ep)
     {
         WebhookSignature.TryParseSecret(ep.Secret, out var key);
-        Run(new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr), ep.Enabled);
+        Run(new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr) { Tenant = ep.Tenant }, ep.Enabled);
     }
 
     private void Run(DeliveryTarget target, bool enabled) =>
@@ -101,7 +101,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     {
         if (_state.Endpoints.TryGetValue(cmd.Id, out var existing)) { Sender.Tell(new WebhookRegistered(existing.View())); return; }
         var sender = Sender;
-        Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, cmd.Secret, _rt.Now), () =>
+        Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, cmd.Secret, _rt.Now, cmd.Tenant), () =>
         {
             var ep = _state.Endpoints[cmd.Id];
             StartDeliverer(ep);

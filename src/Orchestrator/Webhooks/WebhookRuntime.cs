@@ -21,10 +21,14 @@ internal sealed record DeliveryTarget(string EndpointId, string? Url, IReadOnlyL
 {
     public bool IsTaskWebhooks => Url is null;
 
+    /// <summary>A tenant's endpoint receives that tenant's completions only; null receives every tenant's.</summary>
+    public string? Tenant { get; init; }
+
     /// <summary>Where <paramref name="c"/> goes, or null when this target does not want it.</summary>
     public string? UrlFor(TaskCompletion c) =>
         IsTaskWebhooks ? c.Task.WebhookUrl
-        : Events.Contains(WebhookEndpoint.AllEvents) || Events.Contains(c.Type) ? Url : null;
+        : (Tenant is null || c.Task.Metadata?.GetValueOrDefault("tenant") == Tenant)
+          && (Events.Contains(WebhookEndpoint.AllEvents) || Events.Contains(c.Type)) ? Url : null;
 
     public override string ToString() => $"DeliveryTarget {{ EndpointId = {EndpointId} }}";
 }

@@ -34,15 +34,18 @@ internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> regis
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Validates and registers an endpoint; the returned secret is not shown again.</summary>
+    /// <summary>
+    /// Validates and registers an endpoint; the returned secret is not shown again. With <paramref name="tenant"/> it
+    /// receives that tenant's completions only.
+    /// </summary>
     /// <exception cref="WebhookValidationException">A field is invalid.</exception>
-    public async Task<WebhookRegistration> RegisterAsync(WebhookRegistrationRequest request, CancellationToken ct = default)
+    public async Task<WebhookRegistration> RegisterAsync(WebhookRegistrationRequest request, CancellationToken ct = default, string? tenant = null)
     {
         var (events, errors) = Validate(request, options.AllowPrivateTargets, options.AllowLoopbackTargets == true);
         if (errors.Count > 0) throw new WebhookValidationException(errors);
         var secret = request.Secret ?? WebhookSignature.NewSecret();
         var id = "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var reply = await AskAsync<WebhookRegistered>(new RegisterWebhook(id, request.Url!, events, secret), ct);
+        var reply = await AskAsync<WebhookRegistered>(new RegisterWebhook(id, request.Url!, events, secret, tenant), ct);
         return new WebhookRegistration(reply.View, secret);
     }
 
