@@ -17,7 +17,31 @@ public static class ServerProgram
 {
     public const string SimulatorPath = "/simulator";
 
-    public static async Task Main(string[] args) => await Build(args).RunAsync();
+    /// <summary>Runs the server; a journal it cannot use at start-up ends it with exit code 1 and one line saying why.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            await Build(args).RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (StorageProblem(e) is { } problem)
+        {
+            // An operator's mistake (a read-only file, a database that is not there), not a crash: no stack trace.
+            await Console.Error.WriteLineAsync($"Orchestrator did not start: {problem.Message}");
+            return 1;
+        }
+    }
+
+    private static StorageUnavailableException? StorageProblem(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is StorageUnavailableException found) return found;
+            if (e is AggregateException { InnerExceptions: [var only] }) return StorageProblem(only);
+        }
+        return null;
+    }
 
     public static WebApplication Build(string[] args)
     {
@@ -31,6 +55,9 @@ public static class ServerProgram
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
         options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(ListenUrls(builder.Configuration, urls));
+        // The in-process simulator keeps its table in the journal's SQLite file: check the file can be written before
+        // anything opens it, so that a read-only one is reported as such.
+        if (options.Storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) StorageConfig.Prepare(options.Storage);
         ProviderSimulator? simulator = null;
         if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
