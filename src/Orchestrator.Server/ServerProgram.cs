@@ -78,6 +78,7 @@ public static class ServerProgram
         var app = builder.Build();
         LogStartLine(app, options);
         app.UseExceptionHandler();
+        app.UseCrossSiteRefusal();
         app.MapHealthEndpoints();
         app.MapTaskEndpoints();
         app.MapResultEndpoints();
