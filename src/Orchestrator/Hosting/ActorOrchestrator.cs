@@ -107,6 +107,7 @@ internal sealed partial class ActorOrchestrator(
         if (!TaskIds.IsWellFormed(taskId) || !callbackTokens.Verify(taskId, token)) return false;
         var account = providers.Find(provider);
         if (account?.Type.ParseCallback(body) is not { } snapshot) return null;
+        if (snapshot.FailureMessage is { } failure) snapshot = snapshot with { FailureMessage = providers.Redactor.Redact(failure) };
         (await supervisor.GetAsync(ct)).Tell(new ProviderCallback(taskId, snapshot));
         return true;
     }
