@@ -24,6 +24,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             WebhookValidationException e => ApiProblems.Invalid([.. e.Errors]),
             QueueFullException e => ApiProblems.QueueFull(http, e),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
+            BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),
             BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),
             _ when Overloaded(exception) => ApiProblems.Overloaded(http),
             _ => Unexpected(http, exception),

@@ -23,7 +23,8 @@ internal sealed partial class ActorOrchestrator(
     CompletionFeed completions,
     PollLearning learning,
     CallbackTokens callbackTokens,
-    ResultFiles.IResultStore resultStore) : IOrchestrator
+    ResultFiles.IResultStore resultStore,
+    OrchestratorOptions options) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
