@@ -8,7 +8,8 @@ namespace Orchestrator.Webhooks;
 /// <summary>Events of the endpoint registry (persistence id <c>webhooks</c>).</summary>
 internal interface IWebhookRegistryEvent : IOrchestratorEvent;
 
-internal sealed record WebhookEndpointRegistered(string Id, string Url, IReadOnlyList<string> Events, string Secret, DateTimeOffset At) : IWebhookRegistryEvent
+/// <summary>An endpoint was registered; <c>Tenant</c> (empty for the single tenant, null in earlier versions' events) owns it.</summary>
+internal sealed record WebhookEndpointRegistered(string Id, string Url, IReadOnlyList<string> Events, string Secret, DateTimeOffset At, string? Tenant = null) : IWebhookRegistryEvent
 {
     public override string ToString() => $"{nameof(WebhookEndpointRegistered)} {{ Id = {Id}, Events = {string.Join(",", Events)}, At = {At:O} }}";
 }

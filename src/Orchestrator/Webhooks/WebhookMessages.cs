@@ -3,12 +3,15 @@ namespace Orchestrator.Webhooks;
 // Commands to the registry (and, forwarded, to an endpoint's deliverer) and their replies.
 
 /// <summary>Register a validated endpoint. The secret is never printed.</summary>
-internal sealed record RegisterWebhook(string Id, string Url, IReadOnlyList<string> Events, string Secret)
+internal sealed record RegisterWebhook(string Id, string Url, IReadOnlyList<string> Events, string Secret, string Tenant = "")
 {
     public override string ToString() => $"{nameof(RegisterWebhook)} {{ Id = {Id} }}";
 }
 
 internal sealed record WebhookRegistered(WebhookEndpointView View);
+
+/// <summary>The tenant already has <c>Limit</c> endpoints: nothing was registered.</summary>
+internal sealed record WebhookLimitReached(string Tenant, int Limit);
 
 internal sealed record ListWebhooks;
 

@@ -13,9 +13,10 @@ namespace Orchestrator.Webhooks;
 /// <param name="DisabledReason">Why it was disabled, e.g. <c>410 Gone</c>.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 /// <param name="RegisteredSeqNr">The registry's sequence number of its registration: locates where its deliveries start.</param>
+/// <param name="Tenant">Who registered it (empty: the single tenant); the endpoint cap counts per tenant.</param>
 internal sealed record WebhookEndpoint(
     string Id, string Url, IReadOnlyList<string> Events, string Secret, bool Enabled, string? DisabledReason,
-    DateTimeOffset CreatedAt, long RegisteredSeqNr)
+    DateTimeOffset CreatedAt, long RegisteredSeqNr, string Tenant = "")
 {
     /// <summary>Id of the built-in endpoint that delivers to per-task <c>webhookUrl</c>s.</summary>
     public const string TaskWebhooksId = "task-webhooks";
@@ -43,7 +44,7 @@ internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookE
     {
         WebhookEndpointRegistered r => this with
         {
-            Endpoints = Endpoints.SetItem(r.Id, new WebhookEndpoint(r.Id, r.Url, r.Events, r.Secret, true, null, r.At, seqNr)),
+            Endpoints = Endpoints.SetItem(r.Id, new WebhookEndpoint(r.Id, r.Url, r.Events, r.Secret, true, null, r.At, seqNr, r.Tenant ?? "")),
         },
         WebhookEndpointDisabled d when Endpoints.TryGetValue(d.Id, out var ep) => this with
         {
