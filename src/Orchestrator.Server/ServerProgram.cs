@@ -18,21 +18,38 @@ public static class ServerProgram
 {
     public const string SimulatorPath = "/simulator";
 
-    /// <summary>Runs the server; exits 2 with the reason on standard error when it refuses to start (<see cref="StartupRefusedException"/>).</summary>
+    /// <summary>
+    /// Runs the server. It exits 2 with the reason on standard error when it refuses to start (<see cref="StartupRefusedException"/>),
+    /// and 1 with one line saying why when its journal cannot be used at start-up.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
-        WebApplication app;
         try
         {
-            app = Build(args);
+            await Build(args).RunAsync();
+            return 0;
         }
         catch (StartupRefusedException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return 2;
         }
-        await app.RunAsync();
-        return 0;
+        catch (Exception e) when (StorageProblem(e) is { } problem)
+        {
+            // An operator's mistake (a read-only file, a database that is not there), not a crash: no stack trace.
+            await Console.Error.WriteLineAsync($"Orchestrator did not start: {problem.Message}");
+            return 1;
+        }
+    }
+
+    private static StorageUnavailableException? StorageProblem(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is StorageUnavailableException found) return found;
+            if (e is AggregateException { InnerExceptions: [var only] }) return StorageProblem(only);
+        }
+        return null;
     }
 
     public static WebApplication Build(string[] args)
@@ -49,6 +66,9 @@ public static class ServerProgram
         var listenUrls = ListenUrls(builder.Configuration, urls).ToList();
         var keys = ListenGuard.Check(builder.Configuration, listenUrls);
         options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(listenUrls);
+        // The in-process simulator keeps its table in the journal's SQLite file: check the file can be written before
+        // anything opens it, so that a read-only one is reported as such.
+        if (options.Storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) StorageConfig.Prepare(options.Storage);
         ProviderSimulator? simulator = null;
         if (builder.Configuration.GetValue("Simulator:InProcess", true))
         {
@@ -70,6 +90,7 @@ public static class ServerProgram
         var app = builder.Build();
         LogStartLine(app, options, keys);
         app.UseExceptionHandler();
+        app.UseCrossSiteRefusal();
         app.UseApiKeys(keys);
         app.MapHealthEndpoints();
         app.MapTaskEndpoints();

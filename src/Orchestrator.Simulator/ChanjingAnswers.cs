@@ -53,6 +53,7 @@ public static class ChanjingAnswers
     {
         SimulatedFault.RateLimit => Error(QpsExceeded, "超出 QPS 限制"),
         SimulatedFault.ServerError => Error(InternalError, "系统内部错误"),
+        SimulatedFault.EchoCredentials => Error(BadParameter, $"invalid access_token '{http.Request.Headers["access_token"]}'"),
         SimulatedFault.Malformed => SimulatorEndpoints.MalformedAnswer(),
         SimulatedFault.Timeout => await SimulatorEndpoints.HangAsync(http, sim),
         _ => null,

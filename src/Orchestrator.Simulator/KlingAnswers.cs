@@ -52,6 +52,7 @@ public static class KlingAnswers
     {
         SimulatedFault.RateLimit => Error(429, 1302, "rate limit exceeded, please slow down"),
         SimulatedFault.ServerError => Error(500, 5000, "internal server error"),
+        SimulatedFault.EchoCredentials => Error(401, 1000, $"Invalid authorization header '{http.Request.Headers.Authorization}'"),
         SimulatedFault.Malformed => SimulatorEndpoints.MalformedAnswer(),
         SimulatedFault.Timeout => await SimulatorEndpoints.HangAsync(http, sim),
         _ => null,

@@ -19,6 +19,9 @@ internal static class ResultFileAnswers
             case SimulatedFault.Malformed: return SimulatorEndpoints.MalformedAnswer();
             case SimulatedFault.Timeout or SimulatedFault.AcceptThenHang: return await SimulatorEndpoints.HangAsync(http, sim);
         }
+        // Not from the target itself: a redirect to another file of the simulator ends there.
+        if (sim.Options.ResultRedirect is { Length: > 0 } location && !location.EndsWith(http.Request.Path.Value ?? "", StringComparison.Ordinal))
+            return Results.Redirect(location);
         var task = sim.Peek(taskId);
         if (task is null || task.PhaseAt(sim.Now) != TaskPhase.Succeeded) return Results.NotFound();
         var (sample, type) = file.EndsWith(".mp4", StringComparison.Ordinal) ? (SampleMedia.Mp4, "video/mp4") : (SampleMedia.Png, "image/png");

@@ -17,6 +17,12 @@ public enum SimulatedFault
 
     /// <summary>No answer until the client gives up, and nothing is created.</summary>
     Timeout,
+
+    /// <summary>
+    /// A refusal that quotes the credential it was sent, as some gateways do (Kling: HTTP 401 code 1000
+    /// <c>Invalid authorization header 'Bearer …'</c>; Chanjing: code 40000 quoting the <c>access_token</c> header).
+    /// </summary>
+    EchoCredentials,
 }
 
 /// <summary>Which requests an injected fault answers.</summary>

@@ -42,6 +42,12 @@ public sealed class SimulatorOptions
     /// </summary>
     public long ResultFileBytes { get; set; }
 
+    /// <summary>
+    /// When set, every download from the files area answers <c>302 Found</c> with this <c>Location</c> (read live): a
+    /// provider, or its CDN, sending a downloader somewhere else. A request for the location itself is served.
+    /// </summary>
+    public string? ResultRedirect { get; set; }
+
     /// <summary>Serve result files without a Content-Length (chunked), as some CDNs do, so a client learns the size only by reading.</summary>
     public bool ResultFilesChunked { get; set; }
 

@@ -29,12 +29,12 @@ public static class BatchCommand
             ctx.Output.Result(document, () => string.Join('\n', BatchText.Acceptance(answer)));
             if (answer.BatchId is not { } batchId)
             {
-                ctx.Output.Fail(ctx.Get(atomic) && answer.Rejected.Count > 0
+                ctx.Output.Fail(ctx.Get(atomic) && answer.RejectedTotal > 0
                     ? "the batch was refused whole (--atomic) because of the rejected lines above."
                     : "no line of the batch was accepted.");
                 return ExitCodes.Error;
             }
-            var someRejected = answer.Rejected.Count > 0;
+            var someRejected = answer.RejectedTotal > 0;
             if (!ctx.Get(wait)) return someRejected ? ExitCodes.PartialFailure : ExitCodes.Success;
 
             var ended = await BatchWaiting.UntilEndedAsync(ctx, batchId, ctx.Get(interval));

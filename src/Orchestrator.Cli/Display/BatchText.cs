@@ -10,11 +10,12 @@ public static class BatchText
     public static IEnumerable<string> Acceptance(BatchAcceptance a)
     {
         yield return a.BatchId is { } id
-            ? $"batch {id}: {a.Accepted} accepted, {a.Rejected.Count} rejected"
-            : $"batch refused: nothing accepted, {a.Rejected.Count} line(s) rejected";
+            ? $"batch {id}: {a.Accepted} accepted, {a.RejectedTotal} rejected"
+            : $"batch refused: nothing accepted, {a.RejectedTotal} line(s) rejected";
         foreach (var line in a.Rejected)
             foreach (var e in line.Errors)
                 yield return $"  line {line.Line}: {e.Field}: {e.Message}";
+        if (a.RejectedTotal > a.Rejected.Count) yield return $"  … and {a.RejectedTotal - a.Rejected.Count} more rejected line(s) not listed";
     }
 
     /// <summary>"succeeded 400 failed 12 … · in flight: accepted 500 …": every status's count.</summary>

@@ -4,12 +4,19 @@ namespace Orchestrator.Batches;
 
 /// <summary>
 /// The answer to a batch upload. <paramref name="BatchId"/> is null when nothing was accepted (every line rejected,
-/// or an atomic batch with a rejected line); <paramref name="Rejected"/> lists each rejected line and why.
+/// or an atomic batch with a rejected line); <paramref name="Rejected"/> lists the first rejected lines and why (the
+/// server lists at most <c>Orchestrator:Batches:MaxListedRejections</c>), <paramref name="RejectedCount"/> counts them all.
 /// </summary>
 /// <param name="BatchId">The new batch's id, or null.</param>
 /// <param name="Accepted">Lines accepted as tasks.</param>
-/// <param name="Rejected">Lines refused, each with its field errors.</param>
-public sealed record BatchAcceptance(string? BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected);
+/// <param name="Rejected">The first lines refused, each with its field errors.</param>
+/// <param name="RejectedCount">Every line refused, listed or not.</param>
+public sealed record BatchAcceptance(string? BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, int RejectedCount)
+{
+    /// <summary>Lines refused, from <see cref="RejectedCount"/> or, from a server that sent no count, the list.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int RejectedTotal => Math.Max(RejectedCount, Rejected.Count);
+}
 
 /// <summary>A rejected line and why.</summary>
 /// <param name="Line">Its 1-based number in the upload, as an editor counts.</param>

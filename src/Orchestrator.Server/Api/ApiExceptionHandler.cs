@@ -22,8 +22,12 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
         {
             TaskValidationException e => ApiProblems.Invalid([.. e.Errors]),
             WebhookValidationException e => ApiProblems.Invalid([.. e.Errors]),
+            WebhookLimitException e => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhook endpoints", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["limit"] = e.Limit }),
             QueueFullException e => ApiProblems.QueueFull(http, e),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
+            BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),
             BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),
             _ when Overloaded(exception) => ApiProblems.Overloaded(http),
             _ => Unexpected(http, exception),

@@ -20,9 +20,16 @@ public static class BatchUploadReader
     /// <summary>A single request line longer than this is refused (a task request is a few kilobytes).</summary>
     public const int MaxLineBytes = 256 * 1024;
 
+    /// <summary>
+    /// Whether the media type is one of the JSON Lines names (<c>application/x-ndjson</c>, <c>application/jsonl</c>,
+    /// <c>application/json-lines</c>, ...), judged by the media type alone: <c>text/plain; x=ndjson</c> is what a web page
+    /// may send cross-site without asking, and is not one.
+    /// </summary>
     public static bool IsJsonLines(string? contentType) =>
-        contentType is not null && (contentType.Contains("ndjson", StringComparison.OrdinalIgnoreCase)
-            || contentType.Contains("jsonl", StringComparison.OrdinalIgnoreCase) || contentType.Contains("json-lines", StringComparison.OrdinalIgnoreCase));
+        System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType is { } media
+        && media.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+        && (media.Contains("ndjson", StringComparison.OrdinalIgnoreCase) || media.Contains("jsonl", StringComparison.OrdinalIgnoreCase)
+            || media.Contains("json-lines", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>JSON Lines: one request per line, blank lines skipped; numbers count every line of the body from 1.</summary>
     public static async IAsyncEnumerable<BatchLineInput> ReadJsonLinesAsync(PipeReader body, [EnumeratorCancellation] CancellationToken ct)

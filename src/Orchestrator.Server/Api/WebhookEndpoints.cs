@@ -57,6 +57,8 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Created<WebhookEndpointCreated>, ProblemHttpResult>> Register(HttpRequest request, ApiCaller caller, WebhookSubscriptions webhooks, CancellationToken ct)
     {
+        if (!ApiContentTypes.IsJson(request.ContentType))
+            return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/json", "POST /v1/webhooks takes one registration as a JSON object");
         WebhookRegistrationRequest? body;
         try
         {

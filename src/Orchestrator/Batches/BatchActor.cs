@@ -73,7 +73,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         {
             var sender = Sender;
             if (!_state.Exists || _state.IsSealed || _state.AbandonedReason is not null) { sender.Tell(Status()); return; }
-            Write(new BatchSealed(_batchId, s.Accepted, s.Rejected, _rt.Now), () => { sender.Tell(Status()); StartReleasing(); });
+            Write(new BatchSealed(_batchId, s.Accepted, [], _rt.Now, s.RejectedCount), () => { sender.Tell(Status()); StartReleasing(); });
         });
         Command<AbandonBatch>(a =>
         {
@@ -294,7 +294,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         return QueuedTaskViews.Of(q.TaskId, found.Entry, _batchId, _state.SealedAt ?? _state.CreatedAt, _state.IsCancelled, _state.CancelledAt);
     }
 
-    private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.Rejected, _state.Released, _state.IsSealed,
+    private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.RejectedCount, _state.Released, _state.IsSealed,
         _state.IsCancelled, _state.AbandonedReason, _state.Accounts) { Tenant = _state.Tenant };
 
     private void Write(IBatchEvent e, Action then) =>

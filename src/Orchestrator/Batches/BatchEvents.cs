@@ -19,8 +19,12 @@ internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset A
 
 internal sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;
 
-/// <summary>The upload ended and every chunk is durable: the batch is acknowledged and its tasks may start.</summary>
-internal sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At) : IBatchEvent;
+/// <summary>
+/// The upload ended and every chunk is durable: the batch is acknowledged and its tasks may start. Rejected lines are
+/// only counted (<c>RejectedCount</c>): their errors went back in the upload's answer, and a million of them made one
+/// event of hundreds of megabytes. <c>Rejected</c> is what earlier versions wrote, read for their batches, now written empty.
+/// </summary>
+internal sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At, int? RejectedCount = null) : IBatchEvent;
 
 /// <summary>The upload failed or an atomic batch had a rejected line: none of its tasks will run.</summary>
 internal sealed record BatchAbandoned(string BatchId, string Reason, DateTimeOffset At) : IBatchEvent;

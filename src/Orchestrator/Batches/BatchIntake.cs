@@ -1,3 +1,4 @@
+using Orchestrator.Hosting;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Orchestrator.Tasks;
@@ -10,14 +11,25 @@ namespace Orchestrator.Batches;
 /// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
 /// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
 /// </summary>
-internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory)
+internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null)
 {
+    private readonly BatchOptions _limits = limits ?? new BatchOptions();
+
     public const int ChunkSize = 1000;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Accepts an upload; <paramref name="onAccepted"/> sees each accepted entry (for callers that answer per line).</summary>
-    public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null)
+    /// <summary>
+    /// Accepts an upload; <paramref name="onAccepted"/> sees each accepted entry (for callers that answer per line).
+    /// Rejections are counted, and the first <see cref="BatchOptions.MaxListedRejections"/> listed (all of them when
+    /// <paramref name="listAll"/>); an upload past <see cref="BatchOptions.MaxLines"/> is refused whole.
+    /// </summary>
+    /// <exception cref="BatchTooLargeException">More than <see cref="BatchOptions.MaxLines"/> lines; nothing of it runs.</exception>
+    public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
+        bool listAll = false)
     {
+        var maxListed = listAll ? int.MaxValue : Math.Max(0, _limits.MaxListedRejections);
+        var read = 0;
+        var rejectedCount = 0;
         var batchId = BatchIds.New();
         var batches = await directory(ct);
         var opened = false;
@@ -32,15 +44,20 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         var accepted = 0;
         try
         {
+            void Reject(int line, IReadOnlyList<FieldError> errors)
+            {
+                if (rejectedCount++ < maxListed) rejected.Add(new LineRejection(line, errors));
+            }
             await foreach (var line in lines.WithCancellation(ct))
             {
-                if (Check(line) is { } errors) { rejected.Add(new LineRejection(line.Line, errors)); continue; }
+                if (++read > _limits.MaxLines) throw new BatchTooLargeException(_limits.MaxLines);
+                if (Check(line) is { } errors) { Reject(line.Line, errors); continue; }
                 var (request, invalid) = validator.Validate(line.Submission!);
-                if (request is null) { rejected.Add(new LineRejection(line.Line, invalid)); continue; }
+                if (request is null) { Reject(line.Line, invalid); continue; }
                 var entry = new BatchEntry(line.Line, request with { BatchId = batchId, BatchLine = line.Line });
                 accepted++;
                 onAccepted?.Invoke(batchId, entry);
-                if (atomic && rejected.Count > 0) continue; // it will be abandoned: keep validating, stop storing
+                if (atomic && rejectedCount > 0) continue; // it will be abandoned: keep validating, stop storing
                 chunk.Add(entry);
                 if (chunk.Count == ChunkSize)
                 {
@@ -49,15 +66,15 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
                     chunk = new List<BatchEntry>(ChunkSize);
                 }
             }
-            if (accepted == 0 || atomic && rejected.Count > 0)
+            if (accepted == 0 || atomic && rejectedCount > 0)
             {
                 if (opened) await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines"), AskTimeout, ct);
-                return new BatchAcceptance(null, 0, rejected);
+                return new BatchAcceptance(null, 0, rejected, rejectedCount);
             }
             await OpenOnceAsync();
             if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, ct);
-            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejected), AskTimeout, ct);
-            return new BatchAcceptance(batchId, accepted, rejected);
+            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount), AskTimeout, ct);
+            return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
         }
         catch
         {
@@ -92,7 +109,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             if (group.Count == 0) break;
             var views = new Dictionary<int, TaskView>();
             var acceptance = await AcceptAsync(Lines(group), atomic: false, ct,
-                (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null));
+                (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null), listAll: true);
             var rejected = acceptance.Rejected.ToDictionary(r => r.Line);
             for (var line = 1; line <= group.Count; line++)
                 yield return rejected.TryGetValue(line, out var r) ? new TaskSubmitResult(index + line - 1, null, r.Errors) : new TaskSubmitResult(index + line - 1, views[line], null);

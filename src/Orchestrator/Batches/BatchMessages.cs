@@ -16,7 +16,7 @@ internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entr
 internal sealed record ChunkStored(string BatchId, int Total);
 
 /// <summary>The upload is complete: acknowledge it and start its tasks. Answered with <see cref="BatchStatus"/>.</summary>
-internal sealed record SealBatch(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected) : IBatchCommand;
+internal sealed record SealBatch(string BatchId, int Accepted, int RejectedCount) : IBatchCommand;
 
 /// <summary>The upload failed or an atomic batch had a rejected line: drop it. Answered with <see cref="BatchStatus"/>.</summary>
 internal sealed record AbandonBatch(string BatchId, string Reason) : IBatchCommand;
@@ -42,7 +42,7 @@ internal sealed record BatchNotFound(string BatchId);
 
 /// <summary>What the batch itself knows; task statuses come from the read model.</summary>
 internal sealed record BatchStatus(
-    string BatchId, DateTimeOffset CreatedAt, int Total, IReadOnlyList<LineRejection> Rejected, int Released,
+    string BatchId, DateTimeOffset CreatedAt, int Total, int RejectedCount, int Released,
     bool Sealed, bool Cancelled, string? AbandonedReason, IReadOnlyCollection<string> Accounts)
 {
     /// <summary>The tenant every task of the batch belongs to; null when they name none, or different ones.</summary>

@@ -31,7 +31,7 @@ internal sealed class BatchState
     public DateTimeOffset CreatedAt { get; private set; }
     public bool Atomic { get; private set; }
     public int Total { get; private set; }
-    public IReadOnlyList<LineRejection> Rejected { get; private set; } = [];
+    public int RejectedCount { get; private set; }
     public bool IsSealed { get; private set; }
     public DateTimeOffset? SealedAt { get; private set; }
     public string? AbandonedReason { get; private set; }
@@ -73,7 +73,7 @@ internal sealed class BatchState
                     if (_tenants.Count < 2 && !_tenants.Contains(tenant)) _tenants.Add(tenant);
                 }
                 break;
-            case BatchSealed s: IsSealed = true; SealedAt = s.At; Rejected = s.Rejected; break;
+            case BatchSealed s: IsSealed = true; SealedAt = s.At; RejectedCount = s.RejectedCount ?? s.Rejected.Count; break;
             case BatchAbandoned a: AbandonedReason = a.Reason; DropAll(); break;
             case BatchReleaseMarked m: Mark = Math.Max(Mark, m.UpTo); break;
             case BatchCancelled c: IsCancelled = true; CancelledAt = c.At; QueuedFrom = c.QueuedFrom; break;

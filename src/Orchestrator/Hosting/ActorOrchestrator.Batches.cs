@@ -11,7 +11,7 @@ internal sealed partial class ActorOrchestrator
     private const int ResultsPage = 500;
     private const int MinEndsForEta = 2;
 
-    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct));
+    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct), options.Batches);
 
     public IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default) =>
         Intake.SubmitManyAsync(submissions, ct);
@@ -32,7 +32,7 @@ internal sealed partial class ActorOrchestrator
         var now = DateTimeOffset.UtcNow;
         var elapsed = Math.Max(0.001, (now - status.CreatedAt).TotalSeconds);
         var remaining = status.Total - ended;
-        return new BatchView(batchId, status.CreatedAt, status.Total, status.Rejected.Count,
+        return new BatchView(batchId, status.CreatedAt, status.Total, status.RejectedCount,
             counts.ToDictionary(kv => kv.Key.WireName(), kv => kv.Value), ended, status.Cancelled, ended / elapsed,
             EtaSeconds(ended, remaining, elapsed), remaining == 0 ? tally.LastEndedAt : null) { Tenant = status.Tenant };
     }

@@ -23,7 +23,8 @@ internal sealed partial class ActorOrchestrator(
     CompletionFeed completions,
     PollLearning learning,
     CallbackTokens callbackTokens,
-    ResultFiles.IResultStore resultStore) : IOrchestrator
+    ResultFiles.IResultStore resultStore,
+    OrchestratorOptions options) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -107,6 +108,7 @@ internal sealed partial class ActorOrchestrator(
         if (!TaskIds.IsWellFormed(taskId) || !callbackTokens.Verify(taskId, token)) return false;
         var account = providers.Find(provider);
         if (account?.Type.ParseCallback(body) is not { } snapshot) return null;
+        if (snapshot.FailureMessage is { } failure) snapshot = snapshot with { FailureMessage = providers.Redactor.Redact(failure) };
         (await supervisor.GetAsync(ct)).Tell(new ProviderCallback(taskId, snapshot));
         return true;
     }

@@ -116,3 +116,11 @@ public sealed class UnknownTaskException(string taskId) : Exception($"No task wi
     /// <summary>The id asked for.</summary>
     public string TaskId { get; } = taskId;
 }
+
+/// <summary>A batch upload holds more lines than <see cref="BatchOptions.MaxLines"/>: it was refused whole, nothing of it runs.</summary>
+public sealed class BatchTooLargeException(int maxLines)
+    : Exception($"A batch holds at most {maxLines.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} lines (Orchestrator:Batches:MaxLines); split the file.")
+{
+    /// <summary>The limit that was passed.</summary>
+    public int MaxLines { get; } = maxLines;
+}

@@ -37,6 +37,9 @@ public sealed class OrchestratorOptions
     /// <summary>Signed webhook deliveries: retry schedule, timeouts, which targets are allowed.</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>Batch uploads: how many lines one may hold, how many rejections its answer lists.</summary>
+    public BatchOptions Batches { get; set; } = new();
+
     /// <summary>How long ended tasks are kept (journal, read model, result files).</summary>
     public RetentionOptions Retention { get; set; } = new();
 
@@ -236,4 +239,14 @@ public sealed class CallbackOptions
 
     /// <summary>Without <see cref="Secret"/>: a file holding a random secret, created on first use (tokens survive restarts).</summary>
     public string SecretFile { get; set; } = "data/callback-secret";
+}
+
+/// <summary>Limits of one batch upload (<c>Orchestrator:Batches</c>).</summary>
+public sealed class BatchOptions
+{
+    /// <summary>Most lines (blank ones not counted) one upload may hold; a longer one is refused whole (413) and nothing of it runs.</summary>
+    public int MaxLines { get; set; } = 100_000;
+
+    /// <summary>Rejected lines listed in an upload's answer, the first ones; <c>rejectedCount</c> counts them all.</summary>
+    public int MaxListedRejections { get; set; } = 100;
 }

@@ -45,16 +45,30 @@ internal static class StorageConfig
             return;
         }
         var builder = new SqliteConnectionStringBuilder(storage.ConnectionString);
-        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            }
+            using var connection = new SqliteConnection(storage.ConnectionString);
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            // Rewriting the header's user version is a real write: a read-only file or folder fails here, named, rather
+            // than at the journal's first write, deep in the actor system, where it takes the process down.
+            cmd.CommandText = "PRAGMA journal_mode=WAL;";
+            cmd.ExecuteNonQuery();
+            cmd.CommandText = "PRAGMA user_version;";
+            var version = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            cmd.CommandText = $"PRAGMA user_version = {version};";
+            cmd.ExecuteNonQuery();
         }
-        using var connection = new SqliteConnection(storage.ConnectionString);
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL;";
-        cmd.ExecuteNonQuery();
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StorageUnavailableException($"The journal ({Describe(storage)}) cannot be written: {e.Message} "
+                + "Check that the file and its folder are writable by this process (SQLite also writes -wal and -shm files beside it).", e);
+        }
     }
 
     /// <summary>
@@ -79,7 +93,7 @@ internal static class StorageConfig
             }
             catch (Exception e) when (e is NpgsqlException or ArgumentException)
             {
-                throw new InvalidOperationException($"The journal ({Describe(storage)}) cannot be opened: {e.Message}", e);
+                throw new StorageUnavailableException($"The journal ({Describe(storage)}) cannot be opened: {e.Message}", e);
             }
         }
     }
@@ -110,3 +124,6 @@ internal static class StorageConfig
 
     private static readonly string[] SecretKeys = ["password", "pwd", "secret", "token", "key", "cert"];
 }
+
+/// <summary>The journal cannot be used at start-up; the message names the store (never its password) and why.</summary>
+internal sealed class StorageUnavailableException(string message, Exception inner) : InvalidOperationException(message, inner);

@@ -27,10 +27,14 @@ internal sealed class ProviderDirectory : IDisposable
             if (!ProviderTypes.All.TryGetValue(typeName, out var type)) continue; // unknown types are reported by Validate
             _accounts[name] = Resolve(name, type, o);
         }
+        Redactor = new CredentialRedactor(configured.Values.SelectMany(o => new[] { o.ApiKey, o.AccessKey, o.SecretKey }));
         UnknownTypes = configured
             .Where(kv => !ProviderTypes.All.ContainsKey(string.IsNullOrWhiteSpace(kv.Value.Type) ? kv.Key : kv.Value.Type))
             .Select(kv => kv.Key).ToList();
     }
+
+    /// <summary>Takes every account's credentials (and credential-like text) out of provider messages before they are stored.</summary>
+    public CredentialRedactor Redactor { get; }
 
     /// <summary>Accounts whose type is not known: kept out, reported at start-up.</summary>
     public IReadOnlyList<string> UnknownTypes { get; }
@@ -61,7 +65,7 @@ internal sealed class ProviderDirectory : IDisposable
                 BaseAddress = account.BaseUrl,
                 Timeout = TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds),
             };
-            var client = account.Type.CreateClient(new ProviderClientContext(account, http, _clock, _gate));
+            var client = RedactingProviderClient.Around(account.Type.CreateClient(new ProviderClientContext(account, http, _clock, _gate)), Redactor);
             _clients[accountName] = (http, client);
             return client;
         }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Orchestrator.Webhooks;
 
 namespace Orchestrator.ResultFiles;
 
@@ -14,17 +15,30 @@ internal sealed record DownloadFailure(string Reason, bool Retryable, TimeSpan? 
 /// </summary>
 internal static class DownloadAttempt
 {
+    // sources: which URLs (the first and each redirect) may be fetched; every one when null.
     public static async Task<(StoredFile? File, DownloadFailure? Failure)> RunAsync(
-        HttpClient http, IResultStore store, string taskId, int index, Uri url, ResultOptions options, TimeProvider clock, CancellationToken ct)
+        HttpClient http, IResultStore store, string taskId, int index, Uri url, ResultOptions options, TimeProvider clock, CancellationToken ct,
+        ResultSources? sources = null)
     {
+        sources ??= ResultSources.Any;
         var timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         // One deadline for headers and body together: HttpClient.Timeout stops counting once the headers are in.
         using var deadline = new CancellationTokenSource(timeout, clock);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, either.Token).ConfigureAwait(false);
+            HttpResponseMessage response;
+            for (var hops = 0; ; hops++)
+            {
+                if (sources.Refuse(url) is { } refused) return (null, new DownloadFailure($"{(hops == 0 ? "its URL" : "a redirect")} leads to {refused}", Retryable: false));
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, either.Token).ConfigureAwait(false);
+                if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location) break;
+                response.Dispose();
+                if (hops == ResultSources.MaxRedirects) return (null, new DownloadFailure($"more than {ResultSources.MaxRedirects} redirects", Retryable: false));
+                url = new Uri(url, location);
+            }
+            using var answered = response;
             if (!response.IsSuccessStatusCode) return (null, FromStatus(response, clock));
             // An announced size over the limit is refused before a byte of the body is read.
             if (response.Content.Headers.ContentLength > options.MaxBytes) return (null, DownloadFailure.OverLimit);
@@ -40,6 +54,10 @@ internal static class DownloadAttempt
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             return (null, new DownloadFailure($"no complete answer within {timeout.TotalSeconds:0.###} s", Retryable: true));
+        }
+        catch (HttpRequestException e) when (e.InnerException is WebhookTargetRefusedException)
+        {
+            return (null, new DownloadFailure("it leads to a loopback, private or other internal address", Retryable: false));
         }
         catch (HttpRequestException e)
         {

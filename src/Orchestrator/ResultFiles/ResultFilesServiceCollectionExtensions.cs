@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Hosting;
+using Orchestrator.Providers;
 
 namespace Orchestrator.ResultFiles;
 
@@ -16,19 +17,19 @@ internal static class ResultFilesServiceCollectionExtensions
     {
         services.TryAddSingleton<IResultStore>(sp => new LocalDirectoryResultStore(sp.GetRequiredService<OrchestratorOptions>().Results.Directory));
         services.AddHttpClient(ResultRehoster.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan) // each attempt has its own deadline
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(30),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<ResultSources>().CreateHandler())
             // The factory's request logs quote full URLs, and result URLs carry signatures; the rehoster logs them without.
             .RemoveAllLoggers();
+        services.TryAddSingleton(sp => new ResultSources(
+            sp.GetRequiredService<ProviderDirectory>().Accounts.Select(a => a.BaseUrl).OfType<Uri>(),
+            sp.GetRequiredService<OrchestratorOptions>().Results.AllowPrivateSources));
         services.TryAddSingleton(sp => new ResultRehoster(
             sp.GetRequiredService<IResultStore>(),
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<OrchestratorOptions>().Results,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<ResultRehoster>>()));
+            sp.GetService<ILogger<ResultRehoster>>(),
+            sp.GetRequiredService<ResultSources>()));
         return services;
     }
 }

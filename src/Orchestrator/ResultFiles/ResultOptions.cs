@@ -27,6 +27,13 @@ public sealed class ResultOptions
     /// <summary>Longest one download attempt may take, headers and body together, seconds.</summary>
     public double RequestTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Whether result files (and the redirects they lead to) may come from loopback, private or link-local addresses other
+    /// than the configured provider accounts' base URLs. Off by default: a result URL must not make the server fetch
+    /// from inside its own network (its own API included) and serve the answer as a task's result.
+    /// </summary>
+    public bool AllowPrivateSources { get; set; }
+
     /// <summary>Downloads running at once over all tasks; more wait their turn (waiting retries hold no place).</summary>
     public int MaxConcurrentDownloads { get; set; } = 8;
 }

@@ -22,8 +22,12 @@ internal sealed class ResultRehoster
     private readonly ILogger _log;
     private readonly SemaphoreSlim _downloads;
 
-    public ResultRehoster(IResultStore store, IHttpClientFactory http, ResultOptions options, TimeProvider clock, ILogger<ResultRehoster>? log = null)
+    private readonly ResultSources _sources;
+
+    public ResultRehoster(IResultStore store, IHttpClientFactory http, ResultOptions options, TimeProvider clock, ILogger<ResultRehoster>? log = null,
+        ResultSources? sources = null)
     {
+        _sources = sources ?? ResultSources.Any;
         _store = store;
         _http = http;
         _options = options;
@@ -91,7 +95,7 @@ internal sealed class ResultRehoster
                 await _downloads.WaitAsync(abandon.Token).ConfigureAwait(false);
                 try
                 {
-                    (stored, failure) = await DownloadAttempt.RunAsync(http, _store, taskId, result.Index, url, _options, _clock, abandon.Token).ConfigureAwait(false);
+                    (stored, failure) = await DownloadAttempt.RunAsync(http, _store, taskId, result.Index, url, _options, _clock, abandon.Token, _sources).ConfigureAwait(false);
                 }
                 finally
                 {

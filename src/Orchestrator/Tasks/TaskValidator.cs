@@ -58,6 +58,9 @@ internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions?
                 if (value is null || value.Length > 512) Fail($"metadata.{key}", "Values are strings of at most 512 characters.");
             }
         }
+        // Sent on to the provider and kept in the journal with the task: bounded like a webhookUrl.
+        if (s.ImageUrl is { Length: > WebhookTargetPolicy.MaxUrlLength })
+            Fail("imageUrl", $"At most {WebhookTargetPolicy.MaxUrlLength} characters (got {s.ImageUrl.Length}).");
         if (s.DeadlineSeconds is < 10 or > 7 * 86400) Fail("deadlineSeconds", "Between 10 and 604800 seconds.");
         if (s.WebhookUrl is not null && WebhookTargetPolicy.Check(s.WebhookUrl, webhooks?.AllowPrivateTargets ?? false, webhooks?.AllowLoopbackTargets ?? false) is { } webhookError)
             Fail("webhookUrl", webhookError);
@@ -125,7 +128,7 @@ internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions?
         }
         if (kind == GenerationKind.ImageToVideo && string.IsNullOrWhiteSpace(s.ImageUrl))
             fail("imageUrl", "Required for image-to-video.");
-        if (s.ImageUrl is not null && !(Uri.TryCreate(s.ImageUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
+        if (s.ImageUrl is { Length: <= WebhookTargetPolicy.MaxUrlLength } && !(Uri.TryCreate(s.ImageUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             fail("imageUrl", "An absolute http or https URL.");
         if (s.ImageUrl is not null && s.Model is not null && rules.ModelsWithoutReferenceImage.Contains(s.Model))
             fail("imageUrl", $"Model '{s.Model}' takes no reference image on this provider.");

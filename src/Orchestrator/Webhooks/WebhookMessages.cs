@@ -10,6 +10,9 @@ internal sealed record RegisterWebhook(string Id, string Url, IReadOnlyList<stri
 
 internal sealed record WebhookRegistered(WebhookEndpointView View);
 
+/// <summary>The tenant already has <c>Limit</c> endpoints: nothing was registered.</summary>
+internal sealed record WebhookLimitReached(string? Tenant, int Limit);
+
 internal sealed record ListWebhooks;
 
 internal sealed record GetWebhook(string Id);

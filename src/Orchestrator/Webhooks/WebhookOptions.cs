@@ -39,6 +39,9 @@ public sealed class WebhookOptions
     /// <summary>Attempts in flight at once to one registered endpoint.</summary>
     public int MaxInFlightPerEndpoint { get; set; } = 8;
 
+    /// <summary>Most endpoints one tenant may register; past it a registration is refused (409) and nothing is stored.</summary>
+    public int MaxEndpointsPerTenant { get; set; } = 100;
+
     /// <summary>Attempts in flight at once to per-task <c>webhookUrl</c>s, all tasks together.</summary>
     public int MaxInFlightTaskWebhooks { get; set; } = 64;
 
@@ -63,6 +66,7 @@ public sealed class WebhookOptions
         if (TimeoutSeconds is <= 0 || double.IsNaN(TimeoutSeconds)) problems.Add($"{key}TimeoutSeconds: greater than 0.");
         if (MaxInFlightPerEndpoint < 1) problems.Add($"{key}MaxInFlightPerEndpoint: at least 1.");
         if (MaxInFlightTaskWebhooks < 1) problems.Add($"{key}MaxInFlightTaskWebhooks: at least 1.");
+        if (MaxEndpointsPerTenant < 1) problems.Add($"{key}MaxEndpointsPerTenant: at least 1.");
         if (SnapshotEveryEvents < 1) problems.Add($"{key}SnapshotEveryEvents: at least 1.");
         // Never echo the value: it is a secret.
         if (TaskWebhookSecret is { Length: > 0 } s && !WebhookSignature.TryParseSecret(s, out _))

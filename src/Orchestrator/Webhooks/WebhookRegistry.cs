@@ -100,6 +100,10 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     private void Register(RegisterWebhook cmd)
     {
         if (_state.Endpoints.TryGetValue(cmd.Id, out var existing)) { Sender.Tell(new WebhookRegistered(existing.View())); return; }
+        // Each endpoint is a deliverer and a journal of its own: a few hundred that refuse every delivery cost every
+        // completion as many writes. The cap is checked here, where registrations are taken one at a time.
+        var limit = _rt.Options.MaxEndpointsPerTenant;
+        if (_state.Endpoints.Values.Count(e => e.Tenant == cmd.Tenant) >= limit) { Sender.Tell(new WebhookLimitReached(cmd.Tenant, limit)); return; }
         var sender = Sender;
         Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, cmd.Secret, _rt.Now, cmd.Tenant), () =>
         {

@@ -29,6 +29,13 @@ internal sealed class WebhookValidationException(IReadOnlyList<FieldError> error
     public IReadOnlyList<FieldError> Errors { get; } = errors;
 }
 
+/// <summary>A tenant has as many endpoints as it may (<see cref="WebhookOptions.MaxEndpointsPerTenant"/>). Nothing was persisted.</summary>
+internal sealed class WebhookLimitException(int limit)
+    : Exception($"At most {limit} webhook endpoints per tenant (Orchestrator:Webhooks:MaxEndpointsPerTenant); delete one first.")
+{
+    public int Limit { get; } = limit;
+}
+
 /// <summary>Webhook endpoints as a host uses them (the HTTP API is a thin layer over these calls).</summary>
 internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options)
 {
@@ -39,14 +46,19 @@ internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> regis
     /// receives that tenant's completions only.
     /// </summary>
     /// <exception cref="WebhookValidationException">A field is invalid.</exception>
+    /// <exception cref="WebhookLimitException">The tenant has <see cref="WebhookOptions.MaxEndpointsPerTenant"/> endpoints already.</exception>
     public async Task<WebhookRegistration> RegisterAsync(WebhookRegistrationRequest request, CancellationToken ct = default, string? tenant = null)
     {
         var (events, errors) = Validate(request, options.AllowPrivateTargets, options.AllowLoopbackTargets == true);
         if (errors.Count > 0) throw new WebhookValidationException(errors);
         var secret = request.Secret ?? WebhookSignature.NewSecret();
         var id = "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var reply = await AskAsync<WebhookRegistered>(new RegisterWebhook(id, request.Url!, events, secret, tenant), ct);
-        return new WebhookRegistration(reply.View, secret);
+        return await AskAsync<object>(new RegisterWebhook(id, request.Url!, events, secret, tenant), ct) switch
+        {
+            WebhookRegistered reply => new WebhookRegistration(reply.View, secret),
+            WebhookLimitReached limit => throw new WebhookLimitException(limit.Limit),
+            var other => throw new InvalidOperationException($"Unexpected answer {other.GetType().Name} to a registration."),
+        };
     }
 
     /// <summary>The registered endpoints, oldest first.</summary>

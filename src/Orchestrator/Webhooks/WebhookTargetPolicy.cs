@@ -12,11 +12,14 @@ namespace Orchestrator.Webhooks;
 /// </summary>
 internal static class WebhookTargetPolicy
 {
+    /// <summary>The longest URL a webhook target (or a task's <c>imageUrl</c>) may be.</summary>
+    public const int MaxUrlLength = 2000;
+
     /// <summary>Why <paramref name="url"/> may not be a webhook target, or null when it may.</summary>
     public static string? Check(string? url, bool allowPrivateTargets, bool allowLoopbackTargets = false)
     {
         if (string.IsNullOrWhiteSpace(url)) return "Required: an absolute http or https URL.";
-        if (url.Length > 2000) return "At most 2000 characters.";
+        if (url.Length > MaxUrlLength) return $"At most {MaxUrlLength} characters.";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
             return "An absolute http or https URL.";
         if (uri.UserInfo.Length > 0) return "A URL without user name or password (the signature authenticates the sender).";

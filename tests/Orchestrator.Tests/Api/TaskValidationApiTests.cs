@@ -64,6 +64,16 @@ public sealed class TaskValidationApiTests() : ServerTest(new SimulatorOptions {
         Assert.DoesNotContain("kling-v9-preview", sim["models"]!["text-to-image"]!.AsArray().Select(m => (string)m!));
     }
 
+    [Fact]
+    public async Task An_image_url_longer_than_a_webhook_url_may_be_is_a_400_naming_it_and_nothing_is_persisted()
+    {
+        var url = "https://images.example.com/" + new string('a', 2001);
+        var problem = await ProblemAsync(await PostAsync("/v1/tasks",
+            Video + "\"kling-v1-6\",\"imageUrl\":" + "\"" + url + "\"}"));
+        Assert.StartsWith("At most 2000 characters", ErrorOf(problem, "imageUrl"));
+        await AssertNothingPersistedAsync();
+    }
+
     [Theory]
     [InlineData("\"count\":\"2\"", "count", "integer")]
     [InlineData("\"count\":2.5", "count", "integer")]

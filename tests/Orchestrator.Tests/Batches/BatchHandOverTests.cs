@@ -134,7 +134,7 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<BatchStatus>();
         batch.Tell(new StoreChunk(batchId, entries));
         ExpectMsg<ChunkStored>();
-        batch.Tell(new SealBatch(batchId, entries.Count, []));
+        batch.Tell(new SealBatch(batchId, entries.Count, 0));
         ExpectMsg<BatchStatus>();
     }
 

@@ -21,6 +21,8 @@ internal sealed class SimulatedResults : IAsyncDisposable
     {
         Sim = sim;
         var options = new OrchestratorOptions { Results = { Directory = _dir.Path, RetryBaseSeconds = 0.01 } };
+        // The simulator is the provider: downloads from its loopback address are allowed as from a configured account's.
+        options.Providers["simulator"] = new ProviderAccountOptions { BaseUrl = sim.Http.BaseAddress!.ToString() };
         configure(options.Results);
         _services = new ServiceCollection().AddOrchestratorServices(options).BuildServiceProvider();
     }
