@@ -27,7 +27,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
     private readonly TaskRuntime _rt;
     private readonly string _taskId;
     private readonly bool _fresh;
-    private readonly TaskResume? _resume;
+    private readonly TaskWakeUps.Sleeping? _woken;
     private readonly TaskActorEnvironment _env;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -38,13 +38,13 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public GenerationTask(TaskRuntime runtime, string taskId, bool fresh, TaskResume? resume)
+    public GenerationTask(TaskRuntime runtime, string taskId, bool fresh, TaskWakeUps.Sleeping? woken)
     {
         _rt = runtime;
         _taskId = taskId;
         _fresh = fresh;
-        _resume = resume;
-        _memory = TaskMemory.For(taskId);
+        _woken = woken;
+        _memory = TaskMemory.For(taskId) with { State = woken?.State ?? TaskState.Empty };
         _env = new TaskActorEnvironment(runtime, taskId);
         JournalPluginId = OrchestratorPersistence.JournalPluginId;
         SnapshotPluginId = OrchestratorPersistence.SnapshotPluginId;
@@ -56,7 +56,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         switch (message)
         {
             case ITaskEvent e: _memory = _memory with { State = _memory.State.Apply(e) }; return true;
-            case RecoveryCompleted: Decide(new In.Recovered(_resume)); return true;
+            case RecoveryCompleted: Decide(new In.Recovered(_woken?.Resume)); return true;
             default: return false;
         }
     }
@@ -80,22 +80,24 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         return true;
     }
 
-    public static Props Props(TaskRuntime runtime, string taskId, bool fresh, TaskResume? resume = null) =>
-        Akka.Actor.Props.Create(typeof(GenerationTask), runtime, taskId, fresh, resume);
+    public static Props Props(TaskRuntime runtime, string taskId, bool fresh, TaskWakeUps.Sleeping? woken = null) =>
+        Akka.Actor.Props.Create(typeof(GenerationTask), runtime, taskId, fresh, woken);
 
     public override string PersistenceId => TaskIds.PersistenceId(_taskId);
 
     // A task whose id was minted in this process has no past: skip the journal read (3× cheaper start).
     // Only its first incarnation: a supervisor restart re-creates the actor from the same Props (fresh still true)
     // after events were written, and must recover them like any later start.
+    // Likewise a task woken from its sleep: its supervisor kept its state, and its last sequence number is known.
     // Any other start replays the journal, without asking the snapshot store: tasks never save snapshots.
-    public override Recovery Recovery => _fresh && !_restarted ? Recovery.None : JournalOnly;
+    public override Recovery Recovery => (_fresh || _woken is not null) && !_restarted ? Recovery.None : JournalOnly;
 
     private static readonly Recovery JournalOnly = new(SnapshotSelectionCriteria.None);
 
     public override void AroundPostRestart(Exception cause, object message)
     {
         _restarted = true; // before the base starts recovery, which reads Recovery
+        _memory = TaskMemory.For(_taskId); // and replays the whole journal, onto nothing kept from a sleep
         base.AroundPostRestart(cause, message);
     }
 
@@ -165,7 +167,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case Effect.PassivateSelf: Context.Parent.Tell(new Passivate(_taskId)); break;
             case Effect.Passivated p:
                 _asleep = p.Resume is not null;
-                Context.Parent.Tell(new TaskPassivated(_taskId, p.Resume, LastSequenceNr));
+                Context.Parent.Tell(new TaskPassivated(_taskId, p.Resume, LastSequenceNr, _memory.State));
                 break;
             case Effect.DeclinePassivation: Context.Parent.Tell(new PassivationDeclined(_taskId)); break;
             default: throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown task effect.");

@@ -44,9 +44,10 @@ internal sealed record Passivate(string TaskId);
 
 /// <summary>
 /// The task's answer to the supervisor's "now": stop me. <c>Resume</c> (a task that has not ended): wake me then, with
-/// this; <c>SequenceNr</c>: the last event it journaled, so the next incarnation need not ask the journal for it.
+/// this; <c>SequenceNr</c> and <c>State</c>: its last journaled event and what its journal folds to, so the next
+/// incarnation reads nothing back.
 /// </summary>
-internal sealed record TaskPassivated(string TaskId, Lifecycle.TaskResume? Resume, long SequenceNr);
+internal sealed record TaskPassivated(string TaskId, Lifecycle.TaskResume? Resume, long SequenceNr, TaskState State);
 
 /// <summary>The task's answer to the supervisor's "now" when something began since it offered: it stays.</summary>
 internal sealed record PassivationDeclined(string TaskId);

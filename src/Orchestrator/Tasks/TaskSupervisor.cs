@@ -44,7 +44,7 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
             if (!_children.TryGetValue(p.TaskId, out var child) || !child.Equals(Sender)) return;
             if (p.Resume is { } resume)
             {
-                _sleeping.Add(p.TaskId, resume, p.SequenceNr);
+                _sleeping.Add(p.TaskId, resume, p.SequenceNr, p.State);
                 ArmWakeTimer();
             }
             Context.Stop(child);
@@ -97,7 +97,7 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
             // A sleeping task wakes early for any message (a callback, a cancel) with what it left here.
             var sleeping = _sleeping.Take(cmd.TaskId);
             if (sleeping is { } s) OrchestratorJournal.MarkKnown(persistenceId, s.SequenceNr);
-            child = Context.ActorOf(GenerationTask.Props(_runtime, cmd.TaskId, fresh, sleeping?.Resume), cmd.TaskId);
+            child = Context.ActorOf(GenerationTask.Props(_runtime, cmd.TaskId, fresh, sleeping), cmd.TaskId);
             Context.Watch(child);
             _children[cmd.TaskId] = child;
             _ids[child] = cmd.TaskId;

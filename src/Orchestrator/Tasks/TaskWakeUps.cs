@@ -3,12 +3,15 @@ using Orchestrator.Tasks.Lifecycle;
 namespace Orchestrator.Tasks;
 
 /// <summary>
-/// The tasks asleep in a supervisor, by when each wakes: a few dozen bytes each where an actor costs kilobytes. Pure
-/// (no Akka, no clock): the supervisor passes the time.
+/// The tasks asleep in a supervisor, by when each wakes: their state (the request they hold anyway) and where their
+/// polling was, where an actor costs kilobytes more. Pure (no Akka, no clock): the supervisor passes the time.
 /// </summary>
 internal sealed class TaskWakeUps
 {
-    public sealed record Sleeping(TaskResume Resume, long SequenceNr);
+    /// <param name="Resume">When to wake it and its polling progress.</param>
+    /// <param name="SequenceNr">Its last journaled event: the next incarnation continues from it without asking the journal.</param>
+    /// <param name="State">Its state as its journal folds it: the next incarnation replays nothing.</param>
+    public sealed record Sleeping(TaskResume Resume, long SequenceNr, TaskState State);
 
     private readonly Dictionary<string, Sleeping> _byId = new();
     // Entries of tasks woken early stay in the queue until due, and are skipped then.
@@ -29,9 +32,9 @@ internal sealed class TaskWakeUps
         }
     }
 
-    public void Add(string taskId, TaskResume resume, long sequenceNr)
+    public void Add(string taskId, TaskResume resume, long sequenceNr, TaskState state)
     {
-        _byId[taskId] = new Sleeping(resume, sequenceNr);
+        _byId[taskId] = new Sleeping(resume, sequenceNr, state);
         _queue.Enqueue(taskId, resume.WakeAt);
     }
 
