@@ -100,6 +100,7 @@ public static class ServerProgram
         app.MapWebhookEndpoints();
         app.MapCallbackEndpoints();
         app.MapProviderEndpoints();
+        app.MapAdminEndpoints();
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey();
         return app;
