@@ -86,10 +86,14 @@ public static class ServerProgram
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddSingleton<GracefulShutdown>();
+        // SIGTERM to exit within 10 s: requests under way get GracefulShutdown.DrainFor, the actor system the rest.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
         LogStartLine(app, options, keys);
         app.UseExceptionHandler();
+        app.UseGracefulShutdown();
         app.UseCrossSiteRefusal();
         app.UseApiKeys(keys);
         app.MapHealthEndpoints();
