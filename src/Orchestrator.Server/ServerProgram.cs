@@ -86,10 +86,14 @@ public static class ServerProgram
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddSingleton<GracefulShutdown>();
+        // SIGTERM to exit within 10 s: requests under way get GracefulShutdown.DrainFor, the actor system the rest.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
         LogStartLine(app, options, keys);
         app.UseExceptionHandler();
+        app.UseGracefulShutdown();
         app.UseCrossSiteRefusal();
         app.UseApiKeys(keys);
         app.MapHealthEndpoints();
@@ -100,6 +104,7 @@ public static class ServerProgram
         app.MapWebhookEndpoints();
         app.MapCallbackEndpoints();
         app.MapProviderEndpoints();
+        app.MapAdminEndpoints();
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey();
         return app;

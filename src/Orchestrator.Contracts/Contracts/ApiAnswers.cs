@@ -20,10 +20,20 @@ public sealed record Problem
 /// <param name="Items">Everything there is (these lists are short, so they are not paged).</param>
 public sealed record ItemList<T>(IReadOnlyList<T> Items);
 
-/// <summary>The answer to <c>GET /healthz</c>: 200 with <see cref="Ready"/>, else 503 with <see cref="Starting"/>.</summary>
-/// <param name="Status"><c>ready</c> or <c>starting</c>.</param>
-public sealed record HealthStatus(string Status)
+/// <summary>
+/// The answer to <c>GET /healthz</c>: 200 with <see cref="Ready"/>, else 503 with <see cref="Starting"/>,
+/// <see cref="Stopping"/> or <see cref="Degraded"/> and a <c>Reason</c>.
+/// </summary>
+/// <param name="Status"><c>ready</c>, <c>starting</c>, <c>stopping</c> or <c>degraded</c>.</param>
+/// <param name="Reason">Why it is not ready, for <c>stopping</c> and <c>degraded</c>; null otherwise.</param>
+public sealed record HealthStatus(string Status, string? Reason = null)
 {
+    /// <summary>Shutting down (SIGTERM): it accepts nothing new; send requests to another node or retry after its restart.</summary>
+    public const string Stopping = "stopping";
+
+    /// <summary>Running, but a part of it is down for now (e.g. the webhook registry restarting after a journal failure).</summary>
+    public const string Degraded = "degraded";
+
     /// <summary>The journal has been read and interrupted tasks resumed.</summary>
     public const string Ready = "ready";
 

@@ -5,7 +5,10 @@ using Orchestrator.Server.Security;
 
 namespace Orchestrator.Server.Api;
 
-/// <summary><c>/healthz</c>: 200 <c>ready</c> once the journal has been read and interrupted tasks resumed, 503 <c>starting</c> before.</summary>
+/// <summary>
+/// <c>/healthz</c>: 200 <c>ready</c> once the journal has been read and interrupted tasks resumed; 503 <c>starting</c>
+/// before, <c>stopping</c> once SIGTERM arrived (with a <c>reason</c>).
+/// </summary>
 public static class HealthEndpoints
 {
     /// <summary>Maps <c>/healthz</c>.</summary>
@@ -13,9 +16,15 @@ public static class HealthEndpoints
     {
         // Load balancers and orchestrators probe it without a key; it tells nothing but ready or starting.
         var health = routes.MapGroup("/healthz").AllowWithoutApiKey();
-        health.MapGet("", Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> (IOrchestrator o) => o.IsReady
-            ? TypedResults.Ok(new HealthStatus(HealthStatus.Ready))
-            : TypedResults.Json(new HealthStatus(HealthStatus.Starting), ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable));
+        health.MapGet("", Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> (IOrchestrator o, GracefulShutdown shutdown) =>
+        {
+            if (shutdown.IsStopping) return Unavailable(new HealthStatus(HealthStatus.Stopping, "shutting down: send requests elsewhere or retry after the restart"));
+            if (!o.IsReady) return Unavailable(new HealthStatus(HealthStatus.Starting));
+            return TypedResults.Ok(new HealthStatus(HealthStatus.Ready));
+        });
         return health;
     }
+
+    private static JsonHttpResult<HealthStatus> Unavailable(HealthStatus status) =>
+        TypedResults.Json(status, ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -27,6 +27,8 @@ internal sealed partial class ActorOrchestrator(
     OrchestratorOptions options) : IOrchestrator
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    // A task actor answers between two messages; one busy for longer than this is worth listing.
+    private static readonly TimeSpan ProgressAnswerWithin = TimeSpan.FromSeconds(3);
 
     public bool IsReady => readiness.IsReady;
     public Task WhenReady => readiness.WhenReady;
@@ -132,4 +134,7 @@ internal sealed partial class ActorOrchestrator(
                 null, null, null, new Dictionary<string, IReadOnlyList<string>>(), kv.Value));
         return configured.Concat(missing).OrderBy(a => a.Account, StringComparer.OrdinalIgnoreCase).ToList();
     }
+
+    public async Task<StuckTaskReport> StuckTasksAsync(CancellationToken ct = default) =>
+        await (await supervisor.GetAsync(ct)).Ask<StuckTaskReport>(new ListStuck(ProgressAnswerWithin), AskTimeout, ct);
 }

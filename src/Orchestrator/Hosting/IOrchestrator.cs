@@ -81,6 +81,12 @@ public interface IOrchestrator
 
     /// <summary>Every configured provider account; for enabled ones their throttle's rate, concurrency, queues and limit answers.</summary>
     Task<IReadOnlyList<ProviderAccountStatus>> ProvidersAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// The unfinished tasks with no pending timer, permit request or provider call (or more than one), and those whose
+    /// actor did not answer within a few seconds. Tasks asleep through a long wait are counted, not woken.
+    /// </summary>
+    Task<StuckTaskReport> StuckTasksAsync(CancellationToken ct = default);
 }
 
 /// <summary>A request was rejected; <see cref="Errors"/> names each field. Nothing was persisted.</summary>

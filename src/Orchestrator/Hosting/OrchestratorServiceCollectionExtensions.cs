@@ -39,7 +39,11 @@ public static class OrchestratorServiceCollectionExtensions
     {
         services.AddOrchestratorServices(options);
         // The actor system is the orchestrator's own here, so its log may go where the host's log goes.
-        services.AddAkka("orchestrator", (builder, sp) => builder.WithAkkaLogsToHostLogging(options).WithOrchestrator(sp));
+        // The host stops the actor system (Akka.Hosting runs its coordinated shutdown when the host stops), after the
+        // host's own stopping work such as letting requests under way finish: Akka's SIGTERM hook would stop it first.
+        services.AddAkka("orchestrator", (builder, sp) => builder
+            .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", Akka.Hosting.HoconAddMode.Prepend)
+            .WithAkkaLogsToHostLogging(options).WithOrchestrator(sp));
         return services;
     }
 

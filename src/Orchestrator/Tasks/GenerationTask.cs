@@ -178,7 +178,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
 
     // The timer as the scheduler holds it, not as the memory says: a timer left running beside a permit or a call must show.
     private TaskProgress Progress() => new(_taskId, _memory.State.Status, Timers.IsTimerActive(ProgressTimer),
-        _memory.Waiting == Waiting.Permit, _memory.Waiting == Waiting.Call, _journalWrites);
+        _memory.Waiting == Waiting.Permit, _memory.Waiting == Waiting.Call, _journalWrites, _memory.WaitingFor is not null);
 
     private static ProviderError Unexpected(Exception ex) => new("internal", $"Unexpected client fault: {ex.GetType().Name}", true);
 

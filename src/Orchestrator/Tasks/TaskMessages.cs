@@ -35,9 +35,11 @@ internal sealed record CancelReply(TaskView View, bool Cancelled);
 
 /// <summary>
 /// What a live task waits on. Invariant: a task that has not ended has exactly one of a pending progress timer,
-/// an outstanding permit request, or a provider call in flight.
+/// an outstanding permit request, or a provider call in flight. <c>WaitingForAccount</c>: the exception, a task whose
+/// account is not configured waits on nothing but its deadline.
 /// </summary>
-internal sealed record TaskProgress(string TaskId, TaskLifecycle Status, bool TimerPending, bool AwaitingPermit, bool CallInFlight, int JournalWrites);
+internal sealed record TaskProgress(string TaskId, TaskLifecycle Status, bool TimerPending, bool AwaitingPermit, bool CallInFlight, int JournalWrites,
+    bool WaitingForAccount = false);
 
 /// <summary>Sent by a task actor to its supervisor when it may be stopped (ended and idle, or a long wait ahead).</summary>
 internal sealed record Passivate(string TaskId);

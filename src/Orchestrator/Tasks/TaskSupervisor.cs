@@ -68,6 +68,12 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer("rewake-" + id, new Rewake(id), TimeSpan.FromSeconds(5));
             }
         });
+        Receive<ListStuck>(l =>
+        {
+            // Children in the passivation handshake are about to sleep or to stay: neither is stuck, and asking would race their stop.
+            var live = _children.Where(c => !_held.ContainsKey(c.Key)).Select(c => (c.Key, c.Value)).ToList();
+            StuckTasks.CheckAsync(live, _sleeping.Count, l.AnswerWithin).PipeTo(Sender);
+        });
         Receive<Rewake>(r => Route(new WakeTask(r.TaskId), Self));
         Receive<WakeDue>(_ =>
         {

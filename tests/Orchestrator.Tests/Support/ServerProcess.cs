@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Orchestrator.Tests.Support;
 
@@ -83,6 +84,25 @@ public sealed class ServerProcess : IDisposable
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
     }
+
+    /// <summary>SIGTERM, as systemd, Docker and Kubernetes stop a service: the process shuts down gracefully.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {Marshal.GetLastPInvokeError()}).");
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; throws when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cancel.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"The server was still running after {timeout}; it wrote: {string.Join("\n", Output.TakeLast(30))}"); }
+        _process.WaitForExit(); // the last lines of output
+        return _process.ExitCode;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     public void Dispose()
     {

@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Orchestrator.Hosting;
+
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// Asks the <see cref="TaskSupervisor"/> for the tasks that break the progress invariant (<see cref="StuckTaskReport"/>).
+/// It answers for tasks asleep through a long wait itself, so the check wakes none of them.
+/// </summary>
+internal sealed record ListStuck(TimeSpan AnswerWithin);
+
+/// <summary>The progress invariant, checked on what a task actor says it waits on.</summary>
+internal static class StuckTasks
+{
+    public const string NothingPending = "nothing pending";
+    public const string MoreThanOnePending = "more than one pending";
+    public const string NoAnswer = "no answer";
+
+    /// <summary>
+    /// Null when the task is fine: ended, waiting for its account to be configured again (by design it spends nothing
+    /// then; its deadline still ends it), or waiting on exactly one thing. <paramref name="progress"/> null: it did not answer.
+    /// </summary>
+    public static StuckTask? Classify(string taskId, TaskProgress? progress)
+    {
+        if (progress is null) return new StuckTask(taskId, null, false, false, false, NoAnswer);
+        if (progress.Status.IsTerminal() || progress.WaitingForAccount) return null;
+        var pending = (progress.TimerPending ? 1 : 0) + (progress.AwaitingPermit ? 1 : 0) + (progress.CallInFlight ? 1 : 0);
+        if (pending == 1) return null;
+        return new StuckTask(taskId, progress.Status, progress.TimerPending, progress.AwaitingPermit, progress.CallInFlight,
+            pending == 0 ? NothingPending : MoreThanOnePending);
+    }
+
+    /// <summary>
+    /// Asks each live task what it waits on (straight to the actor: a sleeping one is not among them and stays asleep)
+    /// and classifies the answers; one that does not answer within <paramref name="within"/> is listed as such.
+    /// </summary>
+    public static async Task<StuckTaskReport> CheckAsync(IReadOnlyList<(string Id, IActorRef Actor)> live, int asleep, TimeSpan within)
+    {
+        var answers = await Task.WhenAll(live.Select(async t =>
+        {
+            try { return Classify(t.Id, await t.Actor.Ask<TaskProgress>(new GetTaskProgress(t.Id), within)); }
+            catch (AskTimeoutException) { return Classify(t.Id, null); }
+        }));
+        return new StuckTaskReport(live.Count + asleep, answers.OfType<StuckTask>().OrderBy(s => s.TaskId, StringComparer.Ordinal).ToList());
+    }
+}
