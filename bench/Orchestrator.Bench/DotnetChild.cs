@@ -15,12 +15,20 @@ public sealed class DotnetChild : IDisposable
     private const int TailLines = 40;
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
+    private readonly StreamWriter _log;
+    private bool _logClosed;
 
-    private DotnetChild(Process process, long startedTicks)
+    private DotnetChild(Process process, long startedTicks, string logFile)
     {
         _process = process;
         StartedTicks = startedTicks;
+        // Every line it writes, beside its data: what a stalled run was doing is read afterwards, not guessed.
+        LogFile = logFile;
+        _log = new StreamWriter(logFile, append: true) { AutoFlush = true };
     }
+
+    /// <summary>Where every line the program writes is kept (in its working directory).</summary>
+    public string LogFile { get; }
 
     /// <summary>When <see cref="Process.Start()"/> was called (a <see cref="Stopwatch"/> timestamp): the start of a start-up time.</summary>
     public long StartedTicks { get; }
@@ -47,7 +55,7 @@ public sealed class DotnetChild : IDisposable
             || k.StartsWith("Simulator__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
             psi.Environment.Remove(key);
         var started = Stopwatch.GetTimestamp();
-        var child = new DotnetChild(Process.Start(psi)!, started);
+        var child = new DotnetChild(Process.Start(psi)!, started, Path.Combine(workingDirectory, program + ".log"));
         // Read both pipes all the time: a child whose pipe is full blocks on its next log line.
         child._process.OutputDataReceived += (_, e) => child.Keep(e.Data);
         child._process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
@@ -74,6 +82,11 @@ public sealed class DotnetChild : IDisposable
     {
         Kill();
         _process.Dispose();
+        lock (_tail)
+        {
+            _logClosed = true;
+            _log.Dispose();
+        }
     }
 
     public static int FreePort()
@@ -102,6 +115,7 @@ public sealed class DotnetChild : IDisposable
         {
             _tail.Enqueue(line);
             if (_tail.Count > TailLines) _tail.Dequeue();
+            if (!_logClosed) _log.WriteLine(line);
         }
     }
 }
