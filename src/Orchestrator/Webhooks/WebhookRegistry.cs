@@ -83,6 +83,27 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
         WebhookSignature.TryParseSecret(taskSecret, out _taskKey);
         StartTaskDeliverer();
         foreach (var ep in _state.Endpoints.Values) StartDeliverer(ep);
+        if (_rt.Health.Down is { } outage) _log.Info("Webhook registry running again after {0:0.0} s down", (_rt.Now - outage.Since).TotalSeconds);
+        _rt.Health.MarkUp();
+    }
+
+    // Akka stops a persistent actor whose write or recovery the journal refused; its backoff supervisor starts it again.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _rt.Health.MarkDown($"the journal refused a write of the webhook registry ({cause.GetType().Name})");
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _rt.Health.MarkDown($"the webhook registry could not read its journal ({reason.GetType().Name})");
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void PostStop()
+    {
+        if (CoordinatedShutdown.Get(Context.System).ShutdownReason is null) _rt.Health.MarkDown("the webhook registry stopped; it is starting again");
+        base.PostStop();
     }
 
     private void StartTaskDeliverer() =>
