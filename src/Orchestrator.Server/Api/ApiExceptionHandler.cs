@@ -25,6 +25,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             WebhookLimitException e => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhook endpoints", detail: e.Message,
                 extensions: new Dictionary<string, object?> { ["limit"] = e.Limit }),
             QueueFullException e => ApiProblems.QueueFull(http, e),
+            WebhookRegistryUnavailableException e => ApiProblems.Unavailable(http, "Webhooks unavailable", e.Message, e.RetryAfter),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
             BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
                 extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),

@@ -43,6 +43,13 @@ public static class ApiProblems
             extensions: new Dictionary<string, object?> { ["field"] = "provider", ["account"] = ex.Account });
     }
 
+    /// <summary>503 with <c>Retry-After</c> (whole seconds, rounded up): a part of the node is down for now; nothing was done.</summary>
+    public static ProblemHttpResult Unavailable(HttpContext http, string title, string detail, TimeSpan retryAfter)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+    }
+
     /// <summary>How long an overloaded node asks a client to wait before it tries again.</summary>
     public const int OverloadedRetryAfterSeconds = 5;
 

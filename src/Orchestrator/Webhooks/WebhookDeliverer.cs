@@ -318,9 +318,16 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
         else then();
     }
 
+    /// <summary>
+    /// Journals <paramref name="e"/> and then runs <paramref name="then"/>. Without holding back other messages meanwhile
+    /// (PersistAsync): what becomes due while one write is under way goes to the journal together, in the next write,
+    /// so an endpoint that refuses every delivery costs one write per round trip to the journal, not one per completion.
+    /// Nothing reads the ledger for a delivery whose write is under way: its offset stays open and its retry unscheduled
+    /// until <paramref name="then"/> settles it.
+    /// </summary>
     private void Write(IWebhookDeliveryEvent e, Action then)
     {
-        Persist(e, _ =>
+        PersistAsync(e, _ =>
         {
             _ledger = _ledger.Apply(e);
             then();

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Pattern;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Events;
 
@@ -23,12 +24,14 @@ public static class WebhookHosting
                 options.AllowLoopbackTargets == true))
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton(sp => new WebhookHealth(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<WebhookSubscriptions>();
         return services;
     }
 
     /// <summary>
-    /// Starts <c>/user/webhooks</c> (registered as <see cref="WebhookRegistry"/>) and through it every endpoint's deliverer;
+    /// Starts <c>/user/webhooks</c> (registered as <see cref="WebhookRegistry"/>: a backoff supervisor that forwards to the
+    /// registry, <c>/user/webhooks/registry</c>) and through it every endpoint's deliverer;
     /// commits their offsets on shutdown. Needs the task actors (<see cref="Tasks.TaskHosting.WithTaskActors"/>): deliveries
     /// follow the completion stream.
     /// </summary>
@@ -36,8 +39,11 @@ public static class WebhookHosting
         builder.WithActors((system, registry, resolver) =>
         {
             var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
-                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>());
-            var webhooks = system.ActorOf(WebhookRegistry.Props(runtime), "webhooks");
+                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>());
+            // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
+            // a restart of the process would, and is what the registry key names, so messages keep finding it.
+            var webhooks = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",
+                minBackoff: TimeSpan.FromSeconds(1), maxBackoff: TimeSpan.FromSeconds(30), randomFactor: 0.2, maxNrOfRetries: -1)), "webhooks");
             registry.Register<WebhookRegistry>(webhooks);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "commit-webhook-offsets", async () =>
             {

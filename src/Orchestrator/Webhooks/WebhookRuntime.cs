@@ -3,8 +3,9 @@ using Orchestrator.Events;
 namespace Orchestrator.Webhooks;
 
 /// <summary>What the webhook actors share: options, the sender, the completion feed and the clock.</summary>
-internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock)
+internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock, WebhookHealth health)
 {
+    public WebhookHealth Health { get; } = health;
     public WebhookOptions Options { get; } = options;
     public WebhookSender Sender { get; } = sender;
     public CompletionFeed Feed { get; } = feed;

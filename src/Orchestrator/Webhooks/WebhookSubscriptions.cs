@@ -37,7 +37,7 @@ internal sealed class WebhookLimitException(int limit)
 }
 
 /// <summary>Webhook endpoints as a host uses them (the HTTP API is a thin layer over these calls).</summary>
-internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options)
+internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> registry, WebhookOptions options, WebhookHealth health)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -114,6 +114,11 @@ internal sealed class WebhookSubscriptions(IRequiredActor<WebhookRegistry> regis
         return (events, errors);
     }
 
-    private async Task<T> AskAsync<T>(object message, CancellationToken ct) =>
-        await (await registry.GetAsync(ct)).Ask<T>(message, AskTimeout, ct);
+    /// <exception cref="WebhookRegistryUnavailableException">The registry is down (its journal refused a write) and starting again.</exception>
+    private async Task<T> AskAsync<T>(object message, CancellationToken ct)
+    {
+        // A message sent while it is down would wait out the ask timeout for nothing.
+        if (health.Down is { } outage) throw new WebhookRegistryUnavailableException(outage);
+        return await (await registry.GetAsync(ct)).Ask<T>(message, AskTimeout, ct);
+    }
 }

@@ -68,5 +68,9 @@ public sealed class ApiKeyAccessTests() : ServerTest(new SimulatorOptions { Imag
         var secret = (await admin.GetFromJsonAsync<JsonNode>("/v1/webhooks/task-secret"))!;
         Assert.StartsWith("whsec_", secret["secret"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/v1/webhooks/task-webhooks/replay", null)).StatusCode);
+
+        // Diagnostics see every tenant's tasks: the operator's too.
+        Assert.Equal(HttpStatusCode.Forbidden, (await submit.GetAsync("/v1/admin/stuck")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/v1/admin/stuck")).StatusCode);
     }
 }
