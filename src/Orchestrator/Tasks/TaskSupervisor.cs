@@ -27,6 +27,8 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _ids = new();
     private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _held = new();
     private readonly TaskWakeUps _sleeping = new();
+    // Unexpected stops in a row per task (only tasks that stopped so): each is brought back later than the last.
+    private readonly Dictionary<string, int> _rewakes = new();
     private DateTimeOffset? _timerFor;
 
     public TaskSupervisor(TaskRuntime runtime)
@@ -42,6 +44,7 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
         Receive<TaskPassivated>(p =>
         {
             if (!_children.TryGetValue(p.TaskId, out var child) || !child.Equals(Sender)) return;
+            _rewakes.Remove(p.TaskId);
             if (p.Resume is { } resume)
             {
                 _sleeping.Add(p.TaskId, resume, p.SequenceNr, p.State);
@@ -64,8 +67,11 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
             }
             else
             {
-                // Stopped without passivating (e.g. the journal refused a write): bring it back once the dust settles.
-                Timers.StartSingleTimer("rewake-" + id, new Rewake(id), TimeSpan.FromSeconds(5));
+                // Stopped without passivating (the journal refused a write or a replay: overloaded, or its circuit
+                // breaker open): bring it back once the dust settles, later each time and spread, so that thousands
+                // stopped together do not all come back into the same overloaded journal at once.
+                var stops = _rewakes[id] = _rewakes.GetValueOrDefault(id) + 1;
+                Timers.StartSingleTimer("rewake-" + id, new Rewake(id), RewakeDelay(stops, Random.Shared.NextDouble()));
             }
         });
         Receive<ListStuck>(l =>
@@ -110,6 +116,10 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
         }
         child.Tell(message, sender);
     }
+
+    /// <summary>5 s after a first unexpected stop, doubling to at most 2 minutes, each spread by ±25%.</summary>
+    internal static TimeSpan RewakeDelay(int stops, double random) =>
+        TimeSpan.FromSeconds(Math.Min(120, 5 * Math.Pow(2, Math.Min(stops, 8) - 1)) * (0.75 + 0.5 * random));
 
     /// <summary>One timer, for the earliest wake-up; moved earlier when an earlier one arrives.</summary>
     private void ArmWakeTimer()
