@@ -58,7 +58,12 @@ public static class ServerProgram
         // stalls timers and HTTP for the half second the pool takes to grow.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 16 * Environment.ProcessorCount), io);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Options are read once at start: no file watchers on the configuration (each is an inotify instance and a
+        // recursive watch of the content root).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args], ContentRootPath = AppContext.BaseDirectory,
+        });
         var urls = builder.Configuration["Urls"] ?? "http://127.0.0.1:5080";
         builder.WebHost.UseUrls(urls);
 
