@@ -53,17 +53,7 @@ internal sealed class ResultSources
             var host = context.DnsEndPoint.Host;
             var provider = _allowPrivate || _providers.Any(p => p.IdnHost.Trim('[', ']').Equals(host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) && p.Port == context.DnsEndPoint.Port);
             var addresses = await WebhookTargetPolicy.AllowedAddressesAsync(host, allowPrivateTargets: provider, allowLoopbackTargets: false, ct).ConfigureAwait(false);
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+            return await WebhookTargetPolicy.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
         },
     };
 

@@ -112,19 +112,25 @@ internal static class WebhookTargetPolicy
         ConnectCallback = async (context, ct) =>
         {
             var addresses = await AllowedAddressesAsync(context.DnsEndPoint.Host, allowPrivateTargets, allowLoopbackTargets, ct).ConfigureAwait(false);
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+            return await ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
         },
     };
+
+    /// <summary>A TCP connection to the first of <paramref name="addresses"/> that answers (already checked by the caller).</summary>
+    internal static async ValueTask<Stream> ConnectAsync(IPAddress[] addresses, int port, CancellationToken ct)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, port, ct).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }
 
 /// <summary>A webhook target resolved only to addresses the policy refuses.</summary>

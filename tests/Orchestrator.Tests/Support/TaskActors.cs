@@ -83,6 +83,20 @@ internal sealed class TaskActors : IAsyncDisposable
     public async Task<TaskView> WaitForEndAsync(string id, TimeSpan? timeout = null) =>
         await Reads.WaitForEndAsync(id, timeout ?? TimeSpan.FromSeconds(30), CancellationToken.None) ?? throw new InvalidOperationException($"No task {id}");
 
+    /// <summary>Whether the task has an actor now (asked without waking it).</summary>
+    public async Task<bool> IsInMemoryAsync(string id)
+    {
+        try
+        {
+            await System.ActorSelection($"/user/tasks/{id}").ResolveOne(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (ActorNotFoundException)
+        {
+            return false;
+        }
+    }
+
     public Task<TaskProgress> ProgressAsync(string id) => Supervisor.Ask<TaskProgress>(new GetTaskProgress(id), TimeSpan.FromSeconds(10));
 
     public static GenerationRequest Image(string prompt = "a kangaroo") => new()

@@ -28,32 +28,19 @@ public sealed class PassivationTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<bool> IsInMemoryAsync(string id)
-    {
-        try
-        {
-            await _actors.System.ActorSelection($"/user/tasks/{id}").ResolveOne(TimeSpan.FromSeconds(1));
-            return true;
-        }
-        catch (ActorNotFoundException)
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task An_ended_task_read_again_after_it_passivated_passivates_again()
     {
         var view = await _actors.SubmitAsync(TaskActors.Image());
         Assert.Equal(TaskLifecycle.Succeeded, (await _actors.WaitForEndAsync(view.Id)).Status);
-        await Eventually.Until(() => IsInMemoryAsync(view.Id), inMemory => !inMemory, TimeSpan.FromSeconds(10), "the ended task to passivate");
+        await Eventually.Until(() => _actors.IsInMemoryAsync(view.Id), inMemory => !inMemory, TimeSpan.FromSeconds(10), "the ended task to passivate");
 
         for (var read = 1; read <= 2; read++)
         {
             var again = await _actors.Supervisor.Ask<TaskView>(new GetTask(view.Id), TimeSpan.FromSeconds(10));
             Assert.Equal(TaskLifecycle.Succeeded, again.Status);
-            Assert.True(await IsInMemoryAsync(view.Id), "the read brought it back");
-            await Eventually.Until(() => IsInMemoryAsync(view.Id), inMemory => !inMemory, TimeSpan.FromSeconds(10), $"the task to passivate after read {read}");
+            Assert.True(await _actors.IsInMemoryAsync(view.Id), "the read brought it back");
+            await Eventually.Until(() => _actors.IsInMemoryAsync(view.Id), inMemory => !inMemory, TimeSpan.FromSeconds(10), $"the task to passivate after read {read}");
         }
     }
 }

@@ -33,24 +33,11 @@ public sealed class SleepingTaskActorTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<bool> IsInMemoryAsync(string id)
-    {
-        try
-        {
-            await _actors.System.ActorSelection($"/user/tasks/{id}").ResolveOne(TimeSpan.FromSeconds(1));
-            return true;
-        }
-        catch (ActorNotFoundException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Asleep: the task has started at the provider, has not ended, and has no actor.</summary>
     private async Task<TaskView> AsleepAsync(string id) => await Eventually.Until(async () =>
         {
             var view = await _actors.Reads.GetAsync(id, CancellationToken.None);
-            return (View: view, InMemory: await IsInMemoryAsync(id));
+            return (View: view, InMemory: await _actors.IsInMemoryAsync(id));
         }, s => !s.InMemory && s.View is { ProviderTaskId: not null } v && !v.Status.IsTerminal(), TimeSpan.FromSeconds(10), "the task to sleep")
         .ContinueWith(t => t.Result.View!);
 
