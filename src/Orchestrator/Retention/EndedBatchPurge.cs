@@ -9,7 +9,7 @@ namespace Orchestrator.Retention;
 /// restart never takes its missing rows for lines still to hand over), then its tasks go in steps like standalone ones
 /// (<see cref="EndedTaskPurge"/>), then the batch's own journal and row. A step cut short is found again by the next.
 /// </summary>
-internal sealed class EndedBatchPurge(ReadModelDatabase db, EndedTaskPurge tasks)
+internal sealed class EndedBatchPurge(ReadModelDatabase db)
 {
     public const string Expiring = "expiring";
 
@@ -65,13 +65,8 @@ internal sealed class EndedBatchPurge(ReadModelDatabase db, EndedTaskPurge tasks
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var persistenceId = new[] { BatchIds.PersistenceId(batchId) };
-        await EndedTaskPurge.DeleteInAsync(connection, tx, "tags", "persistence_id", persistenceId, ct);
-        await EndedTaskPurge.DeleteInAsync(connection, tx, "journal", "persistence_id", persistenceId, ct);
-        await EndedTaskPurge.DeleteInAsync(connection, tx, "snapshot", "persistence_id", persistenceId, ct);
+        await EndedTaskPurge.DeleteJournalsAsync(connection, tx, [BatchIds.PersistenceId(batchId)], ct);
         await EndedTaskPurge.DeleteInAsync(connection, tx, "orchestrator_batches", "id", [batchId], ct);
         await tx.CommitAsync(ct);
     }
-
-    public EndedTaskPurge Tasks => tasks;
 }

@@ -36,12 +36,17 @@ internal sealed class EndedTaskPurge(ReadModelDatabase db)
         if (taskIds.Count == 0) return;
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var persistenceIds = taskIds.Select(TaskIds.PersistenceId).ToList();
+        await DeleteJournalsAsync(connection, tx, taskIds.Select(TaskIds.PersistenceId).ToList(), ct);
+        await DeleteInAsync(connection, tx, "orchestrator_tasks", "id", taskIds, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Everything Akka.Persistence.Sql keeps of these persistence ids: tag rows, events, snapshots.</summary>
+    internal static async Task DeleteJournalsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<string> persistenceIds, CancellationToken ct)
+    {
         await DeleteInAsync(connection, tx, "tags", "persistence_id", persistenceIds, ct);
         await DeleteInAsync(connection, tx, "journal", "persistence_id", persistenceIds, ct);
         await DeleteInAsync(connection, tx, "snapshot", "persistence_id", persistenceIds, ct);
-        await DeleteInAsync(connection, tx, "orchestrator_tasks", "id", taskIds, ct);
-        await tx.CommitAsync(ct);
     }
 
     internal static async Task DeleteInAsync(DbConnection connection, DbTransaction tx, string table, string column, IReadOnlyList<string> keys, CancellationToken ct)

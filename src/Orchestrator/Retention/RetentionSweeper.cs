@@ -61,8 +61,7 @@ internal sealed class RetentionSweeper : ReceiveActor, IWithTimers
 
     public static Props Props(RetentionOptions options, ReadModelDatabase db, IResultStore? results, LiveTaskViews live, TimeProvider clock)
     {
-        var purge = new EndedTaskPurge(db);
-        return Akka.Actor.Props.Create(typeof(RetentionSweeper), options, purge, new EndedBatchPurge(db, purge), results, live, clock);
+        return Akka.Actor.Props.Create(typeof(RetentionSweeper), options, new EndedTaskPurge(db), new EndedBatchPurge(db), results, live, clock);
     }
 
     protected override void PreStart() =>

@@ -14,16 +14,7 @@ public class CrashRecoveryTests
         using var store = TestStores.For(GetType());
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 2, ImageMaxSeconds = 4 });
         var port = ServerProcess.FreePort();
-        string[] args =
-        [
-            .. store.ServerArgs,
-            $"--Orchestrator:Providers:simulator:BaseUrl={sim.BaseUrl}",
-            "--Orchestrator:Providers:simulator:Qps=20",
-            "--Orchestrator:Polling:ImageFloorSeconds=0.5",
-            "--Orchestrator:Polling:CapSeconds=1",
-            "--Orchestrator:Polling:ImagePriorSeconds=0.5",
-            "--Simulator:InProcess=false",
-        ];
+        var args = ServerProcess.ArgsAgainst(store, sim.BaseUrl);
         const int tasks = 40;
 
         var ids = new List<string>();

@@ -20,16 +20,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
         using var store = TestStores.For(GetType());
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 2, ImageMaxSeconds = 4, QueuedFraction = 0 });
         var port = ServerProcess.FreePort();
-        string[] args =
-        [
-            .. store.ServerArgs,
-            $"--Orchestrator:Providers:simulator:BaseUrl={sim.BaseUrl}",
-            "--Orchestrator:Providers:simulator:Qps=20",
-            "--Orchestrator:Polling:ImageFloorSeconds=0.5",
-            "--Orchestrator:Polling:CapSeconds=1",
-            "--Orchestrator:Polling:ImagePriorSeconds=0.5",
-            "--Simulator:InProcess=false",
-        ];
+        var args = ServerProcess.ArgsAgainst(store, sim.BaseUrl);
 
         var accepted = new List<string>();
         var refusals = new List<HttpResponseMessage>();

@@ -25,6 +25,18 @@ public sealed class ServerProcess : IDisposable
     /// <summary>What the server has written so far, standard output and error, line by line.</summary>
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
+    /// <summary>A server process on the test's store against a standalone simulator, polling images every half second to a second.</summary>
+    public static string[] ArgsAgainst(TestStore store, string simulatorBaseUrl) =>
+    [
+        .. store.ServerArgs,
+        $"--Orchestrator:Providers:simulator:BaseUrl={simulatorBaseUrl}",
+        "--Orchestrator:Providers:simulator:Qps=20",
+        "--Orchestrator:Polling:ImageFloorSeconds=0.5",
+        "--Orchestrator:Polling:CapSeconds=1",
+        "--Orchestrator:Polling:ImagePriorSeconds=0.5",
+        "--Simulator:InProcess=false",
+    ];
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
