@@ -29,12 +29,14 @@ public static class OrchestratorPersistenceHosting
             TagStorageMode = TagMode.TagTable,
             // How soon a live completion stream (SSE, webhooks, CompletionsAsync) sees a new event.
             QueryRefreshInterval = TimeSpan.FromMilliseconds(200),
+            ReadIsolationLevel = StorageConfig.ReadIsolation(storage),
         };
         var snapshots = new SqlSnapshotOptions(isDefaultPlugin: false, identifier: OrchestratorPersistence.Id)
         {
             ConnectionString = storage.ConnectionString,
             ProviderName = providerName,
             AutoInitialize = true,
+            ReadIsolationLevel = StorageConfig.ReadIsolation(storage),
         };
         // Settings the options do not cover; prepended so they win over the plugin's defaults.
         var tuning = ConfigurationFactory.ParseString($$"""
