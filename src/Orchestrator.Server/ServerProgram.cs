@@ -3,6 +3,7 @@ using Orchestrator.Contracts;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
+using Orchestrator.Secrets;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Security;
 using Orchestrator.Simulator;
@@ -128,8 +129,8 @@ public static class ServerProgram
         if (keys.IsEmpty)
             app.Lifetime.ApplicationStarted.Register(() => log.LogWarning(
                 "No API keys configured ({Setting}): the API is open to every caller on this machine (it listens on loopback only)", ApiKeyRing.SectionName));
-        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Orchestrator listening on {Urls}; journal {Journal}; providers {Providers}",
-            string.Join(", ", app.Urls), StorageConfig.Describe(options.Storage),
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Orchestrator listening on {Urls}; journal {Journal}; key ring {KeyRing}; providers {Providers}",
+            string.Join(", ", app.Urls), StorageConfig.Describe(options.Storage), app.Services.GetRequiredService<ISecretProtector>().KeyRing,
             string.Join(", ", providers.Accounts.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => a.Enabled
                 ? $"{a.Name} ({a.Type.Name} at {a.BaseUrl}, {a.Options.Qps} QPS)"
                 : $"{a.Name} ({a.Type.Name}, off: {a.DisabledReason})"))));

@@ -225,6 +225,9 @@ public sealed class SimulatedAccount
         return token;
     }
 
+    /// <summary>The Chanjing access token in force, null before the first: a test searches for it where it must not be.</summary>
+    public string? CurrentAccessToken => Volatile.Read(ref _token)?.Token;
+
     internal bool AcceptsToken(string token) =>
         Volatile.Read(ref _token) is { } current && current.Token == token && _clock.GetUtcNow() < current.ExpiresAt;
 }

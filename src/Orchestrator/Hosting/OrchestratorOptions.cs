@@ -37,6 +37,13 @@ public sealed class OrchestratorOptions
     /// <summary>Signed webhook deliveries: retry schedule, timeouts, which targets are allowed.</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>
+    /// The Data Protection key ring that encrypts the webhook secrets the journal holds. Unset: <c>keys</c> beside the
+    /// SQLite database file, or, on PostgreSQL, beside the result store's folder (<c>data/keys</c> with the defaults).
+    /// Back it up with the database: without it those secrets cannot be read. Nodes sharing a journal share it too.
+    /// </summary>
+    public string? KeyRingDirectory { get; set; }
+
     /// <summary>Batch uploads: how many lines one may hold, how many rejections its answer lists.</summary>
     public BatchOptions Batches { get; set; } = new();
 

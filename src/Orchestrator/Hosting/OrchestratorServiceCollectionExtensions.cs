@@ -10,6 +10,7 @@ using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.ReadModel;
 using Orchestrator.ResultFiles;
+using Orchestrator.Secrets;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
 using Orchestrator.Webhooks;
@@ -79,7 +80,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton(sp => new BatchRegistry(sp.GetRequiredService<ReadModelDatabase>()));
         services.AddSingleton(sp => new CompletionFeed(sp.GetRequiredService<Akka.Actor.ActorSystem>(), sp.GetRequiredService<TaskReadModel>()));
         services.AddSingleton<IOrchestrator, ActorOrchestrator>();
-        services.AddWebhookServices(options.Webhooks);
+        services.AddWebhookServices(options.Webhooks, KeyRingSecretProtector.DirectoryFor(options));
         return services;
     }
 

@@ -109,6 +109,14 @@ internal static class StorageConfig
         }
     }
 
+    /// <summary>The SQLite journal's file as a full path; null for PostgreSQL and an in-memory SQLite.</summary>
+    public static string? SqliteFile(StorageOptions storage)
+    {
+        if (!storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)) return null;
+        var builder = new SqliteConnectionStringBuilder(storage.ConnectionString);
+        return builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory ? Path.GetFullPath(file) : null;
+    }
+
     /// <summary>
     /// The journal as a log line may name it, credentials left out: SQLite's file as a full path, any other store's
     /// connection string with its password (and anything else secret-looking) replaced by <c>***</c>.

@@ -6,7 +6,8 @@ namespace Orchestrator.Providers;
 /// <summary>
 /// Takes credentials out of a provider's words before they are stored anywhere (a task's <c>error.message</c>, and so
 /// the journal, SSE events and webhook bodies): the configured secrets themselves, and what looks like a credential
-/// whoever issued it (<c>Bearer …</c>, <c>sk-…</c> keys, JWTs such as the one Kling's key signs, a Chanjing token).
+/// whoever issued it (<c>Bearer …</c>, <c>sk-…</c> keys, JWTs such as the one Kling's key signs, a Chanjing token quoted
+/// after <c>access_token</c>).
 /// Some gateways quote the header they refused; the rest of their message stays, it is what explains the failure.
 /// </summary>
 internal sealed partial class CredentialRedactor
@@ -24,6 +25,7 @@ internal sealed partial class CredentialRedactor
         foreach (var secret in _secrets) message = message.Replace(secret, Mask, StringComparison.Ordinal);
         message = Bearer().Replace(message, "$1" + Mask);
         message = Jwt().Replace(message, Mask);
+        message = AccessToken().Replace(message, "$1" + Mask);
         return SecretKey().Replace(message, "$1" + Mask);
     }
 
@@ -34,6 +36,10 @@ internal sealed partial class CredentialRedactor
 
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]
     private static partial Regex Jwt();
+
+    // Chanjing's token is bare hex, recognisable only by what it follows; 16 characters at least, so "access token request" stays.
+    [GeneratedRegex(@"\b(access[_ ]?token\b[\s'""=:]*)(?!\*\*\*)[A-Za-z0-9._~+/=-]{16,}", RegexOptions.IgnoreCase)]
+    private static partial Regex AccessToken();
 
     [GeneratedRegex(@"\b(sk-)[A-Za-z0-9_-]{8,}")]
     private static partial Regex SecretKey();

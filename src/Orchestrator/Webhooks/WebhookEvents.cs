@@ -1,16 +1,21 @@
 using Orchestrator.Persistence;
+using Orchestrator.Secrets;
 
 namespace Orchestrator.Webhooks;
 
-// Journal events of webhooks, all tagged "webhook". Secrets are journaled (signing needs them), so the records that carry
-// one print it redacted: a record's generated ToString would otherwise put it into any log line that shows the event.
+// Journal events of webhooks, all tagged "webhook". Secrets are journaled (signing needs them) encrypted by the
+// ISecretProtector, in ProtectedSecret; Secret, in plain text, is only ever read, from events written before that. The
+// records that carry one print neither: a record's generated ToString would put it into any log line that shows the event.
 
 /// <summary>Events of the endpoint registry (persistence id <c>webhooks</c>).</summary>
 internal interface IWebhookRegistryEvent : IOrchestratorEvent;
 
 /// <summary>An endpoint was registered; <c>Tenant</c> (absent in events written before tenants) is whose completions it receives, null for all.</summary>
-internal sealed record WebhookEndpointRegistered(string Id, string Url, IReadOnlyList<string> Events, string Secret, DateTimeOffset At, string? Tenant = null) : IWebhookRegistryEvent
+internal sealed record WebhookEndpointRegistered(string Id, string Url, IReadOnlyList<string> Events, string? Secret, DateTimeOffset At, string? Tenant = null,
+    string? ProtectedSecret = null) : IWebhookRegistryEvent
 {
+    public JournaledSecret Journaled() => new(ProtectedSecret, Secret);
+
     public override string ToString() => $"{nameof(WebhookEndpointRegistered)} {{ Id = {Id}, Events = {string.Join(",", Events)}, At = {At:O} }}";
 }
 
@@ -21,8 +26,10 @@ internal sealed record WebhookEndpointEnabled(string Id, DateTimeOffset At) : IW
 internal sealed record WebhookEndpointDeleted(string Id, DateTimeOffset At) : IWebhookRegistryEvent;
 
 /// <summary>The generated secret that signs per-task <c>webhookUrl</c> deliveries (when none is configured).</summary>
-internal sealed record WebhookTaskSecretCreated(string Secret, DateTimeOffset At) : IWebhookRegistryEvent
+internal sealed record WebhookTaskSecretCreated(string? Secret, DateTimeOffset At, string? ProtectedSecret = null) : IWebhookRegistryEvent
 {
+    public JournaledSecret Journaled() => new(ProtectedSecret, Secret);
+
     public override string ToString() => $"{nameof(WebhookTaskSecretCreated)} {{ At = {At:O} }}";
 }
 

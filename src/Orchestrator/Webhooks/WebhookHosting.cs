@@ -2,15 +2,21 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Pattern;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Events;
+using Orchestrator.Secrets;
 
 namespace Orchestrator.Webhooks;
 
 /// <summary>Wires webhooks into a host: called by the orchestrator's own DI and Akka.Hosting extensions.</summary>
 public static class WebhookHosting
 {
-    /// <summary>Options, the <c>webhooks</c> HTTP client (no redirects, internal targets refused at connect time), sender and facade.</summary>
-    internal static IServiceCollection AddWebhookServices(this IServiceCollection services, WebhookOptions options)
+    /// <summary>
+    /// Options, the <c>webhooks</c> HTTP client (no redirects, internal targets refused at connect time), sender, facade,
+    /// and the protector that encrypts the secrets the registry journals (its key ring in <paramref name="keyRing"/>).
+    /// </summary>
+    internal static IServiceCollection AddWebhookServices(this IServiceCollection services, WebhookOptions options, string keyRing)
     {
         if (options.Problems() is { Count: > 0 } problems) throw new InvalidOperationException(string.Join(" ", problems));
         services.AddSingleton(options);
@@ -26,6 +32,7 @@ public static class WebhookHosting
         services.AddSingleton<WebhookSender>();
         services.AddSingleton(sp => new WebhookHealth(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<WebhookSubscriptions>();
+        services.TryAddSingleton<ISecretProtector>(sp => new KeyRingSecretProtector(keyRing, sp.GetService<ILoggerFactory>()));
         return services;
     }
 
@@ -39,7 +46,8 @@ public static class WebhookHosting
         builder.WithActors((system, registry, resolver) =>
         {
             var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
-                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>());
+                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(),
+                resolver.GetService<ISecretProtector>());
             // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
             // a restart of the process would, and is what the registry key names, so messages keep finding it.
             var webhooks = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",

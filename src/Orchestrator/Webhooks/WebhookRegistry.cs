@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Orchestrator.Persistence;
+using Orchestrator.Secrets;
 
 namespace Orchestrator.Webhooks;
 
@@ -26,6 +27,8 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     private WebhookRegistryState _state = WebhookRegistryState.Empty;
     private string? _taskSecret;
     private byte[] _taskKey = [];
+    // Endpoints whose journaled secret the key ring cannot decrypt: shown disabled, nothing delivered, until deleted.
+    private readonly HashSet<string> _unreadable = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -39,9 +42,9 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => Start());
 
         Command<RegisterWebhook>(Register);
-        Command<ListWebhooks>(_ => Sender.Tell(_state.Endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Select(e => e.View()).ToList()));
+        Command<ListWebhooks>(_ => Sender.Tell(_state.Endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Select(ViewOf).ToList()));
         Command<GetWebhook>(q => Sender.Tell(q.Id == WebhookEndpoint.TaskWebhooksId ? TaskWebhooksView
-            : _state.Endpoints.TryGetValue(q.Id, out var ep) ? ep.View() : new WebhookNotFound(q.Id)));
+            : _state.Endpoints.TryGetValue(q.Id, out var ep) ? ViewOf(ep) : new WebhookNotFound(q.Id)));
         Command<DeleteWebhook>(Delete);
         Command<EnableWebhook>(Enable);
         Command<DisableWebhook>(Disable);
@@ -72,12 +75,32 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private WebhookEndpointView TaskWebhooksView => new(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], true, null, DateTimeOffset.UnixEpoch);
 
+    private const string UnreadableReason = "its secret cannot be decrypted: the key ring lost its key; delete the endpoint and register it again";
+
+    private WebhookEndpointView ViewOf(WebhookEndpoint ep) =>
+        _unreadable.Contains(ep.Id) ? ep.View() with { Enabled = false, DisabledReason = UnreadableReason } : ep.View();
+
     private void Start()
     {
-        // A configured secret wins; otherwise the one generated on first start, kept in the journal.
+        // A configured secret wins; otherwise the one generated on first start, kept (encrypted) in the journal.
         if (_rt.Options.TaskWebhookSecret is { Length: > 0 } configured) StartDeliverers(configured);
-        else if (_state.GeneratedTaskSecret is { } generated) StartDeliverers(generated);
-        else Write(new WebhookTaskSecretCreated(WebhookSignature.NewSecret(), _rt.Now), () => StartDeliverers(_state.GeneratedTaskSecret!));
+        else if (_state.GeneratedTaskSecret is { } generated && Reveal(generated) is { } secret) StartDeliverers(secret);
+        else
+        {
+            // Without the key that encrypted the earlier one (a lost key ring), a new one: receivers fetch it again.
+            if (_state.GeneratedTaskSecret is not null)
+                _log.Error("The generated task-webhook secret cannot be decrypted with the key ring at {0} (lost, or another node's): a new one signs "
+                    + "per-task deliveries from now on; receivers take it from GET /v1/webhooks/task-secret", _rt.Secrets.KeyRing);
+            var created = WebhookSignature.NewSecret();
+            Write(new WebhookTaskSecretCreated(null, _rt.Now, _rt.Secrets.Protect(created)), () => StartDeliverers(created));
+        }
+    }
+
+    /// <summary>The secret, or null when the key ring cannot decrypt it.</summary>
+    private string? Reveal(JournaledSecret secret)
+    {
+        try { return secret.Reveal(_rt.Secrets); }
+        catch (System.Security.Cryptography.CryptographicException) { return null; }
     }
 
     private void StartDeliverers(string taskSecret)
@@ -114,7 +137,14 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private void StartDeliverer(WebhookEndpoint ep)
     {
-        WebhookSignature.TryParseSecret(ep.Secret, out var key);
+        if (Reveal(ep.Secret) is not { } secret)
+        {
+            _unreadable.Add(ep.Id);
+            _log.Error("Webhook endpoint {0}: its secret cannot be decrypted with the key ring at {1} (lost, or another node's); nothing is delivered "
+                + "to it: delete it and register it again", ep.Id, _rt.Secrets.KeyRing);
+            return;
+        }
+        WebhookSignature.TryParseSecret(secret, out var key);
         Run(new DeliveryTarget(ep.Id, ep.Url, ep.Events, key, _rt.Options.MaxInFlightPerEndpoint, ep.RegisteredSeqNr) { Tenant = ep.Tenant }, ep.Enabled);
     }
 
@@ -138,13 +168,13 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private void Register(RegisterWebhook cmd)
     {
-        if (_state.Endpoints.TryGetValue(cmd.Id, out var existing)) { Sender.Tell(new WebhookRegistered(existing.View())); return; }
+        if (_state.Endpoints.TryGetValue(cmd.Id, out var existing)) { Sender.Tell(new WebhookRegistered(ViewOf(existing))); return; }
         // Each endpoint is a deliverer and a journal of its own: a few hundred that refuse every delivery cost every
         // completion as many writes. The cap is checked here, where registrations are taken one at a time.
         var limit = _rt.Options.MaxEndpointsPerTenant;
         if (_state.Endpoints.Values.Count(e => e.Tenant == cmd.Tenant) >= limit) { Sender.Tell(new WebhookLimitReached(cmd.Tenant, limit)); return; }
         var sender = Sender;
-        Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, cmd.Secret, _rt.Now, cmd.Tenant), () =>
+        Write(new WebhookEndpointRegistered(cmd.Id, cmd.Url, cmd.Events, null, _rt.Now, cmd.Tenant, _rt.Secrets.Protect(cmd.Secret)), () =>
         {
             var ep = _state.Endpoints[cmd.Id];
             StartDeliverer(ep);
@@ -162,6 +192,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
             Timers.Cancel("restart-" + cmd.Id);
             if (_deliverers.Remove(cmd.Id, out var deliverer)) Context.Stop(Context.Unwatch(deliverer));
             _starts.Remove(cmd.Id);
+            _unreadable.Remove(cmd.Id);
             sender.Tell(new WebhookDeleted(cmd.Id));
         });
     }
@@ -170,7 +201,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
     {
         if (cmd.Id == WebhookEndpoint.TaskWebhooksId) { Sender.Tell(TaskWebhooksView); return; }
         if (!_state.Endpoints.TryGetValue(cmd.Id, out var ep)) { Sender.Tell(new WebhookNotFound(cmd.Id)); return; }
-        if (ep.Enabled) { Sender.Tell(ep.View()); return; }
+        if (ep.Enabled || _unreadable.Contains(cmd.Id)) { Sender.Tell(ViewOf(ep)); return; }
         var sender = Sender;
         Write(new WebhookEndpointEnabled(cmd.Id, _rt.Now), () =>
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orchestrator.Events;
+using Orchestrator.Secrets;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Webhooks;
@@ -8,14 +9,14 @@ namespace Orchestrator.Webhooks;
 /// <param name="Id"><c>wh_…</c>.</param>
 /// <param name="Url">Where deliveries go.</param>
 /// <param name="Events">Completion types it receives, or <c>*</c> for all.</param>
-/// <param name="Secret">The <c>whsec_…</c> secret that signs its deliveries.</param>
+/// <param name="Secret">The <c>whsec_…</c> secret that signs its deliveries, as journaled (encrypted, or plain in earlier events).</param>
 /// <param name="Enabled">False after a 410 Gone until re-enabled.</param>
 /// <param name="DisabledReason">Why it was disabled, e.g. <c>410 Gone</c>.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 /// <param name="RegisteredSeqNr">The registry's sequence number of its registration: locates where its deliveries start.</param>
 /// <param name="Tenant">Whose completions it receives (the registering API key's tenant); null for every tenant's.</param>
 internal sealed record WebhookEndpoint(
-    string Id, string Url, IReadOnlyList<string> Events, string Secret, bool Enabled, string? DisabledReason,
+    string Id, string Url, IReadOnlyList<string> Events, JournaledSecret Secret, bool Enabled, string? DisabledReason,
     DateTimeOffset CreatedAt, long RegisteredSeqNr, string? Tenant = null)
 {
     /// <summary>Id of the built-in endpoint that delivers to per-task <c>webhookUrl</c>s.</summary>
@@ -34,7 +35,7 @@ internal sealed record WebhookEndpoint(
 }
 
 /// <summary>The registry's state, folded from its journal (pure).</summary>
-internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, string? GeneratedTaskSecret)
+internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookEndpoint> Endpoints, JournaledSecret? GeneratedTaskSecret)
 {
     public static readonly WebhookRegistryState Empty = new(ImmutableDictionary<string, WebhookEndpoint>.Empty, null);
 
@@ -44,7 +45,7 @@ internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookE
     {
         WebhookEndpointRegistered r => this with
         {
-            Endpoints = Endpoints.SetItem(r.Id, new WebhookEndpoint(r.Id, r.Url, r.Events, r.Secret, true, null, r.At, seqNr, r.Tenant)),
+            Endpoints = Endpoints.SetItem(r.Id, new WebhookEndpoint(r.Id, r.Url, r.Events, r.Journaled(), true, null, r.At, seqNr, r.Tenant)),
         },
         WebhookEndpointDisabled d when Endpoints.TryGetValue(d.Id, out var ep) => this with
         {
@@ -55,7 +56,7 @@ internal sealed record WebhookRegistryState(ImmutableDictionary<string, WebhookE
             Endpoints = Endpoints.SetItem(en.Id, ep with { Enabled = true, DisabledReason = null }),
         },
         WebhookEndpointDeleted d => this with { Endpoints = Endpoints.Remove(d.Id) },
-        WebhookTaskSecretCreated s => this with { GeneratedTaskSecret = s.Secret },
+        WebhookTaskSecretCreated s => this with { GeneratedTaskSecret = s.Journaled() },
         _ => this,
     };
 

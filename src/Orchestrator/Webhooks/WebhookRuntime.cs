@@ -1,10 +1,12 @@
 using Orchestrator.Events;
+using Orchestrator.Secrets;
 
 namespace Orchestrator.Webhooks;
 
-/// <summary>What the webhook actors share: options, the sender, the completion feed and the clock.</summary>
-internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock, WebhookHealth health)
+/// <summary>What the webhook actors share: options, the sender, the completion feed, the clock and the secret protector.</summary>
+internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock, WebhookHealth health, ISecretProtector secrets)
 {
+    public ISecretProtector Secrets { get; } = secrets;
     public WebhookHealth Health { get; } = health;
     public WebhookOptions Options { get; } = options;
     public WebhookSender Sender { get; } = sender;

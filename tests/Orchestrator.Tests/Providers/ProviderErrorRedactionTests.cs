@@ -37,6 +37,9 @@ public sealed class ProviderErrorRedactionTests() : ServerTest(new SimulatorOpti
     [InlineData("key sk-abcdefghijklmnop1234 is revoked", "key sk-*** is revoked")]
     [InlineData("token eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhayJ9.c2lnbmF0dXJl expired", "token *** expired")]
     [InlineData("secret hunter2-configured leaked", "secret *** leaked")]
+    [InlineData("invalid access_token '4c102c6eea65a648bbd18b86723014d23fcdeee827fc674e'", "invalid access_token '***'")]
+    [InlineData("access token: 4c102c6eea65a648bbd18b86723014d2 expired", "access token: *** expired")]
+    [InlineData("Chanjing refused the access token request: app_id or secret_key is wrong", "Chanjing refused the access token request: app_id or secret_key is wrong")]
     [InlineData("rate limit exceeded, please slow down", "rate limit exceeded, please slow down")]
     public void Redaction_removes_configured_secrets_and_credential_patterns_and_keeps_the_rest(string message, string expected) =>
         Assert.Equal(expected, new Orchestrator.Providers.CredentialRedactor(["hunter2-configured"]).Redact(message));

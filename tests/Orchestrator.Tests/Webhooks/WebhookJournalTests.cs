@@ -16,6 +16,8 @@ public sealed class WebhookJournalTests
         { new WebhookEndpointEnabled("wh_1", At), "whe1" },
         { new WebhookEndpointDeleted("wh_1", At), "whx1" },
         { new WebhookTaskSecretCreated(Secret, At), "whts1" },
+        { new WebhookEndpointRegistered("wh_1", "https://h.example.com/x", ["*"], null, At, "acme", "CfDJ8-protected"), "whr1" },
+        { new WebhookTaskSecretCreated(null, At, "CfDJ8-protected"), "whts1" },
         { new WebhookDeliveryPending("wh_1", "t.4", 12, "t", "task.succeeded", "{\"a\":1}", null, 2, 2, 503, null, At, At.AddSeconds(5)), "wdp1" },
         { new WebhookDeliveryFailed("task-webhooks", "t.4", 12, "t", "task.failed", null, "https://h.example.com/t", 8, null, "timeout", At), "wdf1" },
         { new WebhookDeliverySucceeded("wh_1", "t.4", 3, At), "wds1" },

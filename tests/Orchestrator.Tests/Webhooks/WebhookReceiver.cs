@@ -12,8 +12,12 @@ namespace Orchestrator.Tests.Webhooks;
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    /// <summary>One request as received. <c>TaskId</c>/<c>Type</c> come from the body; <c>Status</c> is what was answered.</summary>
-    public sealed record Received(int Number, string? WebhookId, string? TaskId, string? Type, string Body, bool SignatureValid, int Status, JsonNode? Json);
+    /// <summary>
+    /// One request as received. <c>TaskId</c>/<c>Type</c> come from the body; <c>Status</c> is what was answered;
+    /// <c>Headers</c> every header but the signature, one <c>name: value</c> a line.
+    /// </summary>
+    public sealed record Received(int Number, string? WebhookId, string? TaskId, string? Type, string Body, bool SignatureValid, int Status, JsonNode? Json,
+        string Headers = "");
 
     private readonly WebApplication _app;
     private readonly List<Received> _received = [];
@@ -72,7 +76,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             var number = _received.Count + 1;
             (status, retryAfter) = Answer(number);
-            _received.Add(new Received(number, id, json?["data"]?["id"]?.GetValue<string>(), json?["type"]?.GetValue<string>(), body, valid, status, json));
+            var headers = string.Join("\n", request.Headers.Where(h => h.Key != "webhook-signature").Select(h => $"{h.Key}: {h.Value}"));
+            _received.Add(new Received(number, id, json?["data"]?["id"]?.GetValue<string>(), json?["type"]?.GetValue<string>(), body, valid, status, json, headers));
         }
         if (retryAfter is not null) response.Headers.RetryAfter = retryAfter;
         if (status is >= 300 and < 400) response.Headers.Location = Url + "?redirected";
