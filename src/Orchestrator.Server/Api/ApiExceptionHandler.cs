@@ -26,6 +26,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
                 extensions: new Dictionary<string, object?> { ["limit"] = e.Limit }),
             QueueFullException e => ApiProblems.QueueFull(http, e),
             WebhookRegistryUnavailableException e => ApiProblems.Unavailable(http, "Webhooks unavailable", e.Message, e.RetryAfter),
+            // Not logged per request: under load every submit would be; the journal's own failures are logged where they happen.
+            JournalUnavailableException e => ApiProblems.Unavailable(http, "Journal unavailable", e.Message, e.RetryAfter),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
             BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
                 extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),

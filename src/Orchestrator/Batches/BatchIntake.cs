@@ -10,8 +10,9 @@ namespace Orchestrator.Batches;
 /// <see cref="ChunkSize"/> (one journal event each), then seals the batch: only then is it acknowledged and may its
 /// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
 /// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
+/// <paramref name="admit"/> refuses an upload before its first line is read when the journal cannot store it now.
 /// </summary>
-internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null)
+internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null, Action? admit = null)
 {
     private readonly BatchOptions _limits = limits ?? new BatchOptions();
 
@@ -27,6 +28,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
         bool listAll = false)
     {
+        admit?.Invoke();
         var maxListed = listAll ? int.MaxValue : Math.Max(0, _limits.MaxListedRejections);
         var read = 0;
         var rejectedCount = 0;

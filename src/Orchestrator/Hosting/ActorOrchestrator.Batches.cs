@@ -11,7 +11,7 @@ internal sealed partial class ActorOrchestrator
     private const int ResultsPage = 500;
     private const int MinEndsForEta = 2;
 
-    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct), options.Batches);
+    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct), options.Batches, Journal.EnsureAdmits);
 
     public IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default) =>
         Intake.SubmitManyAsync(submissions, ct);

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Orchestrator.Batches;
 using Orchestrator.Callbacks;
 using Orchestrator.Events;
+using Orchestrator.Persistence;
 using Orchestrator.Polling;
 using Orchestrator.Providers;
 using Orchestrator.ReadModel;
@@ -24,8 +25,12 @@ internal sealed partial class ActorOrchestrator(
     PollLearning learning,
     CallbackTokens callbackTokens,
     ResultFiles.IResultStore resultStore,
-    OrchestratorOptions options) : IOrchestrator
+    OrchestratorOptions options,
+    ActorSystem system) : IOrchestrator
 {
+    // Asked before anything is written: a journal that cannot store now refuses at once, rather than after the ask timeout.
+    private JournalHealth Journal => JournalHealth.For(system);
+
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     // A task actor answers between two messages; one busy for longer than this is worth listing.
     private static readonly TimeSpan ProgressAnswerWithin = TimeSpan.FromSeconds(3);
@@ -40,6 +45,7 @@ internal sealed partial class ActorOrchestrator(
         // Refuse before persisting when the account's queue is at its bound (a soft bound: concurrent checks may pass together).
         var room = await (await throttles.GetAsync(ct)).Ask<QueueRoom>(new AskQueueRoom(request.Provider), AskTimeout, ct);
         if (!room.HasRoom) throw new QueueFullException(request.Provider, room.Queued, room.RetryAfter);
+        Journal.EnsureAdmits();
         var fresh = request.IdempotencyKey is null;
         var id = fresh ? TaskIds.New() : TaskIds.ForIdempotencyKey(request.IdempotencyKey!);
         var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh), AskTimeout, ct);

@@ -20,6 +20,7 @@ public interface IOrchestrator
     /// <exception cref="TaskValidationException">A field is invalid; nothing was persisted.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key was used before with another request.</exception>
     /// <exception cref="QueueFullException">The account's submit queue is at its bound.</exception>
+    /// <exception cref="JournalUnavailableException">The journal cannot store the task now; nothing was stored.</exception>
     Task<(TaskView View, bool Created)> SubmitAsync(TaskSubmission submission, CancellationToken ct = default);
 
     /// <summary>The task's current view, or null if no such task exists.</summary>
@@ -39,6 +40,7 @@ public interface IOrchestrator
     /// Accepts a batch upload (the lines of <c>POST /v1/batches</c>): every valid line becomes a task, rejected lines are
     /// listed; with <paramref name="atomic"/> one rejected line rejects the whole batch. Durable when it returns.
     /// </summary>
+    /// <exception cref="JournalUnavailableException">The journal cannot store the batch now; nothing of it was read or stored.</exception>
     Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct = default);
 
     /// <summary>The batch's counts by status, throughput and ETA, or null for an unknown batch.</summary>
@@ -112,6 +114,17 @@ public sealed class QueueFullException(string account, int queued, TimeSpan retr
     /// <summary>The account whose queue is full.</summary>
     public string Account { get; } = account;
 
+    /// <summary>When to try again.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// The journal cannot store anything now (a write failed and none has succeeded since, or one has been under way for
+/// seconds: the database locked, down, full or overwhelmed). The message says whether anything may have been stored;
+/// try again after <see cref="RetryAfter"/> (a submit retried with the same idempotency key never makes a second task).
+/// </summary>
+public sealed class JournalUnavailableException(string message, TimeSpan retryAfter) : Exception(message)
+{
     /// <summary>When to try again.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;
 }

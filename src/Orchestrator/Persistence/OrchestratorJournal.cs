@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Akka.Configuration;
+using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
 
 namespace Orchestrator.Persistence;
@@ -11,6 +13,7 @@ namespace Orchestrator.Persistence;
 /// given without a query. Likewise a task woken after it passivated: its last sequence number is known from the
 /// incarnation that stopped. Only ids registered through <see cref="MarkFresh"/> or <see cref="MarkKnown"/> (by the
 /// one owner of the id, asked once) take the shortcut; every other start reads the journal.
+/// Every write batch is reported to <see cref="JournalHealth"/>, which the accept path asks before it writes.
 /// </summary>
 internal sealed class OrchestratorJournal(Config journalConfig) : SqlWriteJournal(journalConfig)
 {
@@ -25,6 +28,25 @@ internal sealed class OrchestratorJournal(Config journalConfig) : SqlWriteJourna
 
     /// <summary>Whether a registered id is still waiting for its actor to ask (diagnostics and tests).</summary>
     internal static bool IsWaiting(string persistenceId) => Known.ContainsKey(persistenceId);
+
+    private readonly JournalHealth _health = JournalHealth.For(Context.System);
+
+    /// <inheritdoc />
+    protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var write = _health.Started();
+        try
+        {
+            var rejected = await base.WriteMessagesAsync(messages, cancellationToken);
+            _health.Succeeded(write); // a rejected message (it could not be serialised) is no fault of the journal's
+            return rejected;
+        }
+        catch (Exception e)
+        {
+            _health.Failed(write, e);
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.ResultFiles;
@@ -35,6 +36,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
     private int _journalWrites;
     private bool _restarted;
     private bool _asleep;
+    private IActorRef? _submitter; // who asked for the accept write, until it is made
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -65,7 +67,10 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
     {
         switch (message)
         {
-            case SubmitTask c: Decide(new In.Accept(c.Request)); break;
+            case SubmitTask c:
+                if (_memory.State.Request is null) _submitter = Sender;
+                Decide(new In.Accept(c.Request));
+                break;
             case GetTask: Decide(new In.Get()); break;
             case CancelTask: Decide(new In.Cancel()); break;
             case WakeTask: Decide(new In.Wake()); break;
@@ -114,8 +119,9 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         var i = from;
         while (i < effects.Count && effects[i] is not Effect.Persist) CarryOne(effects[i++], replyTo);
         if (i == effects.Count) return;
-        Persist(((Effect.Persist)effects[i]).Event, _ =>
+        Persist(((Effect.Persist)effects[i]).Event, e =>
         {
+            if (e is TaskAccepted) _submitter = null;
             _journalWrites++;
             OrchestratorMetrics.JournalWritten();
             Carry(effects, i + 1, replyTo);
@@ -181,6 +187,20 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         _memory.Waiting == Waiting.Permit, _memory.Waiting == Waiting.Call, _journalWrites, _memory.WaitingFor is not null);
 
     private static ProviderError Unexpected(Exception ex) => new("internal", $"Unexpected client fault: {ex.GetType().Name}", true);
+
+    /// <summary>
+    /// The journal did not take the accept write (it timed out, failed, or the circuit breaker is open): the submitter is
+    /// told now rather than after its ask timeout. Akka stops this actor next; nothing was acknowledged.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        if (@event is TaskAccepted && _submitter is { } submitter)
+            submitter.Tell(new Status.Failure(new JournalUnavailableException(
+                $"The journal did not store the task in time ({cause.GetType().Name}); it may or may not have been stored: retry in "
+                + $"{JournalHealth.RetryAfter.TotalSeconds:0} s with the same idempotencyKey, which never makes a second task.", JournalHealth.RetryAfter)));
+        _submitter = null;
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
 
     protected override void PostStop()
     {

@@ -11,10 +11,11 @@ namespace Orchestrator.Webhooks;
 
 /// <summary>
 /// Delivers the completion feed to one endpoint: a thin persistent actor around <see cref="DeliveryLedger"/>,
-/// <see cref="OffsetWindow"/> and <see cref="DeliveryDecider"/>. It reads the feed after its committed offset with
-/// backpressure (at most <c>MaxInFlight</c> attempts at once), journals only what did not arrive on the first attempt,
-/// and commits its offset at most once a second. After a restart it re-reads from the committed offset (so a few
-/// completions may arrive twice, with the same <c>webhook-id</c>) and resumes pending retries at their times.
+/// <see cref="OffsetWindow"/> and <see cref="DeliveryDecider"/>. It reads the completion stream every endpoint shares
+/// (<see cref="CompletionBroadcast"/>) after its committed offset with backpressure (at most <c>MaxInFlight</c> attempts
+/// at once), journals only what did not arrive on the first attempt, and commits its offset at most once a second.
+/// After a restart it re-reads from the committed offset (so a few completions may arrive twice, with the same
+/// <c>webhook-id</c>) and resumes pending retries at their times.
 /// </summary>
 internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
 {
@@ -166,7 +167,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     {
         StopStream();
         var gen = ++_gen;
-        _stream = _rt.Feed.Source(_window!.LastSeen)
+        _stream = _rt.Completions.Source(_window!.LastSeen)
             .Select(c => new StreamElement(gen, c))
             .ViaMaterialized(KillSwitches.Single<StreamElement>(), Keep.Right)
             .To(Sink.ActorRefWithAck<StreamElement>(Self, new StreamStarted(gen), StreamAck.Instance, new StreamEnded(gen, null), ex => new StreamEnded(gen, ex)))

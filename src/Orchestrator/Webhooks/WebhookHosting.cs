@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Pattern;
+using Akka.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -45,9 +46,11 @@ public static class WebhookHosting
     public static AkkaConfigurationBuilder WithWebhooks(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
         {
+            // Every endpoint follows the same completion stream: one journal query and one view read per completion.
+            var feed = resolver.GetService<CompletionFeed>();
+            var completions = new CompletionBroadcast(feed.Source, feed.CurrentSource, system.Materializer());
             var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
-                resolver.GetService<CompletionFeed>(), resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(),
-                resolver.GetService<ISecretProtector>());
+                completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>());
             // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
             // a restart of the process would, and is what the registry key names, so messages keep finding it.
             var webhooks = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",

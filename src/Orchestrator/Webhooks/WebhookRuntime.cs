@@ -3,14 +3,14 @@ using Orchestrator.Secrets;
 
 namespace Orchestrator.Webhooks;
 
-/// <summary>What the webhook actors share: options, the sender, the completion feed, the clock and the secret protector.</summary>
-internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionFeed feed, TimeProvider clock, WebhookHealth health, ISecretProtector secrets)
+/// <summary>What the webhook actors share: options, the sender, the one completion stream they all follow, the clock and the secret protector.</summary>
+internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionBroadcast completions, TimeProvider clock, WebhookHealth health, ISecretProtector secrets)
 {
     public ISecretProtector Secrets { get; } = secrets;
     public WebhookHealth Health { get; } = health;
     public WebhookOptions Options { get; } = options;
     public WebhookSender Sender { get; } = sender;
-    public CompletionFeed Feed { get; } = feed;
+    public CompletionBroadcast Completions { get; } = completions;
     public TimeProvider Clock { get; } = clock;
     public RetryPolicy Policy { get; } = RetryPolicy.From(options);
     public DateTimeOffset Now => Clock.GetUtcNow();

@@ -18,7 +18,7 @@ public sealed class PublicApiDocsTests
     private static readonly string[] EmbeddingApi =
     [
         "Orchestrator.Hosting.IOrchestrator", "Orchestrator.Hosting.TaskValidationException", "Orchestrator.Hosting.IdempotencyConflictException",
-        "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.BatchTooLargeException", "Orchestrator.Hosting.UnknownTaskException",
+        "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.JournalUnavailableException", "Orchestrator.Hosting.BatchTooLargeException", "Orchestrator.Hosting.UnknownTaskException",
         "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
         "Orchestrator.Events.CompletionFeed",
         "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.RetentionOptions", "Orchestrator.Hosting.BatchOptions", "Orchestrator.Hosting.ProviderAccountOptions",
