@@ -52,7 +52,7 @@ public sealed class SimulatedAccount
     private readonly Lock _windowLock = new();
     private readonly Lock _createLock = new();
     private readonly ConcurrencySlots _slots = new();
-    private readonly ConcurrentDictionary<string, byte> _fingerprints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _fingerprints = new(StringComparer.Ordinal);
     private long _sequence;
     private SimulatedAccessToken? _token;
     private Outage? _outage;
@@ -156,6 +156,9 @@ public sealed class SimulatedAccount
         return null;
     }
 
+    /// <summary>The fingerprints (Chanjing: bodies) of requests created more than once since the simulator started, each once.</summary>
+    public IReadOnlyList<string> RepeatedRequests() => [.. _fingerprints.Where(f => f.Value > 1).Select(f => f.Key)];
+
     internal void CountAuthFailure() => Interlocked.Increment(ref Counters.AuthFailures);
 
     /// <summary>
@@ -203,7 +206,7 @@ public sealed class SimulatedAccount
                 return (null, CreateRefusal.DuplicateExternalId);
             }
             _slots.Hold(task);
-            if (request.Fingerprint is { } print && !_fingerprints.TryAdd(print, 0)) Interlocked.Increment(ref Counters.DuplicateRequests);
+            if (request.Fingerprint is { } print && _fingerprints.AddOrUpdate(print, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref Counters.DuplicateRequests);
             // The task before its external id, so a lookup by external id never finds an id without its task.
             _tasks[task.TaskId] = task;
             if (external is not null) _byExternalId[external] = task.TaskId;
