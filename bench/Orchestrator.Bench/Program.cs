@@ -40,6 +40,10 @@ using Orchestrator.Bench;
 //   and times until the simulator saw every task queried again (target <= 60 s), with a histogram of the first queries.
 // "growth" runs --tasks 10000 image tasks and reports database bytes per finished task by table (target <= 2 KiB);
 //   --retention-days D measures again with Orchestrator:Retention:EndedTaskDays=D when the build has it.
+// Issue 21's chaos runs (docs/reliability.md): "chaos-kill" runs a batch of --tasks 3000 image tasks over a Kling, a DMXAPI and
+//   a Chanjing account while the server is killed --kills 5 times (SIGKILL, seeded moments, --seed 21) and started again;
+//   "chaos-faults" runs them through the provider-fault mix with --storm-seconds 30 rate-limit storms and Kling down for
+//   --down-seconds 120. Both check every task's end against the simulator's record, duplicates, the QPS limit, /v1/admin/stuck.
 // --set Orchestrator:Key=Value (repeatable) adds configuration to the orchestrator of the issue-20 scenarios.
 // Smoke form, a minute or two each: --tasks 2000 --seconds 10 (accept-latency: --seconds 10 --warmup-seconds 2).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
@@ -72,6 +76,8 @@ string? connection = null;
 int? retentionDays = null;
 var retentionWait = 60;
 var settings = new List<string>();
+var kills = 5;
+double stormSeconds = 30, downSeconds = 120;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -111,13 +117,16 @@ try
             case "--connection": connection = value ?? throw new ArgumentException("--connection needs a connection string"); i++; break;
             case "--retention-days": retentionDays = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--retention-wait": retentionWait = PositiveInt(args[i], value); i++; break;
+            case "--kills": kills = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--storm-seconds": stormSeconds = NonNegative(args[i], value); i++; break;
+            case "--down-seconds": downSeconds = NonNegative(args[i], value); i++; break;
             case "--set":
                 settings.Add(value is { } kv && kv.IndexOf('=', StringComparison.Ordinal) > 0 ? kv : throw new ArgumentException("--set needs Key=Value, e.g. Orchestrator:Results:Enabled=false"));
                 i++; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", .. TargetScenarios.Names];
+    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", .. TargetScenarios.Names, .. ChaosBench.Names];
     if (!known.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}' (known: {string.Join(", ", known)}).");
     if (storageProvider != "Sqlite" && (scenario != "e2e" || connection is null)) throw new ArgumentException("--storage postgresql is for --scenario e2e, with --connection.");
     if (minSeconds > maxSeconds) throw new ArgumentException("--min must not exceed --max.");
@@ -127,11 +136,11 @@ catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine("usage: Orchestrator.Bench [--scenario throughput|baseline|throttle|polling|batch|e2e|accept-latency|history-memory|in-flight|" +
-        "restart-ended|restart-unfinished|growth] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
+        "restart-ended|restart-unfinished|growth|chaos-kill|chaos-faults] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
         "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
         "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS] " +
         "[--warmup-seconds N] [--rate N] [--hold-seconds N] [--unfinished N] [--storage sqlite|postgresql] [--connection CS] " +
-        "[--retention-days D] [--retention-wait SECONDS] [--set Orchestrator:Key=Value]");
+        "[--retention-days D] [--retention-wait SECONDS] [--set Orchestrator:Key=Value] [--kills N] [--storm-seconds S] [--down-seconds S]");
     return 2;
 }
 
@@ -145,6 +154,7 @@ var dataDirectory = Path.Combine(dataRoot, "orchestrator-bench-" + Guid.NewGuid(
 Directory.CreateDirectory(dataDirectory);
 try
 {
+    if (ChaosBench.Names.Contains(scenario)) return await ChaosBench.RunAsync(scenario, tasksArg, kills, seed ?? 21, stormSeconds, downSeconds, dataDirectory);
     if (TargetScenarios.Names.Contains(scenario))
         return await TargetScenarios.RunAsync(scenario, new TargetOptions(tasksArg, secondsArg, warmupSeconds, inFlightArg, qps, rate, holdSeconds, unfinished,
             new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings), dataDirectory);

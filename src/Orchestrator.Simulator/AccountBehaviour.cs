@@ -11,6 +11,7 @@ public sealed record AccountBehaviour(
     double ServerErrorRate,
     double TimeoutRate,
     double MalformedRate,
+    double ResetRate,
     double QpsLimit,
     int ConcurrencyLimit)
 {
@@ -34,6 +35,7 @@ public sealed record AccountBehaviour(
         a.ServerErrorRate ?? d.ServerErrorRate,
         a.TimeoutRate ?? d.TimeoutRate,
         a.MalformedRate ?? d.MalformedRate,
+        a.ResetRate ?? d.ResetRate,
         a.QpsLimit ?? d.QpsLimit,
         a.ConcurrencyLimit ?? d.ConcurrencyLimit);
 }

@@ -4,7 +4,8 @@ namespace Orchestrator.Simulator;
 internal sealed class AccountCounters
 {
     public long Submits, Polls, RateLimitAnswers, AuthFailures, ServerErrors, DuplicateExternalIds, PageQueries, PageQueryTasks,
-        ConcurrencyLimitAnswers, Timeouts, MalformedAnswers, TokenRequests, CallbacksSent, CallbacksFailed;
+        ConcurrencyLimitAnswers, Timeouts, MalformedAnswers, TokenRequests, CallbacksSent, CallbacksFailed,
+        Resets, UnavailableAnswers, QpsExceededAnswers, DuplicateRequests;
 
     private int _largestPage;
 
@@ -24,6 +25,8 @@ internal sealed class AccountCounters
             case SimulatedFault.ServerError: Interlocked.Increment(ref ServerErrors); break;
             case SimulatedFault.Timeout: Interlocked.Increment(ref Timeouts); break;
             case SimulatedFault.Malformed: Interlocked.Increment(ref MalformedAnswers); break;
+            case SimulatedFault.ConnectionReset: Interlocked.Increment(ref Resets); break;
+            case SimulatedFault.Unavailable: Interlocked.Increment(ref UnavailableAnswers); break;
         }
     }
 
@@ -32,5 +35,6 @@ internal sealed class AccountCounters
         Interlocked.Read(ref AuthFailures), Interlocked.Read(ref ServerErrors), peak, peakAt, Interlocked.Read(ref DuplicateExternalIds), tasks,
         Interlocked.Read(ref PageQueries), Interlocked.Read(ref PageQueryTasks), Volatile.Read(ref _largestPage),
         Interlocked.Read(ref ConcurrencyLimitAnswers), Interlocked.Read(ref Timeouts), Interlocked.Read(ref MalformedAnswers),
-        Interlocked.Read(ref TokenRequests), Interlocked.Read(ref CallbacksSent), Interlocked.Read(ref CallbacksFailed));
+        Interlocked.Read(ref TokenRequests), Interlocked.Read(ref CallbacksSent), Interlocked.Read(ref CallbacksFailed),
+        Interlocked.Read(ref Resets), Interlocked.Read(ref UnavailableAnswers), Interlocked.Read(ref QpsExceededAnswers), Interlocked.Read(ref DuplicateRequests));
 }

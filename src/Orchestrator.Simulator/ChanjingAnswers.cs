@@ -48,7 +48,7 @@ public static class ChanjingAnswers
 
     public static IResult Error(int code, string msg) => Results.Json(Envelope(code, msg, null));
 
-    /// <summary>How Chanjing answers an injected or drawn fault; null when the call proceeds (no fault, or accept-then-hang).</summary>
+    /// <summary>How Chanjing answers an injected or drawn fault; null when the call proceeds (no fault, or accept-then-hang). A create passes <see cref="SimulatedFault.ConnectionReset"/> on only after creating.</summary>
     public static async Task<IResult?> FaultAsync(HttpContext http, ProviderSimulator sim, SimulatedFault? fault) => fault switch
     {
         SimulatedFault.RateLimit => Error(QpsExceeded, "超出 QPS 限制"),
@@ -56,6 +56,8 @@ public static class ChanjingAnswers
         SimulatedFault.EchoCredentials => Error(BadParameter, $"invalid access_token '{http.Request.Headers["access_token"]}'"),
         SimulatedFault.Malformed => SimulatorEndpoints.MalformedAnswer(),
         SimulatedFault.Timeout => await SimulatorEndpoints.HangAsync(http, sim),
+        SimulatedFault.Unavailable => SimulatorEndpoints.UnavailableAnswer(),
+        SimulatedFault.ConnectionReset => SimulatorEndpoints.Reset(http),
         _ => null,
     };
 

@@ -41,22 +41,26 @@ public static class ChanjingEndpoints
             return Error(BadParameter, "参数错误: app_id or secret_key is wrong");
         }
         var fault = account.Admit();
-        if (await FaultAsync(http, sim, fault) is { } faulted) return faulted;
+        if (fault != SimulatedFault.ConnectionReset && await FaultAsync(http, sim, fault) is { } faulted) return faulted;
         var token = account.IssueToken();
         // The nastiest case for a token owner: the old token is dead and the new one never arrives.
         if (fault == SimulatedFault.AcceptThenHang) return await SimulatorEndpoints.HangAsync(http, sim);
+        if (fault == SimulatedFault.ConnectionReset) return SimulatorEndpoints.Reset(http);
         return Ok(new JsonObject { ["access_token"] = token.Token, ["expire_in"] = token.ExpiresAt.ToUnixTimeSeconds() });
     }
 
     private static async Task<IResult> Submit(HttpContext http, ProviderSimulator sim, string prefix)
     {
-        var (account, fault, refused) = await AdmitAsync(http, sim);
+        var (account, fault, refused) = await AdmitAsync(http, sim, creates: true);
         if (account is null) return refused!;
         if (http.Request.ContentLength is null) return Results.StatusCode(411);
         if (await ReadObjectAsync(http.Request) is not { } body) return Error(BadFormat, "传入参数格式错误");
         if (ChanjingValidation.Problem(body) is { } problem) return Error(BadParameter, "参数错误: " + problem);
-        var (task, _) = sim.Create(account, ChanjingValidation.ToRequest(body, SimulatorEndpoints.FilesBase(http, prefix)), CallbackBody);
+        // Chanjing takes no external id: the body is what tells the same task sent again.
+        var request = ChanjingValidation.ToRequest(body, SimulatorEndpoints.FilesBase(http, prefix)) with { Fingerprint = body.ToJsonString() };
+        var (task, _) = sim.Create(account, request, CallbackBody);
         if (fault == SimulatedFault.AcceptThenHang) return await SimulatorEndpoints.HangAsync(http, sim);
+        if (fault == SimulatedFault.ConnectionReset) return SimulatorEndpoints.Reset(http);
         return Ok(task!.TaskId);
     }
 
@@ -103,8 +107,12 @@ public static class ChanjingEndpoints
         });
     }
 
-    /// <summary>The token first (an invalid, expired or superseded one gets 10400), then the QPS limit and faults.</summary>
-    private static async Task<(SimulatedAccount? Account, SimulatedFault? Fault, IResult? Refusal)> AdmitAsync(HttpContext http, ProviderSimulator sim)
+    /// <summary>
+    /// The token first (an invalid, expired or superseded one gets 10400), then the QPS limit and faults; a create
+    /// (<paramref name="creates"/>) is let through a <see cref="SimulatedFault.ConnectionReset"/>, to be dropped after creating.
+    /// </summary>
+    private static async Task<(SimulatedAccount? Account, SimulatedFault? Fault, IResult? Refusal)> AdmitAsync(HttpContext http, ProviderSimulator sim,
+        bool creates = false)
     {
         var token = http.Request.Headers["access_token"].ToString();
         var account = token.Length == 0 ? null : sim.AccountsFor(SimulatedProtocols.Chanjing).FirstOrDefault(a => a.AcceptsToken(token));
@@ -114,6 +122,7 @@ public static class ChanjingEndpoints
             return (null, null, Error(TokenInvalid, "AccessToken 验证失败"));
         }
         var fault = account.Admit();
+        if (creates && fault == SimulatedFault.ConnectionReset) return (account, fault, null);
         return await FaultAsync(http, sim, fault) is { } faulted ? (null, fault, faulted) : (account, fault, null);
     }
 }

@@ -47,7 +47,7 @@ public static class KlingAnswers
     public static IResult Error(int http, int code, string message) =>
         Results.Json(new JsonObject { ["code"] = code, ["message"] = message, ["request_id"] = Guid.NewGuid().ToString("N") }, statusCode: http);
 
-    /// <summary>How Kling answers an injected or drawn fault; null when the call proceeds (no fault, or accept-then-hang).</summary>
+    /// <summary>How Kling answers an injected or drawn fault; null when the call proceeds (no fault, or accept-then-hang). A create passes <see cref="SimulatedFault.ConnectionReset"/> on only after creating.</summary>
     public static async Task<IResult?> FaultAsync(HttpContext http, ProviderSimulator sim, SimulatedFault? fault) => fault switch
     {
         SimulatedFault.RateLimit => Error(429, 1302, "rate limit exceeded, please slow down"),
@@ -55,6 +55,8 @@ public static class KlingAnswers
         SimulatedFault.EchoCredentials => Error(401, 1000, $"Invalid authorization header '{http.Request.Headers.Authorization}'"),
         SimulatedFault.Malformed => SimulatorEndpoints.MalformedAnswer(),
         SimulatedFault.Timeout => await SimulatorEndpoints.HangAsync(http, sim),
+        SimulatedFault.Unavailable => SimulatorEndpoints.UnavailableAnswer(),
+        SimulatedFault.ConnectionReset => SimulatorEndpoints.Reset(http),
         _ => null,
     };
 }

@@ -62,7 +62,7 @@ public static class KlingEndpoints
         var (account, refused) = auth(http, sim);
         if (account is null) return refused!;
         var fault = account.Admit();
-        if (await FaultAsync(http, sim, fault) is { } faulted) return faulted;
+        if (fault != SimulatedFault.ConnectionReset && await FaultAsync(http, sim, fault) is { } faulted) return faulted;
         // Like some gateways: a chunked body without Content-Length is refused.
         if (http.Request.ContentLength is null) return Results.StatusCode(411);
         if (await RequestJson.ReadObjectAsync(http.Request) is not { } body) return Error(400, 1200, "request body must be a JSON object");
@@ -73,6 +73,7 @@ public static class KlingEndpoints
         if (refusal == CreateRefusal.DuplicateExternalId) return Error(400, 1201, "external_task_id already exists");
         if (refusal == CreateRefusal.ConcurrencyLimit) return Error(429, 1303, "parallel task limit exceeded, please retry later");
         if (fault == SimulatedFault.AcceptThenHang) return await SimulatorEndpoints.HangAsync(http, sim);
+        if (fault == SimulatedFault.ConnectionReset) return SimulatorEndpoints.Reset(http);
         return Ok(TaskObject(task!, sim.Now));
     }
 

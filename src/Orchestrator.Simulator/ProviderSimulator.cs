@@ -73,6 +73,12 @@ public sealed class ProviderSimulator : IAsyncDisposable, IDisposable
         for (var i = 0; i < count; i++) _sharedFaults.Enqueue(fault);
     }
 
+    /// <summary>Every account answers every call with <paramref name="fault"/> for <paramref name="duration"/> (see <see cref="SimulatedAccount.StartOutage"/>).</summary>
+    public void StartOutage(SimulatedFault fault, TimeSpan duration)
+    {
+        foreach (var account in Accounts) account.StartOutage(fault, duration);
+    }
+
     /// <summary>The next <paramref name="count"/> calls to one account get <paramref name="fault"/>.</summary>
     public void Inject(string accountName, SimulatedFault fault, int count) => Account(accountName).Inject(fault, count);
 

@@ -18,6 +18,8 @@ internal static class ResultFileAnswers
             case SimulatedFault.RateLimit: return Results.Text("Too Many Requests", "text/plain", statusCode: StatusCodes.Status429TooManyRequests);
             case SimulatedFault.Malformed: return SimulatorEndpoints.MalformedAnswer();
             case SimulatedFault.Timeout or SimulatedFault.AcceptThenHang: return await SimulatorEndpoints.HangAsync(http, sim);
+            case SimulatedFault.Unavailable: return SimulatorEndpoints.UnavailableAnswer();
+            case SimulatedFault.ConnectionReset: return SimulatorEndpoints.Reset(http);
         }
         // Not from the target itself: a redirect to another file of the simulator ends there.
         if (sim.Options.ResultRedirect is { Length: > 0 } location && !location.EndsWith(http.Request.Path.Value ?? "", StringComparison.Ordinal))

@@ -13,7 +13,11 @@ public sealed record TaskRequest(
     int ClipSeconds,
     string? ExternalTaskId,
     string? CallbackUrl,
-    string FilesBase);
+    string FilesBase)
+{
+    /// <summary>What makes this request the same as another sent again (Chanjing: the body), for <see cref="SimulatorStats.DuplicateRequests"/>; null = not counted.</summary>
+    public string? Fingerprint { get; init; }
+}
 
 /// <summary>Why a create was refused after validation.</summary>
 public enum CreateRefusal
@@ -48,8 +52,13 @@ public sealed class SimulatedAccount
     private readonly Lock _windowLock = new();
     private readonly Lock _createLock = new();
     private readonly ConcurrencySlots _slots = new();
+    private readonly ConcurrentDictionary<string, int> _fingerprints = new(StringComparer.Ordinal);
     private long _sequence;
     private SimulatedAccessToken? _token;
+    private Outage? _outage;
+
+    /// <summary>Every call answered with one fault until a moment of the simulator's clock.</summary>
+    private sealed record Outage(SimulatedFault Fault, DateTimeOffset Until);
 
     internal SimulatedAccount(SimulatedAccountOptions options, SimulatorOptions defaults, TimeProvider clock, Func<double> draw,
         ConcurrentQueue<SimulatedFault> sharedFaults, SimulatedTaskStore? store)
@@ -94,21 +103,36 @@ public sealed class SimulatedAccount
         for (var i = 0; i < count; i++) _faults.Enqueue(fault);
     }
 
-    /// <summary>Admission of one authenticated call: records its arrival, then decides whether a limit or fault answers it.</summary>
+    /// <summary>
+    /// Every call (after auth) for <paramref name="duration"/> of the simulator's clock gets <paramref name="fault"/>:
+    /// <see cref="SimulatedFault.Unavailable"/> is the provider down, <see cref="SimulatedFault.RateLimit"/> a storm of
+    /// rate-limit answers. A new outage replaces the one in force; a zero duration ends it.
+    /// </summary>
+    public void StartOutage(SimulatedFault fault, TimeSpan duration) => Volatile.Write(ref _outage, new Outage(fault, _clock.GetUtcNow() + duration));
+
+    /// <summary>Admission of one authenticated call: records its arrival, then decides whether an outage, a limit or a fault answers it.</summary>
     internal SimulatedFault? Admit()
     {
         var behaviour = Behaviour;
         // Real arrival times, not the injected clock: the QPS window measures what the client really sent.
         var now = Stopwatch.GetTimestamp();
+        var outage = Volatile.Read(ref _outage) is { } o && _clock.GetUtcNow() < o.Until ? o.Fault : (SimulatedFault?)null;
         lock (_windowLock)
         {
             _all.Record(now);
-            if (behaviour.QpsLimit > 0 && _accepted.CountBefore(now) >= behaviour.QpsLimit)
+            // An answer of the outage is not an accepted call: it does not count against the QPS window.
+            if (outage is null && behaviour.QpsLimit > 0 && _accepted.CountBefore(now) >= behaviour.QpsLimit)
             {
                 Counters.CountFault(SimulatedFault.RateLimit);
+                Interlocked.Increment(ref Counters.QpsExceededAnswers);
                 return SimulatedFault.RateLimit;
             }
-            _accepted.Record(now);
+            if (outage is null) _accepted.Record(now);
+        }
+        if (outage is { } during)
+        {
+            Counters.CountFault(during);
+            return during;
         }
         if (_faults.TryDequeue(out var fault) || _sharedFaults.TryDequeue(out fault))
         {
@@ -123,13 +147,17 @@ public sealed class SimulatedAccount
     private SimulatedFault? DrawFault(AccountBehaviour b)
     {
         // One draw split into bands, and none at all when no rate is set, so seeded runs stay repeatable.
-        if (b.ServerErrorRate <= 0 && b.TimeoutRate <= 0 && b.MalformedRate <= 0) return null;
+        if (b.ServerErrorRate <= 0 && b.TimeoutRate <= 0 && b.MalformedRate <= 0 && b.ResetRate <= 0) return null;
         var r = _draw();
-        if (r < b.ServerErrorRate) return SimulatedFault.ServerError;
-        if (r < b.ServerErrorRate + b.TimeoutRate) return SimulatedFault.Timeout;
-        if (r < b.ServerErrorRate + b.TimeoutRate + b.MalformedRate) return SimulatedFault.Malformed;
+        if ((r -= b.ServerErrorRate) < 0) return SimulatedFault.ServerError;
+        if ((r -= b.TimeoutRate) < 0) return SimulatedFault.Timeout;
+        if ((r -= b.MalformedRate) < 0) return SimulatedFault.Malformed;
+        if ((r -= b.ResetRate) < 0) return SimulatedFault.ConnectionReset;
         return null;
     }
+
+    /// <summary>The fingerprints (Chanjing: bodies) of requests created more than once since the simulator started, each once.</summary>
+    public IReadOnlyList<string> RepeatedRequests() => [.. _fingerprints.Where(f => f.Value > 1).Select(f => f.Key)];
 
     internal void CountAuthFailure() => Interlocked.Increment(ref Counters.AuthFailures);
 
@@ -178,6 +206,7 @@ public sealed class SimulatedAccount
                 return (null, CreateRefusal.DuplicateExternalId);
             }
             _slots.Hold(task);
+            if (request.Fingerprint is { } print && _fingerprints.AddOrUpdate(print, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref Counters.DuplicateRequests);
             // The task before its external id, so a lookup by external id never finds an id without its task.
             _tasks[task.TaskId] = task;
             if (external is not null) _byExternalId[external] = task.TaskId;

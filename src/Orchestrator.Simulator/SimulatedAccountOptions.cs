@@ -46,6 +46,7 @@ public sealed class SimulatedAccountOptions
     public double? ServerErrorRate { get; set; }
     public double? TimeoutRate { get; set; }
     public double? MalformedRate { get; set; }
+    public double? ResetRate { get; set; }
     public double? QpsLimit { get; set; }
     public int? ConcurrencyLimit { get; set; }
 

@@ -1,6 +1,6 @@
 namespace Orchestrator.Simulator;
 
-/// <summary>A fault to inject into the next calls, for deterministic tests.</summary>
+/// <summary>A fault to inject into the next calls, for deterministic tests, or into every call for a while (an outage, a storm).</summary>
 public enum SimulatedFault
 {
     /// <summary>Kling: HTTP 500 code 5000. Chanjing: code 50000.</summary>
@@ -23,6 +23,15 @@ public enum SimulatedFault
     /// <c>Invalid authorization header 'Bearer …'</c>; Chanjing: code 40000 quoting the <c>access_token</c> header).
     /// </summary>
     EchoCredentials,
+
+    /// <summary>
+    /// The connection is dropped without an answer. A create (or token) call is carried out first and only its answer is
+    /// lost, the worst case for a client: it cannot tell whether the call arrived. Other calls are dropped unanswered.
+    /// </summary>
+    ConnectionReset,
+
+    /// <summary>HTTP 503 with an HTML page and nothing done: the gateway in front of a provider that is down.</summary>
+    Unavailable,
 }
 
 /// <summary>Which requests an injected fault answers.</summary>

@@ -36,6 +36,15 @@ public static class SimulatorEndpoints
             else return Results.NotFound();
             return Results.NoContent();
         });
+        // An outage for a while: the provider down (Unavailable), a storm of rate-limit answers (RateLimit), or any other fault.
+        control.MapPost("/outage", (SimulatedFault kind, double seconds, string? account) =>
+        {
+            if (seconds < 0 || !double.IsFinite(seconds)) return Results.BadRequest("seconds must be a non-negative number.");
+            if (account is null) sim.StartOutage(kind, TimeSpan.FromSeconds(seconds));
+            else if (sim.FindAccount(account) is { } a) a.StartOutage(kind, TimeSpan.FromSeconds(seconds));
+            else return Results.NotFound();
+            return Results.NoContent();
+        });
         // Whoever hosts the simulator stops it with the host: hanging answers end, the callback loop stops.
         app.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(sim.Dispose);
         return group;
@@ -58,6 +67,16 @@ public static class SimulatorEndpoints
 
     /// <summary>What a misbehaving gateway sends instead of the provider's JSON.</summary>
     internal static IResult MalformedAnswer() => Results.Text("<html>502 Bad Gateway</html>", "text/html", statusCode: 200);
+
+    /// <summary>What the gateway in front of a provider that is down answers.</summary>
+    internal static IResult UnavailableAnswer() => Results.Text("<html>503 Service Unavailable: no healthy upstream</html>", "text/html", statusCode: 503);
+
+    /// <summary>Drops the connection without an answer (the client reads a reset or an early end of the response).</summary>
+    internal static IResult Reset(HttpContext http)
+    {
+        http.Abort();
+        return Results.Empty;
+    }
 
     /// <summary>
     /// Answers nothing until the client gives up (or the simulator stops), then drops the connection rather

@@ -30,6 +30,9 @@ public sealed class SimulatorOptions
     /// <summary>Share of calls answered with an HTML page instead of JSON.</summary>
     public double MalformedRate { get; set; }
 
+    /// <summary>Share of calls whose connection is dropped unanswered (<see cref="SimulatedFault.ConnectionReset"/>: a create is carried out first).</summary>
+    public double ResetRate { get; set; }
+
     /// <summary>Calls per rolling second an account accepts (Kling: HTTP 429 code 1302 over it, Chanjing: 40001). 0 = no limit.</summary>
     public double QpsLimit { get; set; }
 

@@ -13,6 +13,14 @@ namespace Orchestrator.Simulator;
 /// <param name="LargestPageQuery">Most task objects answered by one page query.</param>
 /// <param name="ConcurrencyLimitAnswers">Kling 1303 refusals.</param>
 /// <param name="TokenRequests">Chanjing access tokens issued (each one invalidates the previous).</param>
+/// <param name="DuplicateExternalIds">Creates naming an external id the account already has: a second submission of one task (refused).</param>
+/// <param name="Resets">Connections dropped unanswered (<see cref="SimulatedFault.ConnectionReset"/>).</param>
+/// <param name="UnavailableAnswers">HTTP 503 answers of a provider that is down (<see cref="SimulatedFault.Unavailable"/>).</param>
+/// <param name="QpsExceededAnswers">Refusals by the account's own QPS window (<see cref="SimulatorOptions.QpsLimit"/>): the client went over it. Part of <paramref name="RateLimitAnswers"/>.</param>
+/// <param name="DuplicateRequests">
+/// Chanjing creates whose body equals an earlier create's: the same task sent again (Chanjing takes no external id, so it
+/// creates a second task). Distinct tasks must differ somewhere, e.g. by prompt, for this to mean duplicates.
+/// </param>
 public sealed record SimulatorStats(
     long Submits,
     long Polls,
@@ -31,7 +39,11 @@ public sealed record SimulatorStats(
     long MalformedAnswers = 0,
     long TokenRequests = 0,
     long CallbacksSent = 0,
-    long CallbacksFailed = 0)
+    long CallbacksFailed = 0,
+    long Resets = 0,
+    long UnavailableAnswers = 0,
+    long QpsExceededAnswers = 0,
+    long DuplicateRequests = 0)
 {
     public static SimulatorStats Total(IReadOnlyCollection<SimulatorStats> accounts)
     {
@@ -54,6 +66,10 @@ public sealed record SimulatorStats(
             accounts.Sum(s => s.MalformedAnswers),
             accounts.Sum(s => s.TokenRequests),
             accounts.Sum(s => s.CallbacksSent),
-            accounts.Sum(s => s.CallbacksFailed));
+            accounts.Sum(s => s.CallbacksFailed),
+            accounts.Sum(s => s.Resets),
+            accounts.Sum(s => s.UnavailableAnswers),
+            accounts.Sum(s => s.QpsExceededAnswers),
+            accounts.Sum(s => s.DuplicateRequests));
     }
 }

@@ -41,6 +41,13 @@ public sealed record TaskView(
     /// <summary>Its line in the batch upload (1-based), if it came in a batch.</summary>
     public int? BatchLine { get; init; }
 
+    /// <summary>
+    /// True when the task was submitted again while an earlier submit may already have reached the provider (its answer was
+    /// lost to a crash, a timeout or a broken connection) and the provider takes no external id to check (Chanjing): it may
+    /// run there twice. Providers with external ids are asked first, so their tasks are never marked.
+    /// </summary>
+    public bool PossibleDuplicate { get; init; }
+
     /// <summary>Why an unfinished task is not progressing (e.g. its provider account is not configured), else null.</summary>
     public string? WaitingFor { get; init; }
 }

@@ -215,8 +215,11 @@ public sealed class TaskOptions
     /// <summary>Default deadline for video tasks, seconds after acceptance.</summary>
     public int VideoDeadlineSeconds { get; set; } = 3600;
 
-    /// <summary>Transient submit failures retried before the task fails with the last error.</summary>
-    public int MaxSubmitAttempts { get; set; } = 6;
+    /// <summary>
+    /// Transient submit failures retried before the task fails with the last error. 12 with the 1 s base: about 5 minutes
+    /// from the first attempt to the last, so a provider down for a few minutes fails no task (6 gave up after 28 s).
+    /// </summary>
+    public int MaxSubmitAttempts { get; set; } = 12;
 
     /// <summary>First submit retry delay, seconds; doubles per attempt up to 60 s.</summary>
     public double SubmitRetryBaseSeconds { get; set; } = 1;

@@ -14,6 +14,12 @@ internal sealed record ProviderHttpAnswer(HttpStatusCode Status, string Body, Ti
 /// </summary>
 internal static class ProviderHttp
 {
+    /// <summary>No connection was made (refused, no route, name or TLS failure): the request never reached the provider.</summary>
+    public const string ConnectionFailed = "connection";
+
+    /// <summary>The connection broke after the request was sent (a reset, an answer cut short): the provider may have acted on it.</summary>
+    public const string ConnectionLost = "connection_lost";
+
     public static HttpContent JsonBody<T>(T body, JsonSerializerOptions options)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, options));
@@ -34,10 +40,16 @@ internal static class ProviderHttp
         {
             return (null, new ProviderError("timeout", $"The provider did not answer {request.Method} {request.RequestUri?.AbsolutePath} in time.", true));
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
         {
             // The exception text can carry the host but never headers; keep only its kind.
-            return (null, new ProviderError("connection", $"Connection to the provider failed ({ex.HttpRequestError}).", true));
+            return (null, new ProviderError(ConnectionFailed, $"Connection to the provider failed ({ex.HttpRequestError}).", true));
+        }
+        catch (HttpRequestException ex)
+        {
+            // Connected and sent, then the connection was reset or the answer cut short: the provider may have acted on it.
+            return (null, new ProviderError(ConnectionLost, $"The connection to the provider was lost before its answer ({ex.HttpRequestError}).", true));
         }
     }
 

@@ -18,7 +18,7 @@ internal static class TaskViewProjection
         (null, _) => null,
         // A task exists once: a repeated acceptance (an idempotent resubmit never journals one) changes nothing.
         (_, TaskAccepted or TaskCancelledQueued) => view,
-        (_, TaskSubmitAttempted s) => view with { SubmitAttempts = s.Attempt },
+        (_, TaskSubmitAttempted s) => view with { SubmitAttempts = s.Attempt, PossibleDuplicate = view.PossibleDuplicate || s.PossibleDuplicate },
         (_, TaskSubmitRefused r) => view with { SubmitAttempts = r.Counted ? r.Attempt : r.Attempt - 1 },
         // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.
         (_, TaskSubmitted s) when view.Status.IsTerminal() => view with { ProviderTaskId = s.ProviderTaskId, SubmittedAt = s.At },

@@ -37,8 +37,8 @@ internal static class TaskDecider
         account?.MaxConcurrentTasks is null ? 0
         : r.Kind == GenerationKind.TextToImage && account.SlotPerImage ? Math.Max(1, r.Count ?? 1) : 1;
 
-    /// <summary>A refused connection never reached the provider; a timeout or a 5xx may have created the task.</summary>
-    public static bool MayHaveBeenCreated(ProviderError e) => e.Code != "connection" && !e.IsRateLimit;
+    /// <summary>A connection never made never reached the provider; a timeout, a connection lost after sending or a 5xx may have created the task.</summary>
+    public static bool MayHaveBeenCreated(ProviderError e) => e.Code != ProviderHttp.ConnectionFailed && !e.IsRateLimit;
 
     /// <summary>A poll's answer; <paramref name="s"/> already counts it among the "not found" answers if it is one.</summary>
     public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, int maxNotFoundAnswers,

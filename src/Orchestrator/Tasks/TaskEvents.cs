@@ -16,8 +16,12 @@ internal interface ITaskEvent : IOrchestratorEvent
 
 internal sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
 
-/// <summary>Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.</summary>
-internal sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At) : ITaskEvent;
+/// <summary>
+/// Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.
+/// <c>PossibleDuplicate</c>: an earlier attempt may have reached the provider (its answer was never seen: a crash, a
+/// timeout, a connection lost), so this one may create a second task there. Absent in older journals: false.
+/// </summary>
+internal sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeOffset At, bool PossibleDuplicate = false) : ITaskEvent;
 
 /// <summary>
 /// The provider refused an attempted submit in a way that proves it created nothing (a rate limit, a refused

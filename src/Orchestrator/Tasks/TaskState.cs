@@ -21,6 +21,8 @@ internal sealed record TaskState
     /// restart this means the provider may already have the task (a possible duplicate, reported, never silent).
     /// </summary>
     public bool UnconfirmedAttempt { get; init; }
+    /// <summary>A submit was sent while an earlier one may already have reached the provider: it may run there twice.</summary>
+    public bool PossibleDuplicate { get; init; }
     public int Polls { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
@@ -40,7 +42,7 @@ internal sealed record TaskState
     public TaskState Apply(ITaskEvent e) => e switch
     {
         TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At },
-        TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true },
+        TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true, PossibleDuplicate = PossibleDuplicate || s.PossibleDuplicate },
         TaskSubmitRefused r => this with { SubmitAttempts = r.Counted ? r.Attempt : r.Attempt - 1, UnconfirmedAttempt = false },
         // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.
         TaskSubmitted s when IsTerminal => this with { ProviderTaskId = s.ProviderTaskId, SubmittedAt = s.At },

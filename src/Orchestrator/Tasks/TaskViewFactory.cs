@@ -14,6 +14,7 @@ internal static class TaskViewFactory
             {
                 BatchId = r.BatchId,
                 BatchLine = r.BatchLine,
+                PossibleDuplicate = s.PossibleDuplicate,
             };
         }
     }

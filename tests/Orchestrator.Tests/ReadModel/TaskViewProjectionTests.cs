@@ -22,6 +22,8 @@ public sealed class TaskViewProjectionTests
             new TaskSubmitted("t", "p1", 1, T0.AddSeconds(2))] },
         { "cancelled while queued in its batch", [new TaskCancelledQueued("t", Request, T0)] },
         { "still waiting", [new TaskAccepted("t", Request, T0), new TaskSubmitAttempted("t", 1, T0)] },
+        { "sent again after a lost answer", [new TaskAccepted("t", Request, T0), new TaskSubmitAttempted("t", 1, T0),
+            new TaskSubmitAttempted("t", 2, T0.AddSeconds(31), PossibleDuplicate: true), new TaskSubmitted("t", "p1", 2, T0.AddSeconds(32))] },
     };
 
     public static TheoryData<string> HistoryNames => [.. Histories.Keys];

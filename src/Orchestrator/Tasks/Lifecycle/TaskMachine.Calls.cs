@@ -56,8 +56,9 @@ internal static partial class TaskMachine
             return;
         }
         var attempt = d.State.SubmitAttempts + 1;
-        // Without an external id a submit that reaches the provider cannot be found again: record the attempt first.
-        if (!Caps(d).TakesExternalId) d.Persist(new TaskSubmitAttempted(d.TaskId, attempt, d.Env.Now));
+        // Without an external id a submit that reaches the provider cannot be found again: record the attempt first, and
+        // whether an earlier one may have reached it already (then the provider may get this task twice: marked, never silent).
+        if (!Caps(d).TakesExternalId) d.Persist(new TaskSubmitAttempted(d.TaskId, attempt, d.Env.Now, PossibleDuplicate: d.State.UnconfirmedAttempt));
         d.State = d.State.WithSubmitting(attempt);
         d.Publish();
         d.Do(new Submit(attempt));

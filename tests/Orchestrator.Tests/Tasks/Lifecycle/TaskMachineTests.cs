@@ -160,6 +160,12 @@ public sealed class TaskMachineTests
         _env.Account = new ProviderCapabilities(TakesExternalId: false);
         Recover(Accepted(), new TaskSubmitAttempted("t1", 1, _env.Now));
         Assert.Contains("possible duplicate", Single<E.Warn>().Message);
+
+        // The next attempt is journaled as one: the view marks the task possibleDuplicate.
+        Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+        var attempt = Assert.IsType<TaskSubmitAttempted>(Single<E.Persist>().Event);
+        Assert.Equal((2, true), (attempt.Attempt, attempt.PossibleDuplicate));
+        Assert.True(_memory.State.PossibleDuplicate);
     }
 
     [Fact]
