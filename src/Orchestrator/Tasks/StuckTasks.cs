@@ -32,15 +32,24 @@ internal static class StuckTasks
 
     /// <summary>
     /// Asks each live task what it waits on (straight to the actor: a sleeping one is not among them and stays asleep)
-    /// and classifies the answers; one that does not answer within <paramref name="within"/> is listed as such.
+    /// and classifies the answers. One that does not answer within <paramref name="within"/> is asked once more, for
+    /// three times as long, and listed as <see cref="NoAnswer"/> only if it is silent again: an actor still reading its
+    /// journal (a restart resuming thousands of tasks on a busy machine) answers only once recovered, and is not stuck.
     /// </summary>
     public static async Task<StuckTaskReport> CheckAsync(IReadOnlyList<(string Id, IActorRef Actor)> live, int asleep, TimeSpan within)
     {
-        var answers = await Task.WhenAll(live.Select(async t =>
-        {
-            try { return Classify(t.Id, await t.Actor.Ask<TaskProgress>(new GetTaskProgress(t.Id), within)); }
-            catch (AskTimeoutException) { return Classify(t.Id, null); }
-        }));
-        return new StuckTaskReport(live.Count + asleep, answers.OfType<StuckTask>().OrderBy(s => s.TaskId, StringComparer.Ordinal).ToList());
+        var first = await Task.WhenAll(live.Select(t => AskAsync(t, within)));
+        var silent = live.Where((_, i) => first[i] is null).ToList();
+        var second = await Task.WhenAll(silent.Select(t => AskAsync(t, within * 3)));
+        var answered = live.Select((t, i) => Classify(t.Id, first[i])).Where((_, i) => first[i] is not null);
+        var askedTwice = silent.Select((t, i) => Classify(t.Id, second[i]));
+        return new StuckTaskReport(live.Count + asleep, answered.Concat(askedTwice).OfType<StuckTask>()
+            .OrderBy(s => s.TaskId, StringComparer.Ordinal).ToList());
+    }
+
+    private static async Task<TaskProgress?> AskAsync((string Id, IActorRef Actor) task, TimeSpan within)
+    {
+        try { return await task.Actor.Ask<TaskProgress>(new GetTaskProgress(task.Id), within); }
+        catch (AskTimeoutException) { return null; }
     }
 }

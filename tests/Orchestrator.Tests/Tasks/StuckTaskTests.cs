@@ -34,6 +34,39 @@ public sealed class StuckTaskTests
     }
 
     [Fact]
+    public async Task A_task_that_answers_late_is_asked_again_and_only_one_that_stays_silent_is_listed()
+    {
+        // A task actor still reading its journal (a restart resuming many tasks on a busy machine) answers only once
+        // recovered: the chaos run's samples listed such tasks as stuck right after a restart.
+        using var system = ActorSystem.Create("stuck-check");
+        var within = TimeSpan.FromMilliseconds(300);
+        var late = system.ActorOf(Props.Create(() => new LateAnswer(TimeSpan.FromMilliseconds(600))));
+        var silent = system.ActorOf(Props.Create(() => new LateAnswer(TimeSpan.FromMinutes(5))));
+
+        var report = await StuckTasks.CheckAsync([("late", late), ("silent", silent)], asleep: 0, within);
+
+        Assert.Equal(2, report.Checked);
+        var stuck = Assert.Single(report.Stuck);
+        Assert.Equal(("silent", StuckTasks.NoAnswer), (stuck.TaskId, stuck.Reason));
+    }
+
+    /// <summary>Answers "waiting on its timer" after a delay, as a task actor busy recovering would.</summary>
+    private sealed class LateAnswer : ReceiveActor
+    {
+        public LateAnswer(TimeSpan delay)
+        {
+            var started = DateTime.UtcNow;
+            Receive<GetTaskProgress>(g =>
+            {
+                var wait = started + delay - DateTime.UtcNow;
+                var answer = new TaskProgress(g.TaskId, TaskLifecycle.Processing, true, false, false, 0, false);
+                if (wait <= TimeSpan.Zero) Sender.Tell(answer);
+                else Context.System.Scheduler.ScheduleTellOnce(wait, Sender, answer, Self);
+            });
+        }
+    }
+
+    [Fact]
     public async Task Running_tasks_are_checked_and_none_is_stuck()
     {
         using var dir = new TempDirectory();

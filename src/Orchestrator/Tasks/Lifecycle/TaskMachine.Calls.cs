@@ -160,8 +160,11 @@ internal static partial class TaskMachine
         else if (wasSubmitting && !retry.CountsAsAttempt) d.State = d.State.WithAttemptNotCounted();
         d.State = d.State.WithBackToAccepted();
         d.Memory = d.Memory with { LookupBeforeSubmit = retry.LookupFirst && Caps(d).TakesExternalId };
+        // Failed lookups do not count as attempts, but they back off like them: a provider down for minutes would
+        // otherwise use up the failure bound at the first attempt's delay (20 lookups in about 20 s).
+        var step = Math.Max(1, Math.Max(d.State.SubmitAttempts, d.Memory.ConsecutiveFailures));
         var delay = retry.Error.RetryAfter
-            ?? PollSchedule.SubmitRetryDelay(d.Env.Limits.SubmitRetryBaseSeconds, Math.Max(1, d.State.SubmitAttempts), d.Env.NextRandom());
+            ?? PollSchedule.SubmitRetryDelay(d.Env.Limits.SubmitRetryBaseSeconds, step, d.Env.NextRandom());
         d.Do(new Inform($"Task {d.TaskId}: submit not accepted ({retry.Error.Code}: {retry.Error.Message}), retrying in {delay.TotalSeconds:0.0}s"));
         StartProgressTimer(d, CallKind.Submit, delay);
         d.Publish();

@@ -203,6 +203,31 @@ public sealed class TaskMachineTests
     }
 
     [Fact]
+    public void Lookups_that_fail_during_a_provider_outage_back_off_and_outlast_two_minutes()
+    {
+        // A submit whose answer was lost is looked up by external id before being sent again. Found by the chaos run:
+        // the failed lookups were retried at the first attempt's delay, so 20 of them (the failure bound) fit in about
+        // 20 s of a provider outage and the task failed although the provider came back two minutes later.
+        Recover(Accepted());
+        var outage = new ProviderError("http_503", "Service Unavailable", true);
+        var waited = TimeSpan.Zero;
+        var delays = new List<TimeSpan>();
+        while (waited < TimeSpan.FromMinutes(2))
+        {
+            Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+            Assert.True(Single<E.Query>().IsLookup);
+            Step(new In.QueryAnswered(new QueryOutcome.Error(outage), IsLookup: true));
+            Assert.False(_memory.State.IsTerminal, $"the task ended after {delays.Count} failed lookups over {waited.TotalSeconds:0} s: {_memory.State.Error?.Message}");
+            var delay = Single<E.StartProgressTimer>().Delay;
+            delays.Add(delay);
+            waited += delay;
+            _env.Now += delay;
+            Step(new In.ProgressDue(CallKind.Submit));
+        }
+        Assert.True(delays[^1] > delays[0] * 4, $"lookup delays do not grow: {string.Join(", ", delays.Select(d => d.TotalSeconds))}");
+    }
+
+    [Fact]
     public void An_ended_callback_while_a_poll_is_in_flight_is_verified_right_after_it()
     {
         Submitted();
