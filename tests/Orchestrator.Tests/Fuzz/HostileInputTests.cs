@@ -19,6 +19,7 @@ namespace Orchestrator.Tests.Fuzz;
 /// simulator in-process, a SQLite file), a few at a time over loopback. Seed and count can be changed with
 /// <c>ORCHESTRATOR_FUZZ_SEED</c> and <c>ORCHESTRATOR_FUZZ_REQUESTS</c>; docs/reliability.md quotes the last run.
 /// </summary>
+[Collection(HostileInputCollection.Name)]
 public sealed class HostileInputTests(ITestOutputHelper output)
 {
     private const int DefaultSeed = 21;
@@ -176,4 +177,14 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         output.WriteLine($"5xx: {answers.Count(a => a.Status >= 500 && !IsKestrelVersionAnswer(a))} (and {answers.Count(IsKestrelVersionAnswer)} 505 from Kestrel for an HTTP version it does not speak), hangs: {answers.Count(a => a.Status == HostileAnswer.Hung)}, rows before → after: "
             + string.Join(", ", after.Select(kv => $"{kv.Key} {before.GetValueOrDefault(kv.Key)} → {kv.Value}")));
     }
+}
+
+/// <summary>
+/// The fuzz run goes alone, after the parallel tests: its 500 requests a second would load the machine under tests that
+/// measure real request timing (as the simulator's bursts would, <c>SimulatorCollection</c>).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostileInputCollection
+{
+    public const string Name = "Hostile input";
 }
