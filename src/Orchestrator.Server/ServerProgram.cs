@@ -67,6 +67,8 @@ public static class ServerProgram
         });
         var urls = builder.Configuration["Urls"] ?? "http://127.0.0.1:5080";
         builder.WebHost.UseUrls(urls);
+        // Endpoints that read a body raise this for themselves (RequestBodyLimits); the rest read none.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBodyLimits.OtherBytes);
 
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
         var listenUrls = ListenUrls(builder.Configuration, urls).ToList();
@@ -112,7 +114,7 @@ public static class ServerProgram
         app.MapProviderEndpoints();
         app.MapAdminEndpoints();
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
-        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey();
+        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey().WithBodyLimit(RequestBodyLimits.SimulatorBytes);
         return app;
     }
 

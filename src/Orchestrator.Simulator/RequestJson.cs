@@ -12,7 +12,12 @@ internal static class RequestJson
     {
         try
         {
-            var body = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted) as JsonObject;
+            // The parser checks structure only: names and strings that are not UTF-8 would fail later, where they are read.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.Span)) return null;
+            var body = JsonNode.Parse(bytes.Span) as JsonObject;
             // JsonObject indexes its properties lazily; force it so a duplicated key is refused here, not later.
             _ = body?.Count;
             return body;

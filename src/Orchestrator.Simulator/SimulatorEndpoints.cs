@@ -11,6 +11,9 @@ public static class SimulatorEndpoints
 {
     private const string FilesSegment = "/files";
 
+    /// <summary>The most faults one injection queues: each is held until a call takes it, so a count is memory.</summary>
+    public const int MaxFaultCount = 10_000;
+
     /// <summary>Maps the simulator under <paramref name="prefix"/>; returns its route group, for conventions a host adds.</summary>
     public static RouteGroupBuilder MapProviderSimulator(this IEndpointRouteBuilder app, ProviderSimulator sim, string prefix = "")
     {
@@ -26,6 +29,8 @@ public static class SimulatorEndpoints
             sim.FindAccount(account) is { } a ? Results.Json(a.Stats()) : Results.NotFound());
         control.MapPost("/faults", (SimulatedFault kind, int count, string? account, SimulatedFaultTarget? target) =>
         {
+            // count=2000000000 queued two billion faults and the process ran out of memory.
+            if (count is < 1 or > MaxFaultCount) return Results.BadRequest($"count is between 1 and {MaxFaultCount}.");
             if (target == SimulatedFaultTarget.ResultFiles)
             {
                 if (account is not null) return Results.BadRequest("Result-file faults are simulator-wide: leave out account.");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Orchestrator.Hosting;
+using Orchestrator.Tasks;
 using Orchestrator.Webhooks;
 
 namespace Orchestrator.Server.Api;
@@ -9,7 +10,7 @@ namespace Orchestrator.Server.Api;
 /// The one place where an exception from an endpoint becomes an answer (registered with <c>AddExceptionHandler</c>,
 /// run by <c>UseExceptionHandler</c>): what the embedding API throws for a caller's mistake becomes its problem
 /// (400 naming each field, 409, 429 with <c>Retry-After</c>), what Kestrel refuses while reading a body keeps its status
-/// (413, 408, 400), and anything else is a 500 that says nothing of the failure, logged here with the trace id it shows.
+/// (413, 408, 400; a body it cannot frame, or whose names or strings are not UTF-8, is a 400 on the body), and anything else is a 500 that says nothing of the failure, logged here with the trace id it shows.
 /// Only that log line is written: the middleware stays quiet about exceptions a handler answered, and a caller's mistake
 /// is no error of the server's. Like every answer of the middleware, these carry <c>Cache-Control: no-cache,no-store</c>.
 /// </summary>
@@ -32,6 +33,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
                 extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),
             BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),
+            _ when ApiProblems.IsNotUtf8(exception) => ApiProblems.Invalid(new FieldError("body", ApiProblems.NotUtf8Message)),
+            IOException e when ApiProblems.IsUnreadableBody(e) => ApiProblems.Invalid(new FieldError("body", $"The body could not be read: {e.Message}")),
             _ when Overloaded(exception) => ApiProblems.Overloaded(http),
             _ => Unexpected(http, exception),
         };

@@ -89,6 +89,22 @@ public static class ApiProblems
         }
     }
 
+    /// <summary>What a body whose names or strings hold bytes that are not UTF-8 is told.</summary>
+    public const string NotUtf8Message = "The body is not valid UTF-8: a field name or string holds bytes that are not UTF-8 text.";
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is System.Text.Json reading a name or string that is not UTF-8: <c>JsonDocument</c>
+    /// checks a body's structure only, so such bytes pass the parse and fail where they are read.
+    /// </summary>
+    public static bool IsNotUtf8(Exception ex) => ex is InvalidOperationException { InnerException: System.Text.DecoderFallbackException };
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is Kestrel failing to read the request body's framing (a chunk size too large to count
+    /// is an <see cref="IOException"/> from its chunked decoder, not a <see cref="BadHttpRequestException"/>).
+    /// </summary>
+    public static bool IsUnreadableBody(Exception ex) =>
+        ex is IOException && ex.TargetSite?.DeclaringType?.Namespace == "Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http";
+
     /// <summary>500 that names nothing of the failure; <paramref name="traceId"/> finds it in the server's log.</summary>
     public static ProblemHttpResult Unexpected(string traceId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,

@@ -10,7 +10,8 @@ namespace Orchestrator.Server.Api;
 
 /// <summary>
 /// <c>POST /v1/callbacks/{provider}/{taskId}?token=…</c>: where providers report status changes when
-/// <c>Orchestrator:PublicBaseUrl</c> is set. 401 for a wrong token, 400 for a body that is not the provider's task object.
+/// <c>Orchestrator:PublicBaseUrl</c> is set. 401 for a wrong token, 400 for a body that is not the provider's task object,
+/// 413 for one past <see cref="MaxBodyBytes"/>.
 /// </summary>
 public static class CallbackEndpoints
 {
@@ -22,7 +23,7 @@ public static class CallbackEndpoints
     {
         // Providers hold no API key: each callback URL carries its task's own token instead.
         var callbacks = routes.MapGroup("/v1/callbacks").AllowWithoutApiKey();
-        callbacks.MapPost("/{provider}/{taskId}", Receive);
+        callbacks.MapPost("/{provider}/{taskId}", Receive).WithBodyLimit(MaxBodyBytes);
         return callbacks;
     }
 
@@ -30,14 +31,14 @@ public static class CallbackEndpoints
     {
         // Token first: a forger learns nothing about the task or how its body would be judged.
         if (!tokens.Verify(taskId, request.Query["token"])) return Unauthorized();
-        if (request.ContentLength > MaxBodyBytes) return ApiProblems.Invalid(new FieldError("body", $"At most {MaxBodyBytes} bytes."));
         JsonElement body;
         try
         {
-            using var doc = await JsonDocument.ParseAsync(new LimitedStream(request.Body, MaxBodyBytes), cancellationToken: ct);
+            // Past MaxBodyBytes (by its length, or as a chunked body arrives) Kestrel refuses the read: a 413 naming the limit.
+            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
             body = doc.RootElement.Clone();
         }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        catch (JsonException)
         {
             return ApiProblems.Invalid(new FieldError("body", "The body is not valid JSON."));
         }
@@ -52,26 +53,4 @@ public static class CallbackEndpoints
     private static ProblemHttpResult Unauthorized() =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad callback token",
             detail: "The token does not belong to this task's callback URL.", extensions: new Dictionary<string, object?> { ["field"] = "token" });
-
-    /// <summary>Stops reading past the limit, so a huge chunked body cannot be buffered.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long _read;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            var n = await inner.ReadAsync(buffer, ct);
-            if ((_read += n) > limit) throw new InvalidDataException("Body too large.");
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

@@ -30,10 +30,10 @@ public static class TaskSubmissionJson
     public static (TaskSubmission? Submission, IReadOnlyList<FieldError> Errors) Read(JsonElement body)
     {
         var errors = new List<FieldError>();
-        Check(body, Options.GetTypeInfo(typeof(TaskSubmission)), "", errors);
-        if (errors.Count > 0) return (null, errors);
         try
         {
+            Check(body, Options.GetTypeInfo(typeof(TaskSubmission)), "", errors);
+            if (errors.Count > 0) return (null, errors);
             return (body.Deserialize<TaskSubmission>(Options), errors);
         }
         catch (JsonException ex)
@@ -41,6 +41,11 @@ public static class TaskSubmissionJson
             // The walk above mirrors the serializer; this is a backstop for a shape it does not foresee.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
             return (null, [new FieldError(field, $"Malformed value at {ex.Path}.")]);
+        }
+        catch (InvalidOperationException ex) when (ApiProblems.IsNotUtf8(ex))
+        {
+            // The parser checks the JSON's structure, not the bytes of its names and strings: they fail when read.
+            return (null, [new FieldError("body", ApiProblems.NotUtf8Message)]);
         }
     }
 

@@ -76,6 +76,20 @@ public sealed class RequestBodyLimitTests() : ServerTest(new SimulatorOptions())
     }
 
     [Fact]
+    public async Task A_callback_body_over_256_KiB_is_a_413_problem_naming_the_limit()
+    {
+        var id = await Server.SubmitForIdAsync(Requests.Image("a cat"));
+        var token = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Orchestrator.Callbacks.CallbackTokens>(Server.Services).Token(id);
+        var body = "{\"task_id\":\"" + new string('x', 256 * 1024) + "\"}";
+
+        var response = await Server.Http.PostAsync($"/v1/callbacks/simulator/{id}?token={token}", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal((long?)(256 * 1024), (long?)problem["limit"]);
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_a_task_body_is_read_to_its_last_line()
     {
         // About 1.5 MiB of JSON Lines whose last line is wrong: atomic, so it is read whole and nothing is created.
