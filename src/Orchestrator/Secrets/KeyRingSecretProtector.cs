@@ -27,7 +27,7 @@ internal sealed class KeyRingSecretProtector : ISecretProtector, IDisposable
         KeyRing = Path.GetFullPath(keyRingDirectory);
         // A container of its own: an ASP.NET Core host's Data Protection set-up (its cookie keys, say) stays the host's.
         var services = new ServiceCollection();
-        if (loggers is not null) services.AddSingleton(loggers);
+        if (loggers is not null) services.AddSingleton<ILoggerFactory>(new KeyRingLoggers(loggers));
         services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToFileSystem(CreateFolder(KeyRing));
         _services = services.BuildServiceProvider();
         _protector = _services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
