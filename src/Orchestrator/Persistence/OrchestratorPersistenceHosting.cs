@@ -30,6 +30,7 @@ public static class OrchestratorPersistenceHosting
             // How soon a live completion stream (SSE, webhooks, CompletionsAsync) sees a new event.
             QueryRefreshInterval = TimeSpan.FromMilliseconds(200),
             ReadIsolationLevel = StorageConfig.ReadIsolation(storage),
+            DataOptions = StorageConfig.JournalDataOptions(storage),
         };
         var snapshots = new SqlSnapshotOptions(isDefaultPlugin: false, identifier: OrchestratorPersistence.Id)
         {
@@ -37,6 +38,7 @@ public static class OrchestratorPersistenceHosting
             ProviderName = providerName,
             AutoInitialize = true,
             ReadIsolationLevel = StorageConfig.ReadIsolation(storage),
+            DataOptions = StorageConfig.JournalDataOptions(storage),
         };
         // Settings the options do not cover; prepended so they win over the plugin's defaults.
         var tuning = ConfigurationFactory.ParseString($$"""

@@ -1,3 +1,4 @@
+using LinqToDB;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Hosting;
@@ -41,6 +42,16 @@ internal static class StorageConfig
     /// </summary>
     public static System.Data.IsolationLevel? ReadIsolation(StorageOptions storage) =>
         IsPostgres(storage) ? null : System.Data.IsolationLevel.ReadUncommitted;
+
+    /// <summary>
+    /// The journal's linq2db connection options: on SQLite with <see cref="SqliteBusyTimeout"/>, so a write that meets a
+    /// lock waits milliseconds rather than Microsoft.Data.Sqlite's 150 ms retry step; null (the plugin's own) on PostgreSQL.
+    /// </summary>
+    public static DataOptions? JournalDataOptions(StorageOptions storage) => IsPostgres(storage)
+        ? null
+        : new DataOptions()
+            .UseConnectionString(Driver(storage).ProviderName, storage.ConnectionString)
+            .UseInterceptor(new SqliteBusyTimeout(storage.ConnectionString));
 
     private static bool IsPostgres(StorageOptions storage) => Driver(storage).ProviderName.StartsWith("PostgreSQL", StringComparison.Ordinal);
 

@@ -19,7 +19,10 @@ internal sealed class ReadModelDatabase
         IsSqlite = storage.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
         _factory = IsSqlite ? SqliteFactory.Instance : NpgsqlFactory.Instance;
         _connectionString = storage.ConnectionString;
+        _busyTimeout = IsSqlite ? Persistence.SqliteBusyTimeout.Pragma(storage.ConnectionString) : null;
     }
+
+    private readonly string? _busyTimeout;
 
     public bool IsSqlite { get; }
 
@@ -28,6 +31,7 @@ internal sealed class ReadModelDatabase
         var connection = _factory.CreateConnection()!;
         connection.ConnectionString = _connectionString;
         await connection.OpenAsync(ct);
+        if (_busyTimeout is not null) await Persistence.SqliteBusyTimeout.ApplyAsync(connection, _busyTimeout, ct);
         return connection;
     }
 
