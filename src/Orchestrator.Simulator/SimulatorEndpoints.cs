@@ -44,7 +44,8 @@ public static class SimulatorEndpoints
         // An outage for a while: the provider down (Unavailable), a storm of rate-limit answers (RateLimit), or any other fault.
         control.MapPost("/outage", (SimulatedFault kind, double seconds, string? account) =>
         {
-            if (seconds < 0 || !double.IsFinite(seconds)) return Results.BadRequest("seconds must be a non-negative number.");
+            // Bounded: a day is longer than any test needs, and 1e300 s would overflow TimeSpan.
+            if (seconds < 0 || seconds > 86_400 || !double.IsFinite(seconds)) return Results.BadRequest("seconds must be between 0 and 86400.");
             if (account is null) sim.StartOutage(kind, TimeSpan.FromSeconds(seconds));
             else if (sim.FindAccount(account) is { } a) a.StartOutage(kind, TimeSpan.FromSeconds(seconds));
             else return Results.NotFound();

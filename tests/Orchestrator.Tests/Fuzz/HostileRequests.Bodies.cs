@@ -106,7 +106,7 @@ public sealed partial class HostileRequests
     /// <summary>Every simulator route: refused credentials, bodies and queries; control routes with arguments they refuse.</summary>
     private HostileRequest Simulator()
     {
-        switch (_random.Next(8))
+        switch (_random.Next(9))
         {
             case 0: return SimulatorJson("simulator", BrokenKlingBody());
             case 1: return KlingQuery("simulator", BadId());
@@ -130,6 +130,14 @@ public sealed partial class HostileRequests
             case 6:
                 var stats = _random.Next(2) == 0 ? $"{Sim}/_sim/stats" : $"{Sim}/_sim/stats/{Pick(["nobody", "simulator", "..", "%00", BadId()])}";
                 return new HostileRequest("simulator", stats.EndsWith("/stats") ? $"GET {Sim}/_sim/stats" : $"GET {Sim}/_sim/stats/{{account}}", "GET", stats);
+            case 7:
+                // An outage with arguments it must refuse (or for an account that does not exist): never a real outage.
+                var outage = Pick([
+                    "", "?kind=Unavailable", "?kind=Bogus&seconds=5", "?kind=Unavailable&seconds=abc", "?kind=Unavailable&seconds=-1",
+                    "?kind=RateLimit&seconds=1e300", "?kind=Unavailable&seconds=NaN", "?kind=Unavailable&seconds=86401",
+                    "?kind=Unavailable&seconds=5&account=nobody", "?kind=%00&seconds=1",
+                ]);
+                return new HostileRequest("simulator", $"POST {Sim}/_sim/outage", "POST", $"{Sim}/_sim/outage{outage}");
             default:
                 // Fault injection with arguments it must refuse: never a fault that would really be injected.
                 var query = Pick([

@@ -44,7 +44,7 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
         })),
         $"POST {Sim}/open/v1/access_token", $"POST {Sim}/open/v1/ai_creation/task/submit", $"GET {Sim}/open/v1/ai_creation/task",
         $"POST {Sim}/open/v1/ai_creation/task/page", $"GET {Sim}/files/{{taskId}}/{{file}}",
-        $"GET {Sim}/_sim/stats", $"GET {Sim}/_sim/stats/{{account}}", $"POST {Sim}/_sim/faults",
+        $"GET {Sim}/_sim/stats", $"GET {Sim}/_sim/stats/{{account}}", $"POST {Sim}/_sim/faults", $"POST {Sim}/_sim/outage",
     ];
 
     private readonly Random _random = new(seed);

@@ -53,6 +53,18 @@ public sealed class SimulatorChaosFaultTests : IAsyncLifetime
         Assert.Equal(1, _h.Sim.Stats("kling").UnavailableAnswers);
     }
 
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("86401")]
+    [InlineData("-1")]
+    public async Task An_outage_longer_than_a_day_or_negative_is_a_400_and_starts_nothing(string seconds)
+    {
+        // 1e300 s overflowed TimeSpan: a 500 (found by the fuzz test once the route existed).
+        using var answer = await _h.Http.PostAsync($"/_sim/outage?kind=Unavailable&seconds={seconds}&account=kling", null);
+        Assert.Equal(400, (int)answer.StatusCode);
+        Assert.Equal(404, (await _h.KlingAsync(HttpMethod.Get, "/v1/images/generations/none")).Status);
+    }
+
     [Fact]
     public async Task A_rate_limit_storm_answers_each_protocols_rate_limit_to_every_account_and_is_not_the_qps_window()
     {

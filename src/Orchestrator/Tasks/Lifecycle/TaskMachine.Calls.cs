@@ -109,7 +109,10 @@ internal static partial class TaskMachine
         }
         if (outcome is QueryOutcome.Error { Failure.IsRateLimit: true } rl) d.Do(new ReportRateLimit(rl.Failure.RetryAfter));
         if (!isLookup && providerEnded && outcome is QueryOutcome.Found f) Learn(d, f.Snapshot);
-        d.Memory = d.Memory with { ConsecutiveFailures = outcome is QueryOutcome.Error ? d.Memory.ConsecutiveFailures + 1 : 0 };
+        // A lookup's "not found" is an answer (the submit never arrived), not a failure: it ends the streak that backs off
+        // the next submit. A poll's "not found" stays counted, and bounded on its own (MaxNotFoundAnswers).
+        var failed = outcome is QueryOutcome.Error && !(isLookup && outcome is QueryOutcome.Error { Failure.IsNotFound: true });
+        d.Memory = d.Memory with { ConsecutiveFailures = failed ? d.Memory.ConsecutiveFailures + 1 : 0 };
         var limits = d.Env.Limits;
         Carry(d, isLookup
             ? TaskDecider.OnLookup(d.State, outcome, d.Memory.ConsecutiveFailures, limits.MaxConsecutiveFailures, d.Env.Now)

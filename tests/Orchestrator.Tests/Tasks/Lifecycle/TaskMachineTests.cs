@@ -228,6 +228,29 @@ public sealed class TaskMachineTests
     }
 
     [Fact]
+    public void A_lookup_answered_not_found_ends_the_failure_streak_so_the_next_submit_backs_off_by_its_attempts()
+    {
+        // Found by CI's chaos test: lookups that failed during an outage, then a "not found" (an answer, not a failure),
+        // kept counting as failures in a row, so each later submit failure waited 16, 32, 60 s and a task outlasted the run.
+        Recover(Accepted());
+        var outage = new ProviderError("http_503", "Service Unavailable", true);
+        for (var i = 0; i < 5; i++)
+        {
+            Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+            Step(new In.QueryAnswered(new QueryOutcome.Error(outage), IsLookup: true));
+            _env.Now += Single<E.StartProgressTimer>().Delay;
+            Step(new In.ProgressDue(CallKind.Submit));
+        }
+        Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+        Step(new In.QueryAnswered(new QueryOutcome.Error(new ProviderError("1203", "task not found", false, IsNotFound: true)), IsLookup: true));
+        Step(new In.PermitGranted(CallKind.Submit, 2, _env.Now.AddSeconds(1)));
+        Step(new In.SubmitAnswered(new SubmitOutcome.Rejected(new ProviderError("http_500", "Internal Server Error", true))));
+
+        // The first counted attempt failed: the base delay (1 s here), not the sixth step of the lookups' streak (32 s).
+        Assert.Equal(TimeSpan.FromSeconds(1), Single<E.StartProgressTimer>().Delay);
+    }
+
+    [Fact]
     public void An_ended_callback_while_a_poll_is_in_flight_is_verified_right_after_it()
     {
         Submitted();
