@@ -93,29 +93,50 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     /// </summary>
     public async IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var source = submissions.GetAsyncEnumerator(ct);
+        // The source is read one request ahead while a batch is stored. Should storing fail (journal unavailable, an ask
+        // timed out), that read may still be in flight, and an async iterator cannot be disposed mid-read: it would throw
+        // NotSupportedException in place of the failure the caller needs to see. So the read is cancelled and the source
+        // disposed once it returns, without holding up the failure.
+        var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var source = submissions.GetAsyncEnumerator(reading.Token);
         Task<bool>? pending = null;
-        var index = 0;
-        var ended = false;
-        while (!ended)
+        try
         {
-            var group = new List<TaskSubmission>();
-            while (group.Count < ChunkSize)
+            var index = 0;
+            var ended = false;
+            while (!ended)
             {
-                var next = pending ?? source.MoveNextAsync().AsTask();
-                pending = null;
-                if (!next.IsCompleted && group.Count > 0) { pending = next; break; }
-                if (!await next) { ended = true; break; }
-                group.Add(source.Current);
+                var group = new List<TaskSubmission>();
+                while (group.Count < ChunkSize)
+                {
+                    var next = pending ?? source.MoveNextAsync().AsTask();
+                    pending = null;
+                    if (!next.IsCompleted && group.Count > 0) { pending = next; break; }
+                    if (!await next) { ended = true; break; }
+                    group.Add(source.Current);
+                }
+                if (group.Count == 0) break;
+                var views = new Dictionary<int, TaskView>();
+                var acceptance = await AcceptAsync(Lines(group), atomic: false, ct,
+                    (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null), listAll: true);
+                var rejected = acceptance.Rejected.ToDictionary(r => r.Line);
+                for (var line = 1; line <= group.Count; line++)
+                    yield return rejected.TryGetValue(line, out var r) ? new TaskSubmitResult(index + line - 1, null, r.Errors) : new TaskSubmitResult(index + line - 1, views[line], null);
+                index += group.Count;
             }
-            if (group.Count == 0) break;
-            var views = new Dictionary<int, TaskView>();
-            var acceptance = await AcceptAsync(Lines(group), atomic: false, ct,
-                (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null), listAll: true);
-            var rejected = acceptance.Rejected.ToDictionary(r => r.Line);
-            for (var line = 1; line <= group.Count; line++)
-                yield return rejected.TryGetValue(line, out var r) ? new TaskSubmitResult(index + line - 1, null, r.Errors) : new TaskSubmitResult(index + line - 1, views[line], null);
-            index += group.Count;
+        }
+        finally
+        {
+            if (pending is { IsCompleted: false })
+            {
+                reading.Cancel();
+                _ = pending.ContinueWith(async _ => { await source.DisposeAsync(); reading.Dispose(); }, TaskScheduler.Default);
+            }
+            else
+            {
+                await source.DisposeAsync();
+                reading.Dispose();
+            }
         }
     }
 
