@@ -12,7 +12,8 @@ namespace Orchestrator.Batches;
 /// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
 /// <paramref name="admit"/> refuses an upload before its first line is read when the journal cannot store it now.
 /// </summary>
-internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null, Action? admit = null)
+internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null, Action? admit = null,
+    Func<CancellationToken, Task>? waitForRoom = null)
 {
     private readonly BatchOptions _limits = limits ?? new BatchOptions();
 
@@ -26,9 +27,9 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     /// </summary>
     /// <exception cref="BatchTooLargeException">More than <see cref="BatchOptions.MaxLines"/> lines; nothing of it runs.</exception>
     public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
-        bool listAll = false)
+        bool listAll = false, bool admitted = false)
     {
-        admit?.Invoke();
+        if (!admitted) admit?.Invoke();
         var maxListed = listAll ? int.MaxValue : Math.Max(0, _limits.MaxListedRejections);
         var read = 0;
         var rejectedCount = 0;
@@ -116,9 +117,13 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
                     group.Add(source.Current);
                 }
                 if (group.Count == 0) break;
+                // A stream waits while the journal cannot take writes (a stalled write, a failed one until a trial
+                // succeeds) instead of failing: nothing of this group is stored yet, and the source is not read further.
+                if (waitForRoom is not null) await waitForRoom(ct);
                 var views = new Dictionary<int, TaskView>();
                 var acceptance = await AcceptAsync(Lines(group), atomic: false, ct,
-                    (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null), listAll: true);
+                    (batchId, e) => views[e.Line] = QueuedTaskViews.Of(BatchIds.TaskId(batchId, e.Line), e, batchId, DateTimeOffset.UtcNow, false, null), listAll: true,
+                    admitted: waitForRoom is not null); // its wait took the journal's one trial write, if it was failing
                 var rejected = acceptance.Rejected.ToDictionary(r => r.Line);
                 for (var line = 1; line <= group.Count; line++)
                     yield return rejected.TryGetValue(line, out var r) ? new TaskSubmitResult(index + line - 1, null, r.Errors) : new TaskSubmitResult(index + line - 1, views[line], null);

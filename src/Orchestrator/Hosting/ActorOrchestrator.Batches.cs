@@ -11,7 +11,11 @@ internal sealed partial class ActorOrchestrator
     private const int ResultsPage = 500;
     private const int MinEndsForEta = 2;
 
-    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct), options.Batches, Journal.EnsureAdmits);
+    /// <summary>How long <c>SubmitManyAsync</c> waits for a journal that cannot take writes before it gives up.</summary>
+    internal static readonly TimeSpan StreamWaitsForJournal = TimeSpan.FromMinutes(2);
+
+    private BatchIntake Intake => new(validator, async ct => await batches.GetAsync(ct), options.Batches, Journal.EnsureAdmits,
+        ct => Journal.WaitUntilAdmitsAsync(StreamWaitsForJournal, ct));
 
     public IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default) =>
         Intake.SubmitManyAsync(submissions, ct);

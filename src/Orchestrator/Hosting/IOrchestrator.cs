@@ -32,7 +32,9 @@ public interface IOrchestrator
     /// <summary>
     /// Submits a stream of requests with back-pressure: they are validated one by one and accepted durably in small
     /// batches as the stream is read, so memory stays bounded however long the stream. Yields, in order, each request's
-    /// accepted task (status <c>accepted</c>) or its validation errors.
+    /// accepted task (status <c>accepted</c>) or its validation errors. While the journal cannot take writes (a write
+    /// stalled, or failing until a trial succeeds) the stream waits, as it does for any back-pressure, up to two minutes;
+    /// then it throws <see cref="JournalUnavailableException"/>, and what was yielded before stays accepted.
     /// </summary>
     IAsyncEnumerable<TaskSubmitResult> SubmitManyAsync(IAsyncEnumerable<TaskSubmission> submissions, CancellationToken ct = default);
 

@@ -40,6 +40,26 @@ internal sealed class JournalHealth : IExtension
             throw new JournalUnavailableException($"The journal cannot store anything now: {problem}. Nothing was stored; try again in {RetryAfter.TotalSeconds:0} s.", RetryAfter);
     }
 
+    /// <summary>
+    /// Waits while <see cref="Admits"/> says no, up to <paramref name="atMost"/>: back-pressure for a caller that streams
+    /// (<c>SubmitManyAsync</c>) rather than a refusal, since a slow write or a trial a second later usually clears it.
+    /// </summary>
+    /// <exception cref="JournalUnavailableException">The journal still could not take a write after <paramref name="atMost"/>.</exception>
+    public async Task WaitUntilAdmitsAsync(TimeSpan atMost, CancellationToken ct)
+    {
+        var waiting = Stopwatch.StartNew();
+        string? problem;
+        while (!Admits(out problem))
+        {
+            if (waiting.Elapsed >= atMost) break;
+            await Task.Delay(PollWhileWaiting, ct);
+        }
+        if (problem is not null && waiting.Elapsed >= atMost)
+            throw new JournalUnavailableException($"The journal cannot store anything now ({problem}) and has not for {atMost.TotalSeconds:0} s. Nothing more was stored; try again later.", RetryAfter);
+    }
+
+    private static readonly TimeSpan PollWhileWaiting = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Writes that failed since the start.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
