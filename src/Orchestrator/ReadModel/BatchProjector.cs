@@ -61,7 +61,7 @@ internal sealed class BatchProjector : ReceiveActor, IWithTimers
     private void Follow(long offset, bool live)
     {
         var self = Self;
-        TagFollower.Follow(Context.System, BatchActor.JournalTag, offset, live, _kill,
+        TagFollower.Follow(Context.System, _db, BatchActor.JournalTag, offset, live, _kill,
                 page => _registry.WriteAsync(page, CancellationToken.None), written => _registry.Progress.Advance(written, []))
             .ContinueWith(t =>
             {

@@ -29,6 +29,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
+    private readonly ReadModelDatabase _db;
     private readonly TaskProjectionWriter _writer;
     private readonly TaskReadModel _reads;
     private readonly LiveTaskViews _live;
@@ -43,6 +44,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
 
     public TaskProjector(ReadModelDatabase db, TaskReadModel reads, LiveTaskViews live, IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log)
     {
+        _db = db;
         _writer = new TaskProjectionWriter(db);
         _reads = reads;
         _live = live;
@@ -114,7 +116,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     private void Follow(long offset, bool live)
     {
         var self = Self;
-        TagFollower.Follow(Context.System, GenerationTask.JournalTag, offset, live, _kill, page => _writer.WriteAsync(page, CancellationToken.None), Projected)
+        TagFollower.Follow(Context.System, _db, GenerationTask.JournalTag, offset, live, _kill, page => _writer.WriteAsync(page, CancellationToken.None), Projected)
             .ContinueWith(t =>
             {
                 if (t.IsFaulted) self.Tell(new StreamFailed(t.Exception!.GetBaseException()));
