@@ -51,8 +51,7 @@ public sealed class CompletionFeed
                 _knownEnd = _reads.Progress.Offset;
             }
             var from = _knownEnd.Value;
-            var journal = OrchestratorPersistence.ReadJournal(_system);
-            var end = await journal.CurrentEventsByTag(GenerationTask.JournalTag, from <= 0 ? Offset.NoOffset() : Offset.Sequence(from))
+            var end = await Events(from, live: false)
                 .RunAggregate(from, (last, e) => e.Offset is Sequence s ? Math.Max(last, s.Value) : last, _system.Materializer());
             _knownEnd = end;
             return end;
@@ -79,12 +78,24 @@ public sealed class CompletionFeed
             yield return c;
     }
 
-    private Source<TaskCompletion, NotUsed> Read(long fromOffset, bool live)
+    /// <summary>
+    /// The task tag's events after <paramref name="fromOffset"/>. On SQLite a page at a time in the tag index's order
+    /// (<see cref="SqliteTagPages"/>): a subscriber far behind then costs what it reads, not the whole backlog per page.
+    /// </summary>
+    private Source<EventEnvelope, NotUsed> Events(long fromOffset, bool live)
     {
+        if (_reads.Database.IsSqlite)
+            return SqliteTagPages.Pages(_system, _reads.Database, GenerationTask.JournalTag, Math.Max(0, fromOffset), live, PageSize).SelectMany(page => page);
         var journal = OrchestratorPersistence.ReadJournal(_system);
         var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
-        var events = live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
-        return events
+        return live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
+    }
+
+    private const int PageSize = 500;
+
+    private Source<TaskCompletion, NotUsed> Read(long fromOffset, bool live)
+    {
+        return Events(fromOffset, live)
             .Where(e => e.Event is TaskSucceeded or TaskFailed or TaskTimedOut or TaskCancelled or TaskCancelledQueued)
             // Order is kept; several views are read at once, each once the read model holds the event.
             .SelectAsync(8, async e =>
