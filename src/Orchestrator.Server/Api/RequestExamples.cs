@@ -42,7 +42,8 @@ internal static class RequestExamples
 
     public static void AddTo(OpenApiOperation operation, string? method, string? relativePath)
     {
-        if (!ByRoute.TryGetValue($"{method} {relativePath}", out var examples) || operation.RequestBody?.Content is not { } content) return;
+        // A group's own route ("/v1/tasks" + "") comes with a trailing slash.
+        if (!ByRoute.TryGetValue($"{method} {relativePath?.TrimEnd('/')}", out var examples) || operation.RequestBody?.Content is not { } content) return;
         foreach (var (mediaType, example) in examples)
             if (content.TryGetValue(mediaType, out var media) && media is OpenApiMediaType m) m.Example = JsonNode.Parse(example);
     }

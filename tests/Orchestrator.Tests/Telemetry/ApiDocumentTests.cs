@@ -97,7 +97,7 @@ public sealed class ApiDocumentTests : ServerTest
         Assert.True(read.Diagnostic is null || read.Diagnostic.Errors.Count == 0,
             "The document is not valid OpenAPI: " + string.Join("; ", read.Diagnostic?.Errors.Select(e => $"{e.Pointer}: {e.Message}") ?? []));
         Assert.NotNull(read.Document);
-        var validation = read.Document.Validate(Microsoft.OpenApi.Validations.ValidationRuleSet.GetDefaultRuleSet()) ?? [];
+        var validation = read.Document.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? [];
         Assert.True(!validation.Any(), "Validation: " + string.Join("; ", validation.Select(e => $"{e.Pointer}: {e.Message}")));
         return read.Document;
     }
