@@ -146,7 +146,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
     {
         _readings.QueuedSubmits = _queue.QueuedSubmits;
         _readings.QueuedPolls = _queue.QueuedPolls;
-        _readings.SlotsInUse = SlotsInUse;
+        _readings.SlotsInUse = _slots.Count == 0 ? 0 : SlotsInUse; // no enumeration on accounts without a concurrency limit
         _readings.EffectiveRate = _budget.RefillPerSecond;
     }
 
