@@ -6,6 +6,7 @@ using Orchestrator.Providers;
 using Orchestrator.Secrets;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Security;
+using Orchestrator.Server.Telemetry;
 using Orchestrator.Simulator;
 using Orchestrator.Webhooks;
 
@@ -95,6 +96,10 @@ public static class ServerProgram
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddReadinessChecks(builder.Configuration);
+        builder.Services.AddApiDocument();
+        var telemetry = builder.AddServerTelemetry();
+        builder.Services.AddSingleton(telemetry);
         // SIGTERM to exit within 10 s: requests under way get GracefulShutdown.DrainFor, the actor system the rest.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
@@ -113,8 +118,12 @@ public static class ServerProgram
         app.MapCallbackEndpoints();
         app.MapProviderEndpoints();
         app.MapAdminEndpoints();
+        app.MapServerTelemetry(telemetry);
+        app.MapApiDocument();
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
-        if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey().WithBodyLimit(RequestBodyLimits.SimulatorBytes);
+        // It is not this API, so the API document leaves it out.
+        if (simulator is not null)
+            app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey().WithBodyLimit(RequestBodyLimits.SimulatorBytes).ExcludeFromDescription();
         return app;
     }
 

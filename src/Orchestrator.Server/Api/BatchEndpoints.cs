@@ -17,11 +17,13 @@ public static class BatchEndpoints
     public static RouteGroupBuilder MapBatchEndpoints(this IEndpointRouteBuilder routes)
     {
         var batches = routes.MapGroup("/v1/batches");
-        batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes);
+        batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes)
+            .Accepts<TaskSubmission[]>("application/json", "application/x-ndjson").Produces<BatchAcceptance>(StatusCodes.Status202Accepted)
+            .WithProblems(400, 413, 415);
         batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, ApiCaller caller, IOrchestrator o, CancellationToken ct) =>
-            await VisibleBatchAsync(id, caller, o, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
-        batches.MapGet("/{id}/results", EndedTasks);
-        batches.MapDelete("/{id}", Cancel);
+            await VisibleBatchAsync(id, caller, o, ct) is { } view ? TypedResults.Ok(view) : NotFound(id)).WithProblems(404);
+        batches.MapGet("/{id}/results", EndedTasks).WithProblems(404);
+        batches.MapDelete("/{id}", Cancel).WithProblems(404, 409);
         return batches;
     }
 

@@ -23,7 +23,8 @@ public static class CallbackEndpoints
     {
         // Providers hold no API key: each callback URL carries its task's own token instead.
         var callbacks = routes.MapGroup("/v1/callbacks").AllowWithoutApiKey();
-        callbacks.MapPost("/{provider}/{taskId}", Receive).WithBodyLimit(MaxBodyBytes);
+        callbacks.MapPost("/{provider}/{taskId}", Receive).WithBodyLimit(MaxBodyBytes)
+            .Accepts<System.Text.Json.JsonElement>("application/json").WithProblems(400, 401, 413);
         return callbacks;
     }
 

@@ -24,7 +24,7 @@ public static class EventEndpoints
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
         var events = routes.MapGroup("/v1/events");
-        events.MapGet("", Stream);
+        events.MapGet("", Stream).Produces(StatusCodes.Status200OK, contentType: "text/event-stream").WithProblems(400);
         return events;
     }
 

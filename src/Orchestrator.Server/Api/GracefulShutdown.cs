@@ -43,12 +43,18 @@ public sealed class GracefulShutdown
             _log.LogInformation("Stopping: {Count} request(s) under way finished; no new ones accepted", inFlight);
     }
 
+    /// <summary>Whether the path is a probe (<c>/healthz</c>, <c>/readyz</c>): those answer for themselves while stopping.</summary>
+    public static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+
+    /// <summary>The same, for a route's relative path as the API description gives it (<c>readyz</c>).</summary>
+    public static bool IsProbe(string? relativePath) => relativePath is { } p && IsProbe(new PathString("/" + p.TrimStart('/')));
+
     /// <summary>Refuses API requests once stopping, and counts the ones under way until then.</summary>
     public async Task HandleAsync(HttpContext http, RequestDelegate next)
     {
         var path = http.Request.Path;
         // Probes answer for themselves; the in-process simulator stands for a provider, which a deploy here does not stop.
-        if (path.StartsWithSegments("/healthz") || path.StartsWithSegments(ServerProgram.SimulatorPath))
+        if (IsProbe(path) || path.StartsWithSegments(ServerProgram.SimulatorPath))
         {
             await next(http);
             return;

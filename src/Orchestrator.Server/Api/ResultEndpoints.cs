@@ -15,7 +15,7 @@ public static class ResultEndpoints
     public static RouteGroupBuilder MapResultEndpoints(this IEndpointRouteBuilder routes)
     {
         var results = routes.MapGroup("/v1/tasks/{id}/results");
-        results.MapGet("/{index}", Serve);
+        results.MapGet("/{index}", Serve).WithProblems(404);
         return results;
     }
 

@@ -20,10 +20,11 @@ public static class TaskEndpoints
     public static RouteGroupBuilder MapTaskEndpoints(this IEndpointRouteBuilder routes)
     {
         var tasks = routes.MapGroup("/v1/tasks");
-        tasks.MapPost("", Submit).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
-        tasks.MapGet("", List);
-        tasks.MapGet("/{id}", Get);
-        tasks.MapDelete("/{id}", Cancel);
+        tasks.MapPost("", Submit).WithBodyLimit(RequestBodyLimits.JsonObjectBytes)
+            .Accepts<TaskSubmission>("application/json").WithProblems(400, 409, 413, 415, 429);
+        tasks.MapGet("", List).WithProblems(400);
+        tasks.MapGet("/{id}", Get).WithProblems(404);
+        tasks.MapDelete("/{id}", Cancel).WithProblems(404, 409);
         return tasks;
     }
 

@@ -23,22 +23,23 @@ public static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhookEndpoints(this IEndpointRouteBuilder routes)
     {
         var hooks = routes.MapGroup("/v1/webhooks");
-        hooks.MapPost("", Register).WithBodyLimit(RequestBodyLimits.JsonObjectBytes);
+        hooks.MapPost("", Register).WithBodyLimit(RequestBodyLimits.JsonObjectBytes)
+            .Accepts<WebhookRegistrationRequest>("application/json").WithProblems(400, 409, 413, 415);
         hooks.MapGet("", async Task<Ok<ItemList<WebhookEndpointView>>> (ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
             TypedResults.Ok(new ItemList<WebhookEndpointView>((await w.ListAsync(ct)).Where(e => caller.Sees(e.Tenant)).ToList())));
         // It signs every tenant's per-task deliveries.
         hooks.MapGet("/task-secret", async Task<Ok<TaskWebhookSecretView>> (WebhookSubscriptions w, CancellationToken ct) =>
             TypedResults.Ok(new TaskWebhookSecretView(await w.TaskSecretAsync(ct)))).RequireRole(ApiRole.Admin);
         hooks.MapGet("/{id}", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
-            await VisibleAsync(id, caller, w, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
-        hooks.MapDelete("/{id}", Delete);
+            await VisibleAsync(id, caller, w, ct) is { } view ? TypedResults.Ok(view) : NotFound(id)).WithProblems(404);
+        hooks.MapDelete("/{id}", Delete).WithProblems(404, 409);
         hooks.MapPost("/{id}/enable", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (string id, ApiCaller caller, WebhookSubscriptions w, CancellationToken ct) =>
-            await VisibleAsync(id, caller, w, ct) is not null && await w.EnableAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id));
-        hooks.MapGet("/{id}/deliveries", Deliveries);
+            await VisibleAsync(id, caller, w, ct) is not null && await w.EnableAsync(id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id)).WithProblems(404);
+        hooks.MapGet("/{id}/deliveries", Deliveries).WithProblems(400, 404);
         // A replay sends deliveries again, to receivers that may act on each: the operator's decision.
         hooks.MapPost("/{id}/deliveries/{eventId}/replay", (string id, string eventId, WebhookSubscriptions w, CancellationToken ct) => Replay(id, eventId, w, ct))
-            .RequireRole(ApiRole.Admin);
-        hooks.MapPost("/{id}/replay", (string id, WebhookSubscriptions w, CancellationToken ct) => Replay(id, null, w, ct)).RequireRole(ApiRole.Admin);
+            .RequireRole(ApiRole.Admin).WithProblems(404);
+        hooks.MapPost("/{id}/replay", (string id, WebhookSubscriptions w, CancellationToken ct) => Replay(id, null, w, ct)).RequireRole(ApiRole.Admin).WithProblems(404);
         return hooks;
     }
 

@@ -20,6 +20,9 @@ public static class ApiKeyAuthentication
     public static TBuilder AllowWithoutApiKey<TBuilder>(this TBuilder endpoint) where TBuilder : IEndpointConventionBuilder =>
         endpoint.WithMetadata(new Open());
 
+    /// <summary>Whether endpoint metadata marks it <see cref="AllowWithoutApiKey{TBuilder}"/> (the API document leaves its key requirement out).</summary>
+    public static bool IsOpen(IEnumerable<object> metadata) => metadata.OfType<Open>().Any();
+
     /// <summary>The endpoint needs at least <paramref name="role"/> (instead of read for GET, submit for the rest).</summary>
     public static TBuilder RequireRole<TBuilder>(this TBuilder endpoint, ApiRole role) where TBuilder : IEndpointConventionBuilder =>
         endpoint.WithMetadata(new Requires(role));

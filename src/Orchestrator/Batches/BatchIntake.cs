@@ -77,6 +77,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             await OpenOnceAsync();
             if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, ct);
             await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount), AskTimeout, ct);
+            Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
             return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
         }
         catch

@@ -48,7 +48,7 @@ internal sealed partial class ActorOrchestrator(
         Journal.EnsureAdmits();
         var fresh = request.IdempotencyKey is null;
         var id = fresh ? TaskIds.New() : TaskIds.ForIdempotencyKey(request.IdempotencyKey!);
-        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh), AskTimeout, ct);
+        var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh, CreatedBy()), AskTimeout, ct);
         return reply switch
         {
             TaskAcceptedReply a => (a.View, a.Created),
@@ -56,6 +56,14 @@ internal sealed partial class ActorOrchestrator(
             _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
         };
     }
+
+    /// <summary>
+    /// The caller's trace (the HTTP request's activity, or an embedding host's own) when someone records the orchestrator's
+    /// spans: without tracing, the journal keeps no trace ids.
+    /// </summary>
+    private static string? CreatedBy() =>
+        Telemetry.ProviderCallSpan.Source.HasListeners()
+        && System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null;
 
     public async Task<TaskView?> GetAsync(string taskId, CancellationToken ct = default)
     {

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.Providers;
@@ -69,7 +72,7 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         {
             case SubmitTask c:
                 if (_memory.State.Request is null) _submitter = Sender;
-                Decide(new In.Accept(c.Request));
+                Decide(new In.Accept(c.Request, c.CreatedBy));
                 break;
             case GetTask: Decide(new In.Get()); break;
             case CancelTask: Decide(new In.Cancel()); break;
@@ -119,11 +122,16 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
         var i = from;
         while (i < effects.Count && effects[i] is not Effect.Persist) CarryOne(effects[i++], replyTo);
         if (i == effects.Count) return;
+        var persistedAt = Stopwatch.GetTimestamp();
         Persist(((Effect.Persist)effects[i]).Event, e =>
         {
-            if (e is TaskAccepted) _submitter = null;
+            if (e is TaskAccepted accepted)
+            {
+                _submitter = null;
+                OrchestratorMetrics.TaskAccepted(accepted.Request.Provider);
+            }
             _journalWrites++;
-            OrchestratorMetrics.JournalWritten();
+            OrchestratorMetrics.JournalWritten(persistedAt);
             Carry(effects, i + 1, replyTo);
         });
     }
@@ -147,13 +155,11 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case Effect.ReleaseSlots: if (_env.SlotCost(request) > 0) _rt.Throttles.Tell(new SlotsReleased(request.Provider, _taskId)); break;
             case Effect.ReportRateLimit r: _rt.Throttles.Tell(new RateLimitAnswered(request.Provider, r.RetryAfter)); break;
             case Effect.PollInBatch b: _rt.Throttles.Tell(new BatchPoll(request.Provider, _taskId, b.ProviderTaskId)); break;
-            case Effect.Submit:
-                Client.SubmitAsync(new ProviderSubmission(_taskId, request, _rt.Callbacks.UrlFor(request.Provider, _taskId)), _stopping.Token)
-                    .PipeTo(Self, success: o => new In.SubmitAnswered(o), failure: ex => new In.SubmitAnswered(new SubmitOutcome.Rejected(Unexpected(ex))));
+            case Effect.Submit s:
+                Submit(request, s.Attempt);
                 break;
             case Effect.Query q:
-                Client.QueryAsync(request.Kind, _memory.State.ProviderTaskId, _taskId, _stopping.Token)
-                    .PipeTo(Self, success: o => new In.QueryAnswered(o, q.IsLookup), failure: ex => new In.QueryAnswered(new QueryOutcome.Error(Unexpected(ex)), q.IsLookup));
+                Query(request, q.IsLookup);
                 break;
             case Effect.StoreResults s:
                 _rt.Results!.RehostAsync(_taskId, s.Succeeded.Results, _stopping.Token)
@@ -162,13 +168,14 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
                 break;
             case Effect.DiscardResults: _rt.Results?.DiscardAsync(_taskId); break;
             case Effect.Learn l:
+                if (l.DetectionLag is { } lag) OrchestratorMetrics.Detected(request.Provider, lag);
                 _rt.Learning.RecordDuration(request, l.DurationSeconds);
                 _rt.Learning.RecordFinished(request.Provider, l.Polls, l.DetectionLag);
                 break;
             case Effect.PermitExpired: OrchestratorMetrics.PermitExpired(); break;
-            case Effect.Ended e: OrchestratorMetrics.TaskEnded(e.Status); break;
-            case Effect.Warn w: _log.Warning(w.Message); break;
-            case Effect.Inform m: _log.Info(m.Message); break;
+            case Effect.Ended e: OrchestratorMetrics.TaskEnded(e.Status, request); break;
+            case Effect.Warn w: LogDecision(LogLevel.Warning, w.Message); break;
+            case Effect.Inform m: LogDecision(LogLevel.Information, m.Message); break;
             case Effect.IdleTimeout t: Context.SetReceiveTimeout(t.After); break;
             case Effect.PassivateSelf: Context.Parent.Tell(new Passivate(_taskId)); break;
             case Effect.Passivated p:
@@ -178,6 +185,52 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case Effect.DeclinePassivation: Context.Parent.Tell(new PassivationDeclined(_taskId)); break;
             default: throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown task effect.");
         }
+    }
+
+    // The span, count and log scope of a call start here; the answer ends them on the thread it comes back on.
+    private void Submit(GenerationRequest request, int attempt)
+    {
+        var span = ProviderCallSpan.Start("submit", request.Provider, _taskId, request, _memory.State.CreatedBy, out var previous, attempt);
+        Task<SubmitOutcome> call;
+        using (TaskLogScope.Begin(_rt.Log, _taskId, request))
+            try { call = Client.SubmitAsync(new ProviderSubmission(_taskId, request, _rt.Callbacks.UrlFor(request.Provider, _taskId)), _stopping.Token); }
+            finally { Activity.Current = previous; }
+        Ended(call, span).PipeTo(Self, success: o => new In.SubmitAnswered(o), failure: ex => new In.SubmitAnswered(new SubmitOutcome.Rejected(Unexpected(ex))));
+
+        static async Task<SubmitOutcome> Ended(Task<SubmitOutcome> call, ProviderCallSpan span)
+        {
+            try { var outcome = await call.ConfigureAwait(false); span.End(outcome); return outcome; }
+            catch (Exception ex) { span.End(Unexpected(ex)); throw; }
+        }
+    }
+
+    private void Query(GenerationRequest request, bool isLookup)
+    {
+        var span = ProviderCallSpan.Start(isLookup ? "lookup" : "poll", request.Provider, _taskId, request, _memory.State.CreatedBy, out var previous);
+        Task<QueryOutcome> call;
+        using (TaskLogScope.Begin(_rt.Log, _taskId, request))
+            try { call = Client.QueryAsync(request.Kind, _memory.State.ProviderTaskId, _taskId, _stopping.Token); }
+            finally { Activity.Current = previous; }
+        Ended(call, span).PipeTo(Self, success: o => new In.QueryAnswered(o, isLookup), failure: ex => new In.QueryAnswered(new QueryOutcome.Error(Unexpected(ex)), isLookup));
+
+        static async Task<QueryOutcome> Ended(Task<QueryOutcome> call, ProviderCallSpan span)
+        {
+            try { var outcome = await call.ConfigureAwait(false); span.End(outcome); return outcome; }
+            catch (Exception ex) { span.End(Unexpected(ex)); throw; }
+        }
+    }
+
+    /// <summary>A decision's log line, in the task's scope when the host's log is at hand (else through Akka's log).</summary>
+    private void LogDecision(LogLevel level, string message)
+    {
+        if (_rt.Log is not { } log)
+        {
+            if (level == LogLevel.Warning) _log.Warning(message);
+            else _log.Info(message);
+            return;
+        }
+        using (TaskLogScope.Begin(log, _taskId, _memory.State.Request))
+            log.Log(level, "{TaskMessage}", message);
     }
 
     private IProviderClient Client => _rt.Providers.ClientFor(_memory.State.Request!.Provider);

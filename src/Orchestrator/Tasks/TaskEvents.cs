@@ -14,7 +14,11 @@ internal interface ITaskEvent : IOrchestratorEvent
     DateTimeOffset At { get; }
 }
 
-internal sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At) : ITaskEvent;
+/// <summary>
+/// The task is accepted. <c>CreatedBy</c>: the W3C <c>traceparent</c> of the request that created it (absent without
+/// tracing and in older journals), so every provider-call span links back to that request, after a restart too.
+/// </summary>
+internal sealed record TaskAccepted(string TaskId, GenerationRequest Request, DateTimeOffset At, string? CreatedBy = null) : ITaskEvent;
 
 /// <summary>
 /// Written before a submit to a provider that takes no external id (Chanjing): a crash after it marks a possible duplicate.

@@ -6,8 +6,11 @@ internal interface ITaskCommand
     string TaskId { get; }
 }
 
-/// <summary>Accept a validated request as task <c>TaskId</c>. <c>IsFreshId</c>: the id was minted just now, so there is nothing to recover.</summary>
-internal sealed record SubmitTask(string TaskId, GenerationRequest Request, bool IsFreshId) : ITaskCommand;
+/// <summary>
+/// Accept a validated request as task <c>TaskId</c>. <c>IsFreshId</c>: the id was minted just now, so there is nothing to
+/// recover. <c>CreatedBy</c>: the <c>traceparent</c> of the caller's activity, kept with the task for its spans' links.
+/// </summary>
+internal sealed record SubmitTask(string TaskId, GenerationRequest Request, bool IsFreshId, string? CreatedBy = null) : ITaskCommand;
 
 internal sealed record GetTask(string TaskId) : ITaskCommand;
 

@@ -23,6 +23,8 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     /// <summary>Where each running task shows its latest view to readers (GETs never wake or ask an actor).</summary>
     public LiveTaskViews Live { get; } = live ?? new LiveTaskViews();
     public DateTimeOffset Now => Clock.GetUtcNow();
+    /// <summary>Where task actors log, each line in its task's scope (<see cref="Telemetry.TaskLogScope"/>); null: Akka's log.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
     /// <summary>The configured bounds of a task's decisions, read once.</summary>
     internal Lifecycle.TaskLimits Limits { get; } = new(

@@ -25,6 +25,8 @@ internal sealed record TaskState
     public bool PossibleDuplicate { get; init; }
     public int Polls { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The <c>traceparent</c> of the request that created the task (<see cref="TaskAccepted.CreatedBy"/>).</summary>
+    public string? CreatedBy { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public DateTimeOffset? NextPollAt { get; init; }
@@ -41,7 +43,7 @@ internal sealed record TaskState
 
     public TaskState Apply(ITaskEvent e) => e switch
     {
-        TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At },
+        TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At, CreatedBy = a.CreatedBy },
         TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true, PossibleDuplicate = PossibleDuplicate || s.PossibleDuplicate },
         TaskSubmitRefused r => this with { SubmitAttempts = r.Counted ? r.Attempt : r.Attempt - 1, UnconfirmedAttempt = false },
         // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using System.Diagnostics;
 using Orchestrator.Providers;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Throttling;
 
@@ -81,11 +83,33 @@ internal sealed class BatchPoller : ReceiveActor, IWithTimers
         var ids = page.Select(p => p.Poll.ProviderTaskId).ToHashSet();
         var taken = _pending.Where(p => ids.Contains(p.Poll.ProviderTaskId)).ToList();
         _pending.RemoveAll(p => ids.Contains(p.Poll.ProviderTaskId));
-        _client.QueryManyAsync(ids.ToList(), _stopping.Token).PipeTo(Self,
+        // One span for the page: it asks for many tasks, so it names how many rather than which.
+        var span = ProviderCallSpan.Start("batch_poll", _account, taskId: null, request: null, createdBy: null, out var previous);
+        span.Tasks(ids.Count);
+        Task<IReadOnlyDictionary<string, QueryOutcome>> call;
+        try { call = _client.QueryManyAsync(ids.ToList(), _stopping.Token); }
+        finally { Activity.Current = previous; }
+        Ended(call, span).PipeTo(Self,
             success: r => new PageDone(permit.PermitId, taken, r),
             failure: ex => new PageDone(permit.PermitId, taken, ids.ToDictionary(id => id,
                 _ => (QueryOutcome)new QueryOutcome.Error(new ProviderError("internal", $"Unexpected client fault: {ex.GetType().Name}", true)))));
         if (_pending.Count > 0) AskPermit();
+    }
+
+    private static async Task<IReadOnlyDictionary<string, QueryOutcome>> Ended(Task<IReadOnlyDictionary<string, QueryOutcome>> call, ProviderCallSpan span)
+    {
+        try
+        {
+            var results = await call.ConfigureAwait(false);
+            // The page's own outcome: a limit or a fault answers every task on it alike.
+            span.End(results.Values.OfType<QueryOutcome.Error>().Select(e => e.Failure).FirstOrDefault(f => f.IsRateLimit || !f.IsNotFound));
+            return results;
+        }
+        catch (Exception ex)
+        {
+            span.End(new ProviderError("internal", ex.GetType().Name, true));
+            throw;
+        }
     }
 
     protected override void PostStop()

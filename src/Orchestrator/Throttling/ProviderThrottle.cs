@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Akka.Actor;
 using Orchestrator.Providers;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Throttling;
 
@@ -33,6 +34,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
     private readonly RollingGrantLog _log;
     private bool _waitingForToken, _waitingForWindow, _tokenInHand;
     private long _granted, _rateLimitAnswers;
+    private readonly ThrottleReadings _readings;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -48,6 +50,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         _permitLifetime = TimeSpan.FromMilliseconds(Math.Max(account.Options.JitterAllowanceMs / 2, MinPermitLifetimeMs));
         _budget = RateBudget.For(account.Options.Qps, _jitter);
         _bucket = NewBucket(_budget);
+        _readings = new ThrottleReadings(account.Name, account.Options.Qps, account.Options.MaxConcurrentTasks).Start();
         _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1),
             TimeSpan.FromMilliseconds(account.Options.ServerTimeAllowanceMs));
 
@@ -70,10 +73,11 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             Rewake();
         });
         Receive<SlotsReleased>(s => { if (_slots.Remove(s.TaskId)) Rewake(); });
-        Receive<SlotsHeld>(s => _slots[s.TaskId] = s.Slots);
+        Receive<SlotsHeld>(s => { _slots[s.TaskId] = s.Slots; ShowReadings(); });
         Receive<RateLimitAnswered>(r =>
         {
             _rateLimitAnswers++;
+            OrchestratorMetrics.LimitAnswered(_account.Name);
             if (_adaptive.LimitAnswered(Now, r.RetryAfter)) Rebudget();
             Timers.StartPeriodicTimer(nameof(AdaptTick), new AdaptTick(), AdaptiveRate.CalmPeriod);
             Rewake();
@@ -106,6 +110,12 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
 
     private void Pump()
     {
+        GrantWhatCanGo();
+        ShowReadings();
+    }
+
+    private void GrantWhatCanGo()
+    {
         while (_queue.Count > 0 && !_waitingForToken && !_waitingForWindow)
         {
             if (_adaptive.PausedUntil > Now)
@@ -125,8 +135,19 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             var id = ++_granted;
             _log.Granted(id, Now);
             if (next.Request.Slots > 0) _slots[next.Request.TaskId] = next.Request.Slots;
+            OrchestratorMetrics.PermitWaited(_account.Name, next.Request.Kind == CallKind.Submit ? "submit" : "poll",
+                Stopwatch.GetElapsedTime(next.EnqueuedAtTicks).TotalSeconds);
             ((IActorRef)next.ReplyTo).Tell(new PermitGranted(next.Request.TaskId, next.Request.Kind, id, _clock.GetUtcNow() + _permitLifetime));
         }
+    }
+
+    /// <summary>What the gauges read (<see cref="ThrottleReadings"/>): a few field writes, after anything that changes them.</summary>
+    private void ShowReadings()
+    {
+        _readings.QueuedSubmits = _queue.QueuedSubmits;
+        _readings.QueuedPolls = _queue.QueuedPolls;
+        _readings.SlotsInUse = _slots.Count == 0 ? 0 : SlotsInUse; // no enumeration on accounts without a concurrency limit
+        _readings.EffectiveRate = _budget.RefillPerSecond;
     }
 
     private void StartWait(TimeSpan wait)
@@ -159,6 +180,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         _log.Resize(_budget.WindowCapacity, _budget.Window);
         var old = _bucket;
         _bucket = NewBucket(_budget);
+        _readings.EffectiveRate = _budget.RefillPerSecond;
         _waitingForToken = false;
         old.Dispose();
     }
@@ -181,5 +203,9 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             _rateLimitAnswers, Waited(CallKind.Submit), Waited(CallKind.Poll));
     }
 
-    protected override void PostStop() => _bucket.Dispose();
+    protected override void PostStop()
+    {
+        _readings.Stop();
+        _bucket.Dispose();
+    }
 }

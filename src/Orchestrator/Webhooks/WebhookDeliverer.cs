@@ -6,6 +6,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Orchestrator.Events;
 using Orchestrator.Persistence;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Webhooks;
 
@@ -39,7 +40,11 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     private sealed record RetryDue;
     private sealed record CommitDue;
     private sealed record AttemptDone(DeliveryJob Job, AttemptOutcome Outcome);
-    private sealed record DeliveryJob(string EventId, long Offset, string TaskId, string Type, string Body, string? Url, int Attempts, int Step, bool FromStream);
+    private sealed record DeliveryJob(string EventId, long Offset, string TaskId, string Type, string Body, string? Url, int Attempts, int Step, bool FromStream)
+    {
+        /// <summary>The task's tenant, for the delivery's span (known for a completion read from the stream).</summary>
+        public string? Tenant { get; init; }
+    }
 
     private readonly WebhookRuntime _rt;
     private readonly DeliveryTarget _target;
@@ -203,7 +208,10 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
             return;
         }
         _window.Open(c.Offset);
-        Attempt(new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, WebhookPayload.BodyFor(c), _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true));
+        Attempt(new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, WebhookPayload.BodyFor(c), _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true)
+        {
+            Tenant = c.Task.Metadata?.GetValueOrDefault("tenant"),
+        });
         if (_inFlight < _target.MaxInFlight) Sender.Tell(StreamAck.Instance);
         else _unacked = Sender;
     }
@@ -212,8 +220,11 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     {
         _inFlight++;
         if (!job.FromStream) _retrying.Add(job.EventId);
-        _rt.Sender.SendAsync(job.Url ?? _target.Url!, job.EventId, job.Body, _target.Key, _stopping.Token)
-            .PipeTo(Self, success: o => new AttemptDone(job, o), failure: ex => new AttemptDone(job, AttemptOutcome.Failed(ex.GetType().Name)));
+        var span = WebhookDeliverySpan.Start(Id, job.EventId, job.TaskId, _target.Tenant ?? job.Tenant, job.Attempts, out var previous);
+        Task<AttemptOutcome> send;
+        try { send = _rt.Sender.SendAsync(job.Url ?? _target.Url!, job.EventId, job.Body, _target.Key, _stopping.Token); }
+        finally { System.Diagnostics.Activity.Current = previous; }
+        WebhookDeliverySpan.Ended(send, span).PipeTo(Self, success: o => new AttemptDone(job, o), failure: ex => new AttemptDone(job, AttemptOutcome.Failed(ex.GetType().Name)));
     }
 
     private void OnAttemptDone(AttemptDone done)
@@ -234,6 +245,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
                 Write(Pending(job, outcome, now, retry.At, known), () => Settle(job));
                 break;
             case DeliveryDecision.GiveUp:
+                Telemetry.OrchestratorMetrics.WebhookGaveUp();
                 _log.Warning("Webhook {0}: delivery {1} of task {2} failed after {3} attempts ({4}); kept for replay", Id, job.EventId, job.TaskId, job.Attempts, outcome);
                 Write(new WebhookDeliveryFailed(Id, job.EventId, job.Offset, job.TaskId, job.Type, known ? null : job.Body, known ? null : job.Url,
                     job.Attempts, outcome.Status, outcome.Error, now), () => Settle(job));

@@ -28,6 +28,8 @@ public sealed class PublicApiDocsTests
         "Orchestrator.Throttling.ThrottleHosting", "Orchestrator.Tasks.TaskHosting", "Orchestrator.Batches.BatchHosting", "Orchestrator.Webhooks.WebhookHosting",
         "Orchestrator.ResultFiles.IResultStore", "Orchestrator.ResultFiles.StoredFile", "Orchestrator.ResultFiles.StoredFileContent",
         "Orchestrator.ResultFiles.ResultTooLargeException",
+        // The meter and activity source names a host subscribes to (docs/observability.md).
+        "Orchestrator.Telemetry.OrchestratorTelemetry",
     ];
 
     [Fact]

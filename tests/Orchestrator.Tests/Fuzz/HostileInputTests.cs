@@ -61,7 +61,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         if (Environment.GetEnvironmentVariable("ORCHESTRATOR_FUZZ_DUMP") is { Length: > 0 } dump) Dump(dump, answers);
         Assert.Equal(count, answers.Count);
         Assert.True(health.StatusCode == HttpStatusCode.OK, $"/healthz answered {(int)health.StatusCode} after the run");
-        AssertNone(answers, a => a.Status >= 500 && !IsKestrelVersionAnswer(a), "5xx answers");
+        // A readiness probe's 503 is its answer (a check failing under the load), not a fault.
+        AssertNone(answers, a => a.Status >= 500 && !IsKestrelVersionAnswer(a) && !(a.Request.Route == "GET /readyz" && a.Status == 503), "5xx answers");
         AssertNone(answers, a => a.Status == HostileAnswer.Hung || a.Elapsed > Bound, $"requests unanswered within {Bound.TotalSeconds} s");
         AssertNone(answers, a => a.Status == HostileAnswer.Failed, "requests the client could not send or read");
         AssertNone(answers, a => a.Request.Writes && a.Status is >= 200 and < 300 && a.Request.Target.StartsWith("/v1/", StringComparison.Ordinal),

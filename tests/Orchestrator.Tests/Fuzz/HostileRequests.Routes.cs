@@ -107,7 +107,8 @@ public sealed partial class HostileRequests
         var space = route.IndexOf(' ');
         var method = route[..space];
         var target = route[(space + 1)..].Replace("{id}", BadId()).Replace("{index}", "0").Replace("{eventId}", "e").Replace("{provider}", "simulator")
-            .Replace("{taskId}", targets.TaskId).Replace("{file}", "0.png").Replace("{account}", "nobody");
+            .Replace("{taskId}", targets.TaskId).Replace("{file}", "0.png").Replace("{account}", "nobody")
+            .Replace("{documentName}", Pick(["v1", "v2", "..%2F..%2Fjournal", "%00"])).Replace("{documentName?}", Pick(["v1", "", "scalar.js", "%2e%2e"]));
         var request = new HostileRequest(scenario, route, method, target) { Key = Keys.Admin };
         if (method != "POST") return request;
         var (type, body) = route switch

@@ -32,7 +32,8 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
     /// <summary>Every route the generator aims at, as <c>METHOD /pattern</c>.</summary>
     public static IReadOnlyList<string> Routes { get; } =
     [
-        "GET /healthz", "GET /v1/providers", "GET /v1/admin/stuck", "GET /v1/events",
+        "GET /healthz", "GET /readyz", "GET /openapi/{documentName}.json", "GET /reference/{documentName?}",
+        "GET /reference/scalar.js", "GET /reference/scalar.aspnetcore.js", "GET /reference/favicon.svg", "GET /v1/providers", "GET /v1/admin/stuck", "GET /v1/events",
         "POST /v1/tasks", "GET /v1/tasks", "GET /v1/tasks/{id}", "DELETE /v1/tasks/{id}", "GET /v1/tasks/{id}/results/{index}",
         "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
         "POST /v1/webhooks", "GET /v1/webhooks", "GET /v1/webhooks/task-secret", "GET /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}",

@@ -17,7 +17,7 @@ internal abstract record TaskInput
     internal sealed record Recovered(TaskResume? Resume = null) : TaskInput;
 
     /// <summary>A validated request for this task id (a new task, or an idempotent repeat).</summary>
-    internal sealed record Accept(GenerationRequest Request) : TaskInput;
+    internal sealed record Accept(GenerationRequest Request, string? CreatedBy = null) : TaskInput;
 
     internal sealed record Get : TaskInput;
 

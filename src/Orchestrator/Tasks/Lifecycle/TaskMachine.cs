@@ -19,7 +19,7 @@ internal static partial class TaskMachine
         switch (input)
         {
             case In.Recovered r: OnRecovered(d, r.Resume); break;
-            case In.Accept a: OnAccept(d, a.Request); break;
+            case In.Accept a: OnAccept(d, a.Request, a.CreatedBy); break;
             case In.Get: OnGet(d); break;
             case In.Cancel: OnCancel(d); break;
             case In.Wake: if (!d.State.Exists) d.Do(new PassivateSelf()); break;
@@ -74,7 +74,7 @@ internal static partial class TaskMachine
         }
     }
 
-    private static void OnAccept(TaskStep d, GenerationRequest request)
+    private static void OnAccept(TaskStep d, GenerationRequest request, string? createdBy)
     {
         var s = d.State;
         if (s.Exists)
@@ -82,7 +82,7 @@ internal static partial class TaskMachine
             d.Do(new Reply(s.Request!.SameAs(request) ? new TaskAcceptedReply(d.View(), false) : new IdempotencyConflict(s.TaskId)));
             return;
         }
-        d.Persist(new TaskAccepted(d.TaskId, request, d.Env.Now));
+        d.Persist(new TaskAccepted(d.TaskId, request, d.Env.Now, createdBy));
         d.Do(new Reply(new TaskAcceptedReply(d.View(), true)));
         ArmDeadline(d);
         RequestPermit(d, CallKind.Submit);
