@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchestrator.Batches;
 using Orchestrator.Callbacks;
+using Orchestrator.Cluster;
 using Orchestrator.Events;
 using Orchestrator.Polling;
 using Orchestrator.Persistence;
@@ -87,9 +88,11 @@ public static class OrchestratorServiceCollectionExtensions
     /// <summary>
     /// Adds the orchestrator to an Akka.Hosting builder, one capability after the other: its own journal and snapshot
     /// store, the provider throttles, the task actors, batches and webhooks. It leaves the system's default journal,
-    /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up.
+    /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up. With
+    /// <see cref="ClusterModeOptions.Enabled"/> it also makes the system a cluster node (<see cref="Cluster.ClusterHosting"/>).
     /// </summary>
     public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp) => builder
+        .WithOrchestratorCluster(sp.GetRequiredService<OrchestratorOptions>())
         .WithOrchestratorPersistence(sp.GetRequiredService<OrchestratorOptions>().Storage)
         .WithProviderThrottles()
         .WithTaskActors()
