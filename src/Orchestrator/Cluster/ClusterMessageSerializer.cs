@@ -27,6 +27,7 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(TaskNotFound)] = "tnf",
         [typeof(CancelReply)] = "cr",
         [typeof(TaskProgress)] = "tp",
+        [typeof(TaskView)] = "tv",
         [typeof(RequestPermit)] = "rp",
         [typeof(PermitGranted)] = "pg",
         [typeof(CallFinished)] = "cf",

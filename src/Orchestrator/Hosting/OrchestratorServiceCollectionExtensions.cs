@@ -91,13 +91,15 @@ public static class OrchestratorServiceCollectionExtensions
     /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up. With
     /// <see cref="ClusterModeOptions.Enabled"/> it also makes the system a cluster node (<see cref="Cluster.ClusterHosting"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp) => builder
-        .WithOrchestratorCluster(sp.GetRequiredService<OrchestratorOptions>())
-        .WithOrchestratorPersistence(sp.GetRequiredService<OrchestratorOptions>().Storage)
-        .WithProviderThrottles()
-        .WithTaskActors()
-        .WithBatches()
-        .WithWebhooks();
+    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<OrchestratorOptions>();
+        builder.WithOrchestratorCluster(options).WithOrchestratorPersistence(options.Storage);
+        // Cluster mode: the same actors, the tasks and each account's throttle sharded over the nodes.
+        if (options.Cluster.Enabled) builder.WithShardedProviderThrottles().WithShardedTaskActors();
+        else builder.WithProviderThrottles().WithTaskActors();
+        return builder.WithBatches().WithWebhooks();
+    }
 
     // Akka's own log lines (at AkkaLogLevel and above) go to the host's ILoggerFactory instead of Akka's console logger.
     // Only for an actor system of the orchestrator's own: a host that runs Akka.NET already has its loggers set up.

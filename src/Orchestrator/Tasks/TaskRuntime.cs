@@ -24,6 +24,9 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     public LiveTaskViews Live { get; } = live ?? new LiveTaskViews();
     public DateTimeOffset Now => Clock.GetUtcNow();
 
+    /// <summary>Cluster mode: task actors are sharded entities, and the throttles they ask may live on other nodes.</summary>
+    public bool Sharded => Options.Cluster.Enabled;
+
     /// <summary>The configured bounds of a task's decisions, read once.</summary>
     internal Lifecycle.TaskLimits Limits { get; } = new(
         options.Tasks.MaxSubmitAttempts, options.Polling.MaxConsecutiveFailures, Math.Max(1, options.Polling.MaxNotFoundAnswers),
