@@ -98,7 +98,8 @@ public static class OrchestratorServiceCollectionExtensions
         // Cluster mode: the same actors, the tasks and each account's throttle sharded over the nodes.
         if (options.Cluster.Enabled) builder.WithShardedProviderThrottles().WithShardedTaskActors();
         else builder.WithProviderThrottles().WithTaskActors();
-        return builder.WithBatches().WithWebhooks();
+        builder.WithBatches();
+        return options.Cluster.Enabled ? builder.WithClusterWebhooks() : builder.WithWebhooks();
     }
 
     // Akka's own log lines (at AkkaLogLevel and above) go to the host's ILoggerFactory instead of Akka's console logger.

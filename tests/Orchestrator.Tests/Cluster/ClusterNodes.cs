@@ -25,7 +25,8 @@ public sealed class ClusterNodes : IDisposable
     /// <summary>Starts node <paramref name="index"/> (0-based; node 0 is the first seed, which forms the cluster alone).</summary>
     public async Task<ServerProcess> StartAsync(int index)
     {
-        var node = await ServerProcess.StartAsync(ServerProcess.FreePort(), Args(index));
+        // A node starts its journal, read model and cluster membership: slower than a single node on a loaded machine.
+        var node = await ServerProcess.StartAsync(ServerProcess.FreePort(), TimeSpan.FromSeconds(150), Args(index));
         while (Nodes.Count <= index) Nodes.Add(null);
         Nodes[index] = node;
         return node;
