@@ -12,6 +12,7 @@ namespace Orchestrator.Tests.Cluster;
 /// one node killed with SIGKILL mid-batch. Every task ends, none is submitted twice, and the simulator, counting on
 /// its own rolling window, never sees more than the account's QPS or concurrency from the cluster as a whole.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const int Tasks = 2_000;

@@ -11,6 +11,7 @@ namespace Orchestrator.Tests.Cluster;
 /// Nodes come and go under load: a third node joins mid-batch and takes submissions, then a node leaves with SIGTERM
 /// and hands its shards (tasks and maybe the throttle) over. No task fails, none is submitted twice, the limits hold.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterMembershipTests(ITestOutputHelper output)
 {
     private const int Tasks = 600;

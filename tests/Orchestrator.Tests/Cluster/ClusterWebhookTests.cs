@@ -10,6 +10,7 @@ using Orchestrator.Webhooks;
 namespace Orchestrator.Tests.Cluster;
 
 /// <summary>Webhooks in cluster mode: an endpoint is delivered by one node at a time, whichever node a task ran on.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterWebhookTests
 {
     [PostgresFact]
