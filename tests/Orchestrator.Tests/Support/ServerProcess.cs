@@ -51,12 +51,20 @@ public sealed class ServerProcess : IDisposable
     {
         var server = Launch(port, args);
         var process = server._process;
-        await Eventually.Until(async () =>
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
-            try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, ok => ok, readyWithin, "the server process to be ready");
+            await Eventually.Until(async () =>
+            {
+                if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+                try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+            }, ok => ok, readyWithin, "the server process to be ready");
+        }
+        catch
+        {
+            server.Dispose(); // a server that never became ready must not outlive the test
+            throw;
+        }
         return server;
     }
 
