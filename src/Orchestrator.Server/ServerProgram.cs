@@ -74,6 +74,8 @@ public static class ServerProgram
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
         var listenUrls = ListenUrls(builder.Configuration, urls).ToList();
         var keys = ListenGuard.Check(builder.Configuration, listenUrls);
+        if (Cluster.ClusterConfig.Problems(options) is { Count: > 0 } clusterProblems)
+            throw new StartupRefusedException($"Refusing to start: {string.Join(" ", clusterProblems)}");
         options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(listenUrls);
         // The in-process simulator keeps its table in the journal's SQLite file: check the file can be written before
         // anything opens it, so that a read-only one is reported as such.

@@ -70,9 +70,17 @@ internal sealed partial class ActorOrchestrator(
         if (!TaskIds.IsWellFormed(taskId)) return null;
         // The batch answers for a task it has not handed over yet. A task it handed over sets its live view before it
         // tells the batch it is accepted, so once the batch says "not mine", a second look finds the task.
-        var view = await reads.GetAsync(taskId, ct) ?? await QueuedTaskAsync(taskId, ct) ?? await reads.GetAsync(taskId, ct);
+        var view = await reads.GetAsync(taskId, ct) ?? await QueuedTaskAsync(taskId, ct) ?? await reads.GetAsync(taskId, ct)
+            ?? await FromTaskActorAsync(taskId, ct);
         return view is null ? null : Explained(view);
     }
+
+    /// <summary>
+    /// Cluster mode: a task accepted a moment ago on another node has its live view there, and may not be in the read
+    /// model yet; its actor answers, wherever it lives. (An unknown id starts an actor that answers "not found" and stops.)
+    /// </summary>
+    private async Task<TaskView?> FromTaskActorAsync(string taskId, CancellationToken ct) =>
+        options.Cluster.Enabled ? await (await supervisor.GetAsync(ct)).Ask<object>(new GetTask(taskId), AskTimeout, ct) as TaskView : null;
 
     /// <summary>
     /// A stored view does not say why an unfinished task makes no progress, but configuration does: a task whose account

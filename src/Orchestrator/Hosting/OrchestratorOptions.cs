@@ -12,6 +12,9 @@ public sealed class OrchestratorOptions
     /// <summary>Journal and snapshot storage.</summary>
     public StorageOptions Storage { get; set; } = new();
 
+    /// <summary>Cluster mode: several nodes on one PostgreSQL database (off by default).</summary>
+    public ClusterModeOptions Cluster { get; set; } = new();
+
     /// <summary>Provider accounts by name. The name is what a task's <c>provider</c> field names.</summary>
     public Dictionary<string, ProviderAccountOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchestrator.Batches;
 using Orchestrator.Callbacks;
+using Orchestrator.Cluster;
 using Orchestrator.Events;
 using Orchestrator.Polling;
 using Orchestrator.Persistence;
@@ -87,14 +88,19 @@ public static class OrchestratorServiceCollectionExtensions
     /// <summary>
     /// Adds the orchestrator to an Akka.Hosting builder, one capability after the other: its own journal and snapshot
     /// store, the provider throttles, the task actors, batches and webhooks. It leaves the system's default journal,
-    /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up.
+    /// snapshot store and loggers alone, so a host that runs Akka.NET already keeps its own set-up. With
+    /// <see cref="ClusterModeOptions.Enabled"/> it also makes the system a cluster node (<see cref="Cluster.ClusterHosting"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp) => builder
-        .WithOrchestratorPersistence(sp.GetRequiredService<OrchestratorOptions>().Storage)
-        .WithProviderThrottles()
-        .WithTaskActors()
-        .WithBatches()
-        .WithWebhooks();
+    public static AkkaConfigurationBuilder WithOrchestrator(this AkkaConfigurationBuilder builder, IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<OrchestratorOptions>();
+        builder.WithOrchestratorCluster(options).WithOrchestratorPersistence(options.Storage);
+        // Cluster mode: the same actors, the tasks and each account's throttle sharded over the nodes.
+        if (options.Cluster.Enabled) builder.WithShardedProviderThrottles().WithShardedTaskActors();
+        else builder.WithProviderThrottles().WithTaskActors();
+        builder.WithBatches();
+        return options.Cluster.Enabled ? builder.WithClusterWebhooks() : builder.WithWebhooks();
+    }
 
     // Akka's own log lines (at AkkaLogLevel and above) go to the host's ILoggerFactory instead of Akka's console logger.
     // Only for an actor system of the orchestrator's own: a host that runs Akka.NET already has its loggers set up.

@@ -21,7 +21,7 @@ namespace Orchestrator.Tasks;
 /// out the effects it returns (journal writes, timers, permits, provider calls, replies). It decides nothing itself.
 /// Invariant: until it ends it has exactly one pending progress timer, permit request or provider call.
 /// </summary>
-internal sealed class GenerationTask : PersistentActor, IWithTimers
+internal sealed partial class GenerationTask : PersistentActor, IWithTimers
 {
     /// <summary>The journal tag of every task event (<see cref="OrchestratorEventTags"/>): the read model and the completion stream follow it.</summary>
     public const string JournalTag = "task";
@@ -83,6 +83,8 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case In input: Decide(input); break; // timers and piped call answers are inputs already
             case ReceiveTimeout: Decide(new In.Idle()); break;
             case GetTaskProgress: Sender.Tell(Progress()); break;
+            case TaskHandOff: WakeElsewhereAndStop(); break;
+            case ResendPermit r: ResendPermitIfWaiting(r.Request); break;
             default: return false;
         }
         return true;
@@ -148,7 +150,9 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case Effect.StartDeadline t: Timers.StartSingleTimer(DeadlineTimer, new In.DeadlineDue(), t.Delay); break;
             case Effect.CancelAllTimers: Timers.CancelAll(); break;
             case Effect.RequestPermit r:
-                _rt.Throttles.Tell(new RequestPermit(request.Provider, _taskId, r.Kind, request.FairnessKey, r.Slots, r.Again));
+                var ask = new RequestPermit(request.Provider, _taskId, r.Kind, request.FairnessKey, r.Slots, r.Again);
+                if (_rt.Sharded) ClusterPermitRequest(ask, request);
+                _rt.Throttles.Tell(ask);
                 break;
             case Effect.FinishCall f: _rt.Throttles.Tell(new CallFinished(request.Provider, f.PermitId)); break;
             case Effect.HoldSlots h: _rt.Throttles.Tell(new SlotsHeld(request.Provider, _taskId, h.Slots)); break;
@@ -177,11 +181,18 @@ internal sealed class GenerationTask : PersistentActor, IWithTimers
             case Effect.Warn w: LogDecision(LogLevel.Warning, w.Message); break;
             case Effect.Inform m: LogDecision(LogLevel.Information, m.Message); break;
             case Effect.IdleTimeout t: Context.SetReceiveTimeout(t.After); break;
-            case Effect.PassivateSelf: Context.Parent.Tell(new Passivate(_taskId)); break;
+            case Effect.PassivateSelf:
+                // Under a shard the shard holds our messages and says "now" with the message given here.
+                Context.Parent.Tell(_rt.Sharded ? new Akka.Cluster.Sharding.Passivate(new In.PassivateNow()) : new Passivate(_taskId));
+                break;
+            case Effect.Passivated p when _rt.Sharded: Context.Stop(Self); break; // never with a resume: sleeping is off in cluster mode
             case Effect.Passivated p:
                 _asleep = p.Resume is not null;
                 Context.Parent.Tell(new TaskPassivated(_taskId, p.Resume, LastSequenceNr, _memory.State));
                 break;
+            // A shard cannot take a "no": it holds our messages until we stop. Stop, and be started again at once by a wake
+            // it holds with them; the next incarnation reads the journal, and a call cut short is looked up, not repeated.
+            case Effect.DeclinePassivation when _rt.Sharded: WakeElsewhereAndStop(); break;
             case Effect.DeclinePassivation: Context.Parent.Tell(new PassivationDeclined(_taskId)); break;
             default: throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown task effect.");
         }

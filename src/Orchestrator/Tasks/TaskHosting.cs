@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Callbacks;
@@ -24,21 +26,60 @@ public static class TaskHosting
     public static AkkaConfigurationBuilder WithTaskActors(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
         {
-            var runtime = new TaskRuntime(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
-                resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
-                resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>())
-            {
-                Log = resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"),
-            };
+            var runtime = Runtime(system, resolver);
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
-            var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
-                runtime.Live, supervisor, resolver.GetService<OrchestratorReadiness>(),
-                resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
             registry.Register<TaskSupervisor>(supervisor);
-            registry.Register<TaskProjector>(projector);
-            var retention = runtime.Options.Retention;
-            if (retention.EndedTaskDays > 0)
-                registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, resolver.GetService<ReadModelDatabase>(),
-                    resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock), "retention"));
+            StartReadModel(system, registry, resolver, runtime, supervisor);
         });
+
+    /// <summary>
+    /// Cluster mode's <see cref="WithTaskActors"/>: every task is an entity of the <c>tasks</c> shard region (registered as
+    /// <see cref="TaskSupervisor"/>, so every sender stays as it is), living on one node of the cluster at a time. Entities
+    /// passivate themselves (never by Sharding's idle timer: a task waiting on its poll timer gets no message for a while),
+    /// and a task whose node died is started again elsewhere by <see cref="Cluster.TaskResumer"/> from the read model's
+    /// unfinished index, rather than by remember-entities: that index exists already, where remembering 100,000 entities in
+    /// distributed data would be heavy.
+    /// </summary>
+    internal static AkkaConfigurationBuilder WithShardedTaskActors(this AkkaConfigurationBuilder builder) => builder
+        .WithShardRegion<TaskSupervisor>("tasks", (system, _, resolver) =>
+            {
+                var runtime = Runtime(system, resolver);
+                // Always recovered: the node that minted a fresh id may not be the node its shard lives on.
+                return taskId => GenerationTask.Props(runtime, taskId, fresh: false);
+            },
+            new TaskShards(),
+            new ShardOptions
+            {
+                ShouldPassivateIdleEntities = false,
+                HandOffStopMessage = new TaskHandOff(),
+                RememberEntities = false,
+                StateStoreMode = StateStoreMode.DData,
+            })
+        .WithActors((system, registry, resolver) =>
+        {
+            var region = registry.Get<TaskSupervisor>();
+            StartReadModel(system, registry, resolver, Runtime(system, resolver), region);
+            registry.Register<Cluster.TaskResumer>(system.ActorOf(Cluster.TaskResumer.Props(resolver.GetService<TaskReadModel>(), region), "task-resumer"));
+        });
+
+    private static TaskRuntime Runtime(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver) =>
+        new(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
+            resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
+            resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>())
+        {
+            Log = resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"),
+        };
+
+    private static void StartReadModel(ActorSystem system, IActorRegistry registry, Akka.DependencyInjection.IDependencyResolver resolver,
+        TaskRuntime runtime, IActorRef tasks)
+    {
+        var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
+            runtime.Live, tasks, resolver.GetService<OrchestratorReadiness>(),
+            resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
+        registry.Register<TaskProjector>(projector);
+        var retention = runtime.Options.Retention;
+        if (retention.EndedTaskDays > 0)
+            registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, resolver.GetService<ReadModelDatabase>(),
+                resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock), "retention"));
+    }
 }

@@ -22,6 +22,12 @@ internal sealed record WakeTask(string TaskId) : ITaskCommand;
 /// <summary>A provider's callback for this task, read into a snapshot; the task treats it as a fresh status.</summary>
 internal sealed record ProviderCallback(string TaskId, Providers.ProviderTaskSnapshot Snapshot) : ITaskCommand;
 
+/// <summary>
+/// Cluster mode: the shard of this task moves to another node (a node joined or leaves). The task stops; it is woken
+/// there at once (<see cref="GenerationTask"/> sends itself a <see cref="WakeTask"/> through the shard region).
+/// </summary>
+internal sealed record TaskHandOff;
+
 /// <summary>Test and diagnostics probe: what the actor is waiting for right now.</summary>
 internal sealed record GetTaskProgress(string TaskId) : ITaskCommand;
 

@@ -26,6 +26,9 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     /// <summary>Where task actors log, each line in its task's scope (<see cref="Telemetry.TaskLogScope"/>); null: Akka's log.</summary>
     public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
+    /// <summary>Cluster mode: task actors are sharded entities, and the throttles they ask may live on other nodes.</summary>
+    public bool Sharded => Options.Cluster.Enabled;
+
     /// <summary>The configured bounds of a task's decisions, read once.</summary>
     internal Lifecycle.TaskLimits Limits { get; } = new(
         options.Tasks.MaxSubmitAttempts, options.Polling.MaxConsecutiveFailures, Math.Max(1, options.Polling.MaxNotFoundAnswers),

@@ -12,6 +12,8 @@ internal sealed class PermitQueue
     private readonly Dictionary<string, LinkedList<Waiter>> _submitsByTenant = new();
     private readonly LinkedList<string> _tenantTurns = new();
     private int _pollsInARow;
+    // Who is queued, for a resent request (cluster mode) to find itself in line already.
+    private readonly Dictionary<(string TaskId, CallKind Kind), int> _queued = new();
 
     public const int PollsPerSubmit = 3;
     public const string NoTenant = "";
@@ -22,8 +24,13 @@ internal sealed class PermitQueue
     public int QueuedSubmits { get; private set; }
     public int Count => _polls.Count + QueuedSubmits;
 
+    /// <summary>Whether a request of this task for this kind of call waits in line.</summary>
+    public bool Holds(string taskId, CallKind kind) => _queued.ContainsKey((taskId, kind));
+
     public void Enqueue(Waiter w)
     {
+        var key = (w.Request.TaskId, w.Request.Kind);
+        _queued[key] = _queued.GetValueOrDefault(key) + 1;
         // A permit that expired unused comes back at the head of its line: it had waited its turn already.
         if (w.Request.Kind != CallKind.Submit)
         {
@@ -44,6 +51,18 @@ internal sealed class PermitQueue
 
     /// <param name="fits">Whether a submit's concurrency cost fits now.</param>
     public Waiter? Next(Func<Waiter, bool>? fits = null)
+    {
+        var next = Take(fits);
+        if (next is not null)
+        {
+            var key = (next.Request.TaskId, next.Request.Kind);
+            if (_queued[key] == 1) _queued.Remove(key);
+            else _queued[key]--;
+        }
+        return next;
+    }
+
+    private Waiter? Take(Func<Waiter, bool>? fits)
     {
         var preferPoll = _polls.Count > 0 && (_pollsInARow < PollsPerSubmit || QueuedSubmits == 0);
         if (!preferPoll && NextSubmit(fits ?? (_ => true)) is { } submit)

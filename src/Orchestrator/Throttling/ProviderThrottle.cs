@@ -33,6 +33,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
     private TokenBucketRateLimiter _bucket;
     private readonly RollingGrantLog _log;
     private bool _waitingForToken, _waitingForWindow, _tokenInHand;
+    private readonly TimeSpan _holdUntil;
     private long _granted, _rateLimitAnswers;
     private readonly ThrottleReadings _readings;
 
@@ -40,7 +41,13 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
 
     private readonly TimeProvider _clock;
 
-    public ProviderThrottle(ProviderAccount account, TimeProvider clock)
+    /// <param name="account">The account whose limits it keeps.</param>
+    /// <param name="clock">The orchestrator's clock, for permits' use-by times.</param>
+    /// <param name="holdFirstWindow">
+    /// Grant nothing for one rolling window after starting (cluster mode): a throttle that moved from another node does
+    /// not know what its previous incarnation granted in the last second.
+    /// </param>
+    public ProviderThrottle(ProviderAccount account, TimeProvider clock, bool holdFirstWindow)
     {
         _account = account;
         _clock = clock;
@@ -51,11 +58,13 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         _budget = RateBudget.For(account.Options.Qps, _jitter);
         _bucket = NewBucket(_budget);
         _readings = new ThrottleReadings(account.Name, account.Options.Qps, account.Options.MaxConcurrentTasks).Start();
+        _holdUntil = holdFirstWindow ? _budget.Window : TimeSpan.Zero;
         _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1),
             TimeSpan.FromMilliseconds(account.Options.ServerTimeAllowanceMs));
 
         Receive<RequestPermit>(r =>
         {
+            if (r.Resent && _queue.Holds(r.TaskId, r.Kind)) return;
             _queue.Enqueue(new PermitQueue.Waiter(r, Sender, Stopwatch.GetTimestamp()));
             Pump();
         });
@@ -97,8 +106,8 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         Receive<GetThrottleStats>(_ => Sender.Tell(Stats()));
     }
 
-    public static Props Props(ProviderAccount account, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(typeof(ProviderThrottle), account, clock ?? TimeProvider.System);
+    public static Props Props(ProviderAccount account, TimeProvider? clock = null, bool holdFirstWindow = false) =>
+        Akka.Actor.Props.Create(typeof(ProviderThrottle), account, clock ?? TimeProvider.System, holdFirstWindow);
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_started);
     private int SlotsInUse => _slots.Values.Sum();
@@ -118,6 +127,11 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
     {
         while (_queue.Count > 0 && !_waitingForToken && !_waitingForWindow)
         {
+            if (_holdUntil > Now)
+            {
+                StartWait(_holdUntil - Now);
+                return;
+            }
             if (_adaptive.PausedUntil > Now)
             {
                 StartWait(_adaptive.PausedUntil - Now);

@@ -1,3 +1,5 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
@@ -26,4 +28,42 @@ public static class ThrottleHosting
             providers.UsePermitGate(new ThrottleGate(throttles, providers.Clock));
             registry.Register<ProviderThrottles>(throttles);
         });
+
+    /// <summary>
+    /// Cluster mode's <see cref="WithProviderThrottles"/>: each account's <see cref="ProviderThrottle"/> is one entity of the
+    /// <c>throttles</c> shard region for the whole cluster, so its QPS window and concurrency slots count every node's
+    /// calls. Every node's <c>/user/throttles</c> router addresses it. A throttle started anew (its node died, or its
+    /// shard moved) grants nothing for one window, since it cannot know what its previous incarnation granted.
+    /// </summary>
+    internal static AkkaConfigurationBuilder WithShardedProviderThrottles(this AkkaConfigurationBuilder builder) => builder
+        .AddHocon(ConfigurationFactory.ParseString($"{Dispatcher} {{ type = PinnedDispatcher }}"), HoconAddMode.Append)
+        .WithShardRegion<ProviderThrottle>("throttles", (_, _, resolver) =>
+            {
+                var providers = resolver.GetService<ProviderDirectory>();
+                return account => ProviderThrottle.Props(providers.Find(account)!, providers.Clock, holdFirstWindow: true).WithDispatcher(Dispatcher);
+            },
+            new ThrottleShards(),
+            new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, StateStoreMode = StateStoreMode.DData })
+        .WithActors((system, registry, resolver) =>
+        {
+            var providers = resolver.GetService<ProviderDirectory>();
+            var throttles = system.ActorOf(ProviderThrottles.Props(providers, registry.Get<ProviderThrottle>()), "throttles");
+            providers.UsePermitGate(new ThrottleGate(throttles, providers.Clock));
+            registry.Register<ProviderThrottles>(throttles);
+        });
+}
+
+/// <summary>
+/// One shard per provider account, named after it: accounts are few, and each is one entity. Messages come in a
+/// <see cref="ShardingEnvelope"/> naming the account, which the region itself opens.
+/// </summary>
+internal sealed class ThrottleShards : IMessageExtractor
+{
+    public string? EntityId(object message) => null;
+
+    public object? EntityMessage(object message) => message;
+
+    public string? ShardId(object message) => null;
+
+    public string ShardId(string entityId, object? messageHint = null) => entityId;
 }

@@ -14,8 +14,10 @@ internal enum CallKind
 /// A submit also reserves <c>Slots</c> of the account's concurrency (Kling counts a task from submitted until it
 /// ends; an image task with n results may hold n), released by <see cref="SlotsReleased"/>.
 /// <c>Again</c>: a permit granted for this call expired before it could be used; the call keeps its place in line.
+/// <c>Resent</c> (cluster mode): no permit came for a while, so the request may have been lost with another node;
+/// a throttle that has it queued still ignores it.
 /// </summary>
-internal sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0, bool Again = false);
+internal sealed record RequestPermit(string Account, string TaskId, CallKind Kind, string? Tenant = null, int Slots = 0, bool Again = false, bool Resent = false);
 
 /// <summary>The provider task ended (or was never created): its concurrency slots are free again.</summary>
 internal sealed record SlotsReleased(string Account, string TaskId);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Pattern;
 using Akka.Streams;
@@ -46,21 +47,39 @@ public static class WebhookHosting
     public static AkkaConfigurationBuilder WithWebhooks(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
         {
-            // Every endpoint follows the same completion stream: one journal query and one view read per completion.
-            var feed = resolver.GetService<CompletionFeed>();
-            var completions = new CompletionBroadcast(feed.Source, feed.CurrentSource, system.Materializer());
-            var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
-                completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>());
-            // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
-            // a restart of the process would, and is what the registry key names, so messages keep finding it.
-            var webhooks = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",
-                minBackoff: TimeSpan.FromSeconds(1), maxBackoff: TimeSpan.FromSeconds(30), randomFactor: 0.2, maxNrOfRetries: -1)), "webhooks");
+            var webhooks = system.ActorOf(RegistryProps(system, resolver), "webhooks");
             registry.Register<WebhookRegistry>(webhooks);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "commit-webhook-offsets", async () =>
-            {
-                try { await webhooks.Ask<WebhooksFlushed>(FlushWebhooks.Instance, TimeSpan.FromSeconds(8)); }
-                catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException) { }
-                return Akka.Done.Instance;
-            });
+            FlushOnShutdown(system, webhooks);
+        });
+
+    /// <summary>
+    /// Cluster mode's <see cref="WithWebhooks"/>: the registry and its deliverers run as one cluster singleton, so each
+    /// endpoint is delivered by one node at a time (every node follows the same journal: a registry on each would deliver
+    /// each completion once per node, and write the same persistence ids). Every node's <see cref="WebhookRegistry"/> is
+    /// the singleton's proxy. When the singleton's node goes, the oldest node left takes over from the committed offsets.
+    /// </summary>
+    internal static AkkaConfigurationBuilder WithClusterWebhooks(this AkkaConfigurationBuilder builder) => builder
+        .WithSingleton<WebhookRegistry>("webhooks", (system, _, resolver) => RegistryProps(system, resolver), new ClusterSingletonOptions(), createProxyToo: true)
+        .WithActors((system, registry, _) => FlushOnShutdown(system, registry.Get<WebhookRegistry>()));
+
+    private static Props RegistryProps(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver)
+    {
+        // Every endpoint follows the same completion stream: one journal query and one view read per completion.
+        var feed = resolver.GetService<CompletionFeed>();
+        var completions = new CompletionBroadcast(feed.Source, feed.CurrentSource, system.Materializer());
+        var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
+            completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>());
+        // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
+        // a restart of the process would, and is what the registry key names, so messages keep finding it.
+        return BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",
+            minBackoff: TimeSpan.FromSeconds(1), maxBackoff: TimeSpan.FromSeconds(30), randomFactor: 0.2, maxNrOfRetries: -1));
+    }
+
+    private static void FlushOnShutdown(ActorSystem system, IActorRef webhooks) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "commit-webhook-offsets", async () =>
+        {
+            try { await webhooks.Ask<WebhooksFlushed>(FlushWebhooks.Instance, TimeSpan.FromSeconds(8)); }
+            catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException) { }
+            return Akka.Done.Instance;
         });
 }

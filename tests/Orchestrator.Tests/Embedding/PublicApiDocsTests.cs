@@ -22,10 +22,10 @@ public sealed class PublicApiDocsTests
         "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
         "Orchestrator.Events.CompletionFeed",
         "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.RetentionOptions", "Orchestrator.Hosting.BatchOptions", "Orchestrator.Hosting.ProviderAccountOptions",
-        "Orchestrator.Hosting.PollingOptions", "Orchestrator.Hosting.TaskOptions", "Orchestrator.Hosting.CallbackOptions",
+        "Orchestrator.Hosting.PollingOptions", "Orchestrator.Hosting.TaskOptions", "Orchestrator.Hosting.CallbackOptions", "Orchestrator.Hosting.ClusterModeOptions",
         "Orchestrator.ResultFiles.ResultOptions", "Orchestrator.Webhooks.WebhookOptions",
         "Orchestrator.Hosting.OrchestratorServiceCollectionExtensions", "Orchestrator.Persistence.OrchestratorPersistenceHosting",
-        "Orchestrator.Throttling.ThrottleHosting", "Orchestrator.Tasks.TaskHosting", "Orchestrator.Batches.BatchHosting", "Orchestrator.Webhooks.WebhookHosting",
+        "Orchestrator.Throttling.ThrottleHosting", "Orchestrator.Tasks.TaskHosting", "Orchestrator.Cluster.ClusterHosting", "Orchestrator.Batches.BatchHosting", "Orchestrator.Webhooks.WebhookHosting",
         "Orchestrator.ResultFiles.IResultStore", "Orchestrator.ResultFiles.StoredFile", "Orchestrator.ResultFiles.StoredFileContent",
         "Orchestrator.ResultFiles.ResultTooLargeException",
         // The meter and activity source names a host subscribes to (docs/observability.md).

@@ -44,16 +44,27 @@ public sealed class ServerProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<ServerProcess> StartAsync(int port, params string[] args)
+    public static Task<ServerProcess> StartAsync(int port, params string[] args) => StartAsync(port, TimeSpan.FromSeconds(60), args);
+
+    /// <summary>Starts the server and waits up to <paramref name="readyWithin"/> for its <c>/healthz</c> to answer 200.</summary>
+    public static async Task<ServerProcess> StartAsync(int port, TimeSpan readyWithin, string[] args)
     {
         var server = Launch(port, args);
         var process = server._process;
-        await Eventually.Until(async () =>
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
-            try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, ok => ok, TimeSpan.FromSeconds(60), "the server process to be ready");
+            await Eventually.Until(async () =>
+            {
+                if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+                try { return (await server.Http.GetAsync("/healthz")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+            }, ok => ok, readyWithin, "the server process to be ready");
+        }
+        catch
+        {
+            server.Dispose(); // a server that never became ready must not outlive the test
+            throw;
+        }
         return server;
     }
 
