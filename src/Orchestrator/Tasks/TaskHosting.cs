@@ -26,7 +26,8 @@ public static class TaskHosting
         {
             var runtime = new TaskRuntime(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
                 resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
-                resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>());
+                resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>(),
+                resolver.GetService<Timelines.TaskTimelines>());
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
             var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
                 runtime.Live, supervisor, resolver.GetService<OrchestratorReadiness>(),
