@@ -79,13 +79,15 @@ function kv(label, value, note) {
   return h("div", {}, h("span", {}, label), h("b", {}, value), note && h("span", {}, note));
 }
 
-/** Permits per second over the window, with the account's limit as a dashed line. */
+/** Permits per second over the last minutes, with the account's limit as a dashed line. */
 function spark(series, limit) {
   const w = 360, ht = 44;
   const svg = h("svg", { class: "spark", viewBox: `0 0 ${w} ${ht}`, preserveAspectRatio: "none", "aria-label": "permits per second" });
   const top = Math.max(limit, ...series.map(s => s.rate), 0.001) * 1.1;
   const now = Date.now();
-  const x = t => w - ((now - t) / Window) * w;
+  // The time since the first sample (at least a minute, at most the window) spans the width, so a page just opened draws a line, not a dot.
+  const span = Math.min(Window, Math.max(60_000, now - (series[0]?.t ?? now)));
+  const x = t => w - ((now - t) / span) * w;
   const y = v => ht - (v / top) * (ht - 2) - 1;
   svg.append(h("line", { class: "limit", x1: 0, x2: w, y1: y(limit), y2: y(limit) }));
   if (series.length > 1) svg.append(h("polyline", { class: "rate", points: series.map(s => `${x(s.t).toFixed(1)},${y(s.rate).toFixed(1)}`).join(" ") }));
