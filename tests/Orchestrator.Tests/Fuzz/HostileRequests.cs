@@ -34,7 +34,9 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
     [
         "GET /healthz", "GET /v1/providers", "GET /v1/admin/stuck", "GET /v1/events",
         "POST /v1/tasks", "GET /v1/tasks", "GET /v1/tasks/{id}", "DELETE /v1/tasks/{id}", "GET /v1/tasks/{id}/results/{index}",
-        "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
+        "GET /v1/tasks/counts", "GET /v1/tasks/{id}/timeline",
+        "POST /v1/batches", "GET /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
+        "POST /v1/batches/{id}/retry",
         "POST /v1/webhooks", "GET /v1/webhooks", "GET /v1/webhooks/task-secret", "GET /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}",
         "POST /v1/webhooks/{id}/enable", "GET /v1/webhooks/{id}/deliveries", "POST /v1/webhooks/{id}/deliveries/{eventId}/replay",
         "POST /v1/webhooks/{id}/replay", "POST /v1/callbacks/{provider}/{taskId}",
