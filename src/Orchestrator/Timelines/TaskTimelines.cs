@@ -65,12 +65,17 @@ internal sealed class TaskTimelines(int maxTasks = TaskTimelines.MaxTasks)
     private Track TrackOf(string taskId)
     {
         if (_tracks.TryGetValue(taskId, out var track)) return track;
-        track = _tracks.GetOrAdd(taskId, _ => new Track());
+        var added = new Track();
+        if (!_tracks.TryAdd(taskId, added)) return _tracks.TryGetValue(taskId, out track) ? track : added;
         _order.Enqueue(taskId);
-        // The oldest task seen goes first: a timeline matters most while a task is recent.
-        while (_tracks.Count > maxTasks && _order.TryDequeue(out var oldest)) _tracks.TryRemove(oldest, out _);
-        return track;
+        // The oldest task seen goes first: a timeline matters most while a task is recent. (A counter, not the
+        // dictionary's Count, which takes every lock of the dictionary.)
+        if (Interlocked.Increment(ref _count) > maxTasks && _order.TryDequeue(out var oldest) && _tracks.TryRemove(oldest, out _))
+            Interlocked.Decrement(ref _count);
+        return added;
     }
+
+    private int _count;
 
     private static void Add(Track track, TimelineEntry entry)
     {
