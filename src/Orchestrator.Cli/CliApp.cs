@@ -49,6 +49,7 @@ public static class CliApp
         root.Subcommands.Add(BatchCommand.Create(global));
         root.Subcommands.Add(BatchStatusCommand.Create(global));
         root.Subcommands.Add(BatchCancelCommand.Create(global));
+        root.Subcommands.Add(BatchRetryCommand.Create(global));
         root.Subcommands.Add(WatchCommand.Create(global));
         root.Subcommands.Add(ResultsCommand.Create(global));
         root.Subcommands.Add(ListCommand.Create(global));

@@ -109,6 +109,8 @@ public static class ServerProgram
         LogStartLine(app, options, keys);
         app.UseExceptionHandler();
         app.UseGracefulShutdown();
+        // Before the cross-site refusal and the key check: a link from another page may open it; its data still needs a key.
+        app.UseDashboard();
         app.UseCrossSiteRefusal();
         app.UseApiKeys(keys);
         app.MapHealthEndpoints();

@@ -43,6 +43,10 @@ public static class BatchText
         $"batch {p.BatchId} ended: {p.Count(TaskLifecycle.Succeeded)} succeeded, {p.Count(TaskLifecycle.Failed)} failed, " +
         $"{p.Count(TaskLifecycle.TimedOut)} timed out, {p.Count(TaskLifecycle.Cancelled)} cancelled, {p.Rejected} rejected";
 
+    public static string Retry(BatchRetryAcceptance r) =>
+        $"{r.Retried} failed task(s) of batch {r.RetryOf} retried as batch {r.BatchId}" +
+        (r.Rejected.Count > 0 ? $" ({r.Rejected.Count} line(s) refused now: {string.Join(", ", r.Rejected.Select(x => x.Line))})" : "");
+
     public static string Cancellation(BatchCancellation c) =>
         $"batch {c.BatchId}: {c.QueuedCancelled} queued task(s) cancelled, {c.StartedCancelled} started task(s) asked to cancel" +
         (c.AlreadyCancelled ? " (it had been cancelled before)" : "");

@@ -99,6 +99,9 @@ public sealed partial class OrchestratorClient : IDisposable
     public Task<Answer<BatchView>> GetBatchAsync(string batchId, CancellationToken ct) =>
         CallAsync<BatchView>(HttpMethod.Get, $"v1/batches/{Uri.EscapeDataString(batchId)}", null, ct);
 
+    public Task<Answer<BatchRetryAcceptance>> RetryBatchAsync(string batchId, CancellationToken ct) =>
+        CallAsync<BatchRetryAcceptance>(HttpMethod.Post, $"v1/batches/{Uri.EscapeDataString(batchId)}/retry", null, ct);
+
     public Task<Answer<BatchCancellation>> CancelBatchAsync(string batchId, CancellationToken ct) =>
         CallAsync<BatchCancellation>(HttpMethod.Delete, $"v1/batches/{Uri.EscapeDataString(batchId)}", null, ct);
 

@@ -43,7 +43,37 @@ public sealed record BatchView(
 {
     /// <summary>The tenant its tasks belong to (the uploading API key's); null when they name none, or different ones.</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>The batch whose failed lines this batch runs again, or null.</summary>
+    public string? RetryOf { get; init; }
+
+    /// <summary>The batches that run this batch's failed lines again, oldest first.</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
 }
+
+/// <summary>
+/// The answer to <c>POST /v1/batches/{id}/retry</c> (202): the batch's failed and timed-out lines, not retried before,
+/// run again as a new batch whose tasks keep their line numbers and name the task they retry.
+/// </summary>
+/// <param name="BatchId">The new batch.</param>
+/// <param name="RetryOf">The batch whose lines it retries.</param>
+/// <param name="Retried">Tasks in the new batch.</param>
+/// <param name="Tasks">Each new task, its line and the task it retries.</param>
+public sealed record BatchRetryAcceptance(string BatchId, string RetryOf, int Retried, IReadOnlyList<RetriedTask> Tasks)
+{
+    /// <summary>Lines validation refuses now (e.g. their account is no longer configured): they were not retried.</summary>
+    public IReadOnlyList<LineRejection> Rejected { get; init; } = [];
+}
+
+/// <summary>One line run again.</summary>
+/// <param name="Line">Its line, the same in both batches.</param>
+/// <param name="TaskId">The new task.</param>
+/// <param name="RetryOf">The task it runs again.</param>
+public sealed record RetriedTask(int Line, string TaskId, string RetryOf);
+
+/// <summary>The answer to <c>GET /v1/batches</c>: the most recent batches, newest first.</summary>
+/// <param name="Items">Their views.</param>
+public sealed record BatchList(IReadOnlyList<BatchView> Items);
 
 /// <summary>
 /// The answer to <c>DELETE /v1/batches/{id}</c>: tasks still queued in the batch are cancelled at once; tasks already

@@ -50,4 +50,7 @@ public sealed record TaskView(
 
     /// <summary>Why an unfinished task is not progressing (e.g. its provider account is not configured), else null.</summary>
     public string? WaitingFor { get; init; }
+
+    /// <summary>The task this one runs again (<c>POST /v1/batches/{id}/retry</c>), or null.</summary>
+    public string? RetryOf { get; init; }
 }

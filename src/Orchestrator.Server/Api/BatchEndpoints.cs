@@ -20,6 +20,8 @@ public static class BatchEndpoints
         batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes)
             .Accepts<TaskSubmission[]>("application/json", "application/x-ndjson").Produces<BatchAcceptance>(StatusCodes.Status202Accepted)
             .WithProblems(400, 413, 415);
+        batches.MapGet("", List).WithProblems(400);
+        batches.MapPost("/{id}/retry", Retry).WithProblems(404, 409);
         batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, ApiCaller caller, IOrchestrator o, CancellationToken ct) =>
             await VisibleBatchAsync(id, caller, o, ct) is { } view ? TypedResults.Ok(view) : NotFound(id)).WithProblems(404);
         batches.MapGet("/{id}/results", EndedTasks).WithProblems(404);
@@ -42,6 +44,43 @@ public static class BatchEndpoints
         return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch already ended",
             detail: $"Batch {id} already ended: {string.Join(", ", counts.Select(kv => $"{kv.Value} {kv.Key}"))}.",
             extensions: new Dictionary<string, object?> { ["batchId"] = id, ["total"] = view?.Total, ["cancelled"] = view?.Cancelled, ["counts"] = counts });
+    }
+
+    /// <summary>The most batches one <c>GET /v1/batches</c> lists.</summary>
+    public const int MaxListed = 100;
+
+    private static async Task<Results<Ok<BatchList>, ProblemHttpResult>> List(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        var limit = 20;
+        if (request.Query["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit < 1 || limit > MaxListed))
+            return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxListed}."));
+        return TypedResults.Ok(new BatchList(await orchestrator.ListBatchesAsync(limit, caller.Scope, ct)));
+    }
+
+    /// <summary>
+    /// 202 with the new batch that runs the failed and timed-out lines again; 409 while a task of the batch has not ended
+    /// (cancel it, or wait), and when no such line is left that an earlier retry does not already run.
+    /// </summary>
+    private static async Task<Results<Accepted<BatchRetryAcceptance>, ProblemHttpResult>> Retry(string id, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        if (!caller.SeesEveryTenant && await VisibleBatchAsync(id, caller, orchestrator, ct) is null) return NotFound(id);
+        return await orchestrator.RetryBatchAsync(id, ct) switch
+        {
+            null => NotFound(id),
+            BatchRetryOutcome.Retried r => TypedResults.Accepted($"/v1/batches/{r.Acceptance.BatchId}", r.Acceptance),
+            BatchRetryOutcome.StillRunning s => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Batch still running",
+                detail: $"Batch {id} is still running: {s.Ended} of {s.Total} tasks ended. Retry once every task has ended, or cancel the batch first.",
+                extensions: new Dictionary<string, object?> { ["batchId"] = id, ["ended"] = s.Ended, ["total"] = s.Total }),
+            BatchRetryOutcome.NothingToRetry n => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing to retry",
+                detail: n.Retries.Count == 0
+                    ? $"Batch {id} has nothing to retry: no task failed or timed out (cancelled tasks are not retried)."
+                    : $"Batch {id} has nothing to retry: its failed lines already run again in batch {string.Join(", ", n.Retries)}.",
+                extensions: new Dictionary<string, object?> { ["batchId"] = id, ["retries"] = n.Retries }),
+            BatchRetryOutcome.Refused f => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing to retry",
+                detail: $"Batch {id}: every line to retry is refused now (line {f.Rejected[0].Line}: {f.Rejected[0].Errors[0].Field}: {f.Rejected[0].Errors[0].Message}).",
+                extensions: new Dictionary<string, object?> { ["batchId"] = id, ["rejected"] = f.Rejected }),
+            var other => throw new InvalidOperationException($"Unexpected retry outcome {other.GetType().Name}"),
+        };
     }
 
     private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)

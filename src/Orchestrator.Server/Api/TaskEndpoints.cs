@@ -23,7 +23,11 @@ public static class TaskEndpoints
         tasks.MapPost("", Submit).WithBodyLimit(RequestBodyLimits.JsonObjectBytes)
             .Accepts<TaskSubmission>("application/json").WithProblems(400, 409, 413, 415, 429);
         tasks.MapGet("", List).WithProblems(400);
+        tasks.MapGet("/counts", Counts).WithProblems(400);
         tasks.MapGet("/{id}", Get).WithProblems(404);
+        tasks.MapGet("/{id}/timeline", async Task<Results<Ok<TaskTimeline>, ProblemHttpResult>> (string id, ApiCaller caller, IOrchestrator o, CancellationToken ct) =>
+            await VisibleTaskAsync(id, caller, o, ct) is not null && await o.TimelineAsync(id, ct) is { } timeline ? TypedResults.Ok(timeline) : ApiProblems.TaskNotFound(id))
+            .WithProblems(404);
         tasks.MapDelete("/{id}", Cancel).WithProblems(404, 409);
         return tasks;
     }
@@ -94,7 +98,22 @@ public static class TaskEndpoints
             return ApiProblems.Invalid(new FieldError("limit", $"An integer between 1 and {MaxPageSize}."));
         var after = q["after"].ToString() is { Length: > 0 } a ? a : null;
         var provider = q["provider"].ToString() is { Length: > 0 } p ? p : null;
-        return TypedResults.Ok(await orchestrator.ListAsync(new ListTasks(status, provider, limit, after) { Tenant = caller.Scope }, ct));
+        var batch = q["batch"].ToString() is { Length: > 0 } b ? b : null;
+        var tenant = q["tenant"].ToString() is { Length: > 0 } t ? t : null;
+        if (caller.Scope is { } scope && tenant is not null && tenant != scope)
+            return ApiProblems.Invalid(new FieldError("tenant", $"This key lists tenant '{scope}' only."));
+        return TypedResults.Ok(await orchestrator.ListAsync(new ListTasks(status, provider, limit, after) { Tenant = caller.Scope ?? tenant, Batch = batch }, ct));
+    }
+
+    /// <summary>The most hours <c>GET /v1/tasks/counts</c> looks back.</summary>
+    public const int MaxCountHours = 24 * 30;
+
+    private static async Task<Results<Ok<TaskCounts>, ProblemHttpResult>> Counts(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
+    {
+        var hours = 24;
+        if (request.Query["hours"].ToString() is { Length: > 0 } h && (!int.TryParse(h, out hours) || hours < 1 || hours > MaxCountHours))
+            return ApiProblems.Invalid(new FieldError("hours", $"An integer between 1 and {MaxCountHours}."));
+        return TypedResults.Ok(await orchestrator.CountTasksAsync(DateTimeOffset.UtcNow.AddHours(-hours), caller.Scope, ct));
     }
 
     private static string KindOf(JsonElement e) => e.ValueKind switch

@@ -61,7 +61,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         {
             if (_state.Exists) { Sender.Tell(Status()); return; }
             var sender = Sender;
-            Write(new BatchOpened(_batchId, o.Atomic, _rt.Now), () => sender.Tell(Status()));
+            Write(new BatchOpened(_batchId, o.Atomic, _rt.Now, o.RetryOf), () => sender.Tell(Status()));
         });
         Command<StoreChunk>(c =>
         {
@@ -82,6 +82,12 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
             Write(new BatchAbandoned(_batchId, a.Reason, _rt.Now), () => sender.Tell(Status()));
         });
         Command<GetBatch>(_ => Sender.Tell(_state.Exists ? Status() : new BatchNotFound(_batchId)));
+        Command<NoteRetried>(r =>
+        {
+            var sender = Sender;
+            if (!_state.Exists) { sender.Tell(new BatchNotFound(_batchId)); return; }
+            Write(new BatchRetried(_batchId, r.RetryBatchId, r.Lines, _rt.Now), () => sender.Tell(Status()));
+        });
         Command<GetQueuedTask>(q => Sender.Tell(QueuedView(q) ?? (object)new TaskNotFound(q.TaskId)));
         Command<CancelBatch>(_ => Cancel());
         Command<CancelWithEnded>(Cancel);
@@ -295,7 +301,10 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     }
 
     private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.RejectedCount, _state.Released, _state.IsSealed,
-        _state.IsCancelled, _state.AbandonedReason, _state.Accounts) { Tenant = _state.Tenant };
+        _state.IsCancelled, _state.AbandonedReason, _state.Accounts)
+    {
+        Tenant = _state.Tenant, RetryOf = _state.RetryOf, Retries = [.. _state.Retries], RetriedLines = new HashSet<int>(_state.RetriedLines),
+    };
 
     private void Write(IBatchEvent e, Action then) =>
         Persist(e, _ => { _state.Apply(e); then(); });

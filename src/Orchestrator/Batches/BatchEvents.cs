@@ -15,7 +15,8 @@ internal interface IBatchEvent : IOrchestratorEvent
 /// <summary>One accepted line: its 1-based line number in the upload and its validated request.</summary>
 internal sealed record BatchEntry(int Line, GenerationRequest Request);
 
-internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At) : IBatchEvent;
+/// <summary>A batch begins. <c>RetryOf</c>: the batch whose failed lines it runs again (absent in older journals).</summary>
+internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At, string? RetryOf = null) : IBatchEvent;
 
 internal sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;
 
@@ -37,3 +38,9 @@ internal sealed record BatchReleaseMarked(string BatchId, int UpTo) : IBatchEven
 /// <c>QueuedFrom</c>: tasks from this release position on had not started; each gets a <see cref="TaskCancelledQueued"/>.
 /// </summary>
 internal sealed record BatchCancelled(string BatchId, DateTimeOffset At, int QueuedFrom = 0) : IBatchEvent;
+
+/// <summary>
+/// These lines (failed or timed out) run again in batch <c>RetryBatchId</c>: a later retry of this batch leaves them out,
+/// so a second click makes no second copy.
+/// </summary>
+internal sealed record BatchRetried(string BatchId, string RetryBatchId, IReadOnlyList<int> Lines, DateTimeOffset At) : IBatchEvent;

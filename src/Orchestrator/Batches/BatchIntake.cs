@@ -27,7 +27,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     /// </summary>
     /// <exception cref="BatchTooLargeException">More than <see cref="BatchOptions.MaxLines"/> lines; nothing of it runs.</exception>
     public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
-        bool listAll = false, bool admitted = false)
+        bool listAll = false, bool admitted = false, BatchRetrySource? retry = null)
     {
         if (!admitted) admit?.Invoke();
         var maxListed = listAll ? int.MaxValue : Math.Max(0, _limits.MaxListedRejections);
@@ -40,7 +40,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         {
             if (opened) return;
             opened = true; // set before asking: a failed ask may still have opened it, and the catch abandons it
-            await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic), AskTimeout, ct);
+            await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic, retry?.BatchId), AskTimeout, ct);
         }
         var chunk = new List<BatchEntry>(ChunkSize);
         var rejected = new List<LineRejection>();
@@ -57,7 +57,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
                 if (Check(line) is { } errors) { Reject(line.Line, errors); continue; }
                 var (request, invalid) = validator.Validate(line.Submission!);
                 if (request is null) { Reject(line.Line, invalid); continue; }
-                var entry = new BatchEntry(line.Line, request with { BatchId = batchId, BatchLine = line.Line });
+                var entry = new BatchEntry(line.Line, request with { BatchId = batchId, BatchLine = line.Line, RetryOf = retry?.TaskByLine.GetValueOrDefault(line.Line) });
                 accepted++;
                 onAccepted?.Invoke(batchId, entry);
                 if (atomic && rejectedCount > 0) continue; // it will be abandoned: keep validating, stop storing
@@ -161,3 +161,6 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     private static Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, CancellationToken ct) =>
         batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk), AskTimeout, ct);
 }
+
+/// <summary>A batch made to retry lines of <c>BatchId</c>: each line's new task names the task it runs again.</summary>
+internal sealed record BatchRetrySource(string BatchId, IReadOnlyDictionary<int, string> TaskByLine);

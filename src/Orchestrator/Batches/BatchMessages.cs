@@ -8,7 +8,11 @@ internal interface IBatchCommand
     string BatchId { get; }
 }
 
-internal sealed record OpenBatch(string BatchId, bool Atomic) : IBatchCommand;
+/// <summary>Opens a batch; <c>RetryOf</c> names the batch whose failed lines it runs again. Answered with <see cref="BatchStatus"/>.</summary>
+internal sealed record OpenBatch(string BatchId, bool Atomic, string? RetryOf = null) : IBatchCommand;
+
+/// <summary>Records that <c>Lines</c> run again in batch <c>RetryBatchId</c>. Answered with <see cref="BatchStatus"/>.</summary>
+internal sealed record NoteRetried(string BatchId, string RetryBatchId, IReadOnlyList<int> Lines) : IBatchCommand;
 
 /// <summary>Persist these accepted lines as one event; answered with <see cref="ChunkStored"/>.</summary>
 internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchCommand;
@@ -47,6 +51,15 @@ internal sealed record BatchStatus(
 {
     /// <summary>The tenant every task of the batch belongs to; null when they name none, or different ones.</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>The batch whose failed lines this one runs again, or null.</summary>
+    public string? RetryOf { get; init; }
+
+    /// <summary>The batches that run this one's failed lines again, oldest first.</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
+    /// <summary>Lines already run again by one of <see cref="Retries"/>.</summary>
+    public IReadOnlySet<int> RetriedLines { get; init; } = new HashSet<int>();
 }
 
 /// <summary>The answer to cancelling a batch.</summary>

@@ -26,6 +26,7 @@ internal static class QueuedTaskViews
         {
             BatchId = batchId,
             BatchLine = entry.Line,
+            RetryOf = r.RetryOf,
         };
     }
 }

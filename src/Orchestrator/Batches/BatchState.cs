@@ -52,6 +52,12 @@ internal sealed class BatchState
     /// </summary>
     public string? Tenant => _tenants is [var only] ? only : null;
     private readonly List<string?> _tenants = [];
+    /// <summary>The batch whose failed lines this one runs again, or null.</summary>
+    public string? RetryOf { get; private set; }
+    /// <summary>The batches that run this one's failed lines again, oldest first.</summary>
+    public List<string> Retries { get; } = [];
+    /// <summary>Lines already run again by one of <see cref="Retries"/>.</summary>
+    public HashSet<int> RetriedLines { get; } = [];
     /// <summary>The accounts its tasks go to.</summary>
     public HashSet<string> Accounts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -62,7 +68,7 @@ internal sealed class BatchState
     {
         switch (e)
         {
-            case BatchOpened o: BatchId = o.BatchId; Atomic = o.Atomic; CreatedAt = o.At; break;
+            case BatchOpened o: BatchId = o.BatchId; Atomic = o.Atomic; CreatedAt = o.At; RetryOf = o.RetryOf; break;
             case BatchChunkStored c when c.Entries.Count > 0:
                 _chunks.Add(new Chunk(Total, [.. c.Entries.Select(x => x.Line)], JsonSerializer.SerializeToUtf8Bytes(c.Entries, OrchestratorSerializer.Json)));
                 Total += c.Entries.Count;
@@ -77,6 +83,7 @@ internal sealed class BatchState
             case BatchAbandoned a: AbandonedReason = a.Reason; DropAll(); break;
             case BatchReleaseMarked m: Mark = Math.Max(Mark, m.UpTo); break;
             case BatchCancelled c: IsCancelled = true; CancelledAt = c.At; QueuedFrom = c.QueuedFrom; break;
+            case BatchRetried r: Retries.Add(r.RetryBatchId); RetriedLines.UnionWith(r.Lines); break;
         }
     }
 

@@ -38,7 +38,10 @@ internal sealed partial class ActorOrchestrator
         var remaining = status.Total - ended;
         return new BatchView(batchId, status.CreatedAt, status.Total, status.RejectedCount,
             counts.ToDictionary(kv => kv.Key.WireName(), kv => kv.Value), ended, status.Cancelled, ended / elapsed,
-            EtaSeconds(ended, remaining, elapsed), remaining == 0 ? tally.LastEndedAt : null) { Tenant = status.Tenant };
+            EtaSeconds(ended, remaining, elapsed), remaining == 0 ? tally.LastEndedAt : null)
+        {
+            Tenant = status.Tenant, RetryOf = status.RetryOf, Retries = status.Retries,
+        };
     }
 
     public async IAsyncEnumerable<TaskView> BatchResultsAsync(string batchId, [EnumeratorCancellation] CancellationToken ct = default)

@@ -26,7 +26,9 @@ internal sealed partial class ActorOrchestrator(
     CallbackTokens callbackTokens,
     ResultFiles.IResultStore resultStore,
     OrchestratorOptions options,
-    ActorSystem system) : IOrchestrator
+    ActorSystem system,
+    Timelines.TaskTimelines timelines,
+    BatchRegistry batchRows) : IOrchestrator
 {
     // Asked before anything is written: a journal that cannot store now refuses at once, rather than after the ask timeout.
     private JournalHealth Journal => JournalHealth.For(system);

@@ -57,6 +57,22 @@ public interface IOrchestrator
     /// </summary>
     Task<BatchCancelReply?> CancelBatchAsync(string batchId, CancellationToken ct = default);
 
+    /// <summary>Tasks accepted since <paramref name="since"/> by status (only <paramref name="tenant"/>'s when given); see <see cref="TaskCounts"/>.</summary>
+    Task<TaskCounts> CountTasksAsync(DateTimeOffset since, string? tenant = null, CancellationToken ct = default);
+
+    /// <summary>The most recent acknowledged batches, newest first (only <paramref name="tenant"/>'s when given).</summary>
+    Task<IReadOnlyList<BatchView>> ListBatchesAsync(int limit, string? tenant = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// Runs the failed and timed-out lines of an ended batch again, as a new batch whose tasks keep their line numbers and
+    /// name the task they retry (<see cref="TaskView.RetryOf"/>). Cancelled lines are not retried (a cancellation was
+    /// somebody's decision), nor lines an earlier retry already runs. Null for an unknown batch.
+    /// </summary>
+    Task<BatchRetryOutcome?> RetryBatchAsync(string batchId, CancellationToken ct = default);
+
+    /// <summary>What happened to a task, in order (see <see cref="TaskTimeline"/>), or null if no such task exists.</summary>
+    Task<TaskTimeline?> TimelineAsync(string taskId, CancellationToken ct = default);
+
     /// <summary>Opens our stored copy of result file <paramref name="index"/> of a task, or null when there is none.</summary>
     Task<ResultFiles.StoredFileContent?> OpenResultAsync(string taskId, int index, CancellationToken ct = default);
 

@@ -76,6 +76,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<OrchestratorReadiness>();
         services.AddSingleton(sp => new ReadModelDatabase(sp.GetRequiredService<OrchestratorOptions>().Storage));
         services.AddSingleton<LiveTaskViews>();
+        services.AddSingleton(_ => new Timelines.TaskTimelines());
         services.AddSingleton<ProjectionProgress>();
         services.AddSingleton<TaskReadModel>();
         services.AddSingleton(sp => new BatchRegistry(sp.GetRequiredService<ReadModelDatabase>()));

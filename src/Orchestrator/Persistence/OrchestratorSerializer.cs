@@ -30,6 +30,7 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
         [typeof(Batches.BatchAbandoned)] = "ba1",
         [typeof(Batches.BatchReleaseMarked)] = "brm1",
         [typeof(Batches.BatchCancelled)] = "bc1",
+        [typeof(Batches.BatchRetried)] = "brt1",
         [typeof(WebhookEndpointRegistered)] = "whr1",
         [typeof(WebhookEndpointDisabled)] = "whd1",
         [typeof(WebhookEndpointEnabled)] = "whe1",

@@ -35,6 +35,19 @@ internal sealed class BatchRegistry(ReadModelDatabase db)
         return ids;
     }
 
+    /// <summary>The ids of the most recent acknowledged batches (sealed or cancelled), newest first.</summary>
+    public async Task<IReadOnlyList<string>> RecentAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id FROM orchestrator_batches WHERE state IN ('sealed', 'cancelled') ORDER BY created_at DESC, id DESC LIMIT @limit";
+        Add(cmd, "@limit", limit);
+        var ids = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
     public async Task<bool> ExistsAsync(string batchId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

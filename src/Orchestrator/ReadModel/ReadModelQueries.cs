@@ -5,6 +5,9 @@ public sealed record ListTasks(TaskLifecycle? Status, string? Provider, int Limi
 {
     /// <summary>Only tasks whose <c>metadata.tenant</c> is this; null lists every tenant's.</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>Only the tasks of this batch; null lists tasks of every batch and none.</summary>
+    public string? Batch { get; init; }
 }
 
 /// <summary>

@@ -103,6 +103,7 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         if (q.Status is { } status) { where.Add("status = @status"); args.Add(("@status", status.WireName())); }
         if (q.Provider is { } provider) { where.Add("LOWER(provider) = @provider"); args.Add(("@provider", provider.ToLowerInvariant())); }
         if (q.Tenant is { } tenant) { where.Add("tenant = @tenant"); args.Add(("@tenant", tenant)); }
+        if (q.Batch is { } batch) { where.Add("batch_id = @batch"); args.Add(("@batch", batch)); }
         var sql = "SELECT view FROM orchestrator_tasks" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
             + " ORDER BY created_at DESC, id DESC LIMIT @limit";
         await using var cmd = Command(connection, sql, args.ToArray());
@@ -112,6 +113,20 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         var more = items.Count > q.Limit;
         if (more) items.RemoveAt(items.Count - 1);
         return new TaskPage(items, more ? items[^1].Id : null);
+    }
+
+    /// <summary>Tasks accepted since <paramref name="since"/> by status (the index on acceptance time bounds the scan).</summary>
+    public async Task<IReadOnlyDictionary<TaskLifecycle, int>> CountAsync(DateTimeOffset since, string? tenant, CancellationToken ct)
+    {
+        await progress.CaughtUp.WaitAsync(ct);
+        await using var connection = await db.OpenAsync(ct);
+        await using var cmd = Command(connection, "SELECT status, COUNT(*) FROM orchestrator_tasks WHERE created_at >= @since"
+            + (tenant is null ? "" : " AND tenant = @tenant") + " GROUP BY status",
+            tenant is null ? [("@since", since.UtcTicks)] : [("@since", since.UtcTicks), ("@tenant", tenant)]);
+        var counts = new Dictionary<TaskLifecycle, int>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) counts[ByWireName[reader.GetString(0)]] = Convert.ToInt32(reader.GetValue(1));
+        return counts;
     }
 
     /// <summary>The upload lines of a batch's tasks that have started (or, with <paramref name="endedOnly"/>, ended).</summary>
@@ -125,6 +140,20 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) lines.Add(reader.GetInt32(0));
         return lines;
+    }
+
+    /// <summary>The batch's tasks that ended with one of <paramref name="statuses"/>: upload line and task id.</summary>
+    public async Task<IReadOnlyDictionary<int, string>> BatchTasksEndedAsAsync(string batchId, IReadOnlyCollection<TaskLifecycle> statuses, CancellationToken ct)
+    {
+        await progress.CaughtUp.WaitAsync(ct);
+        await using var connection = await db.OpenAsync(ct);
+        var names = statuses.Select((s, i) => ("@s" + i, (object)s.WireName())).ToList();
+        await using var cmd = Command(connection, $"SELECT batch_line, id FROM orchestrator_tasks WHERE batch_id = @b AND batch_line IS NOT NULL AND status IN ({string.Join(",", names.Select(n => n.Item1))})",
+            [("@b", batchId), .. names]);
+        var tasks = new SortedDictionary<int, string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) tasks[reader.GetInt32(0)] = reader.GetString(1);
+        return tasks;
     }
 
     public async Task<BatchTally> BatchTallyAsync(string batchId, CancellationToken ct)

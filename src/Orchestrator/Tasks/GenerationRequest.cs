@@ -76,6 +76,9 @@ internal sealed record GenerationRequest
     /// <summary>Its 1-based line in the batch upload.</summary>
     public int? BatchLine { get; init; }
 
+    /// <summary>The task this one runs again (set by a batch retry, never by a caller).</summary>
+    public string? RetryOf { get; init; }
+
     /// <summary>The key its submits are shared fairly by: the caller's <c>metadata.tenant</c>, else its batch.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? FairnessKey => Metadata?.GetValueOrDefault("tenant") ?? (BatchId is null ? null : "batch:" + BatchId);

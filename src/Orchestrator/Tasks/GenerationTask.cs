@@ -77,7 +77,10 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
             case GetTask: Decide(new In.Get()); break;
             case CancelTask: Decide(new In.Cancel()); break;
             case WakeTask: Decide(new In.Wake()); break;
-            case ProviderCallback c: Decide(new In.CallbackReceived(c.Snapshot)); break;
+            case ProviderCallback c:
+                _rt.Timelines.Callback(_taskId, c.Snapshot.Status.ToString().ToLowerInvariant(), _rt.Now);
+                Decide(new In.CallbackReceived(c.Snapshot));
+                break;
             case BatchPollResult r: Decide(new In.BatchPollAnswered(r.Outcome)); break;
             case PermitGranted p: Decide(new In.PermitGranted(p.Kind, p.PermitId, p.UseBy)); break;
             case In input: Decide(input); break; // timers and piped call answers are inputs already
@@ -144,7 +147,10 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         switch (effect)
         {
             case Effect.Reply r: replyTo.Tell(r.Message); break;
-            case Effect.Publish p: _rt.Live.Set(p.View, LastSequenceNr); break;
+            case Effect.Publish p:
+                _rt.Live.Set(p.View, LastSequenceNr);
+                _rt.Timelines.Observe(p.View, _rt.Now);
+                break;
             case Effect.StartProgressTimer t: Timers.StartSingleTimer(ProgressTimer, new In.ProgressDue(t.Kind), t.Delay); break;
             case Effect.CancelProgressTimer: Timers.Cancel(ProgressTimer); break;
             case Effect.StartDeadline t: Timers.StartSingleTimer(DeadlineTimer, new In.DeadlineDue(), t.Delay); break;
@@ -158,11 +164,14 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
             case Effect.HoldSlots h: _rt.Throttles.Tell(new SlotsHeld(request.Provider, _taskId, h.Slots)); break;
             case Effect.ReleaseSlots: if (_env.SlotCost(request) > 0) _rt.Throttles.Tell(new SlotsReleased(request.Provider, _taskId)); break;
             case Effect.ReportRateLimit r: _rt.Throttles.Tell(new RateLimitAnswered(request.Provider, r.RetryAfter)); break;
-            case Effect.PollInBatch b: _rt.Throttles.Tell(new BatchPoll(request.Provider, _taskId, b.ProviderTaskId)); break;
+            case Effect.PollInBatch b:
+                _rt.Timelines.Polled(_taskId, _rt.Now);
+                _rt.Throttles.Tell(new BatchPoll(request.Provider, _taskId, b.ProviderTaskId)); break;
             case Effect.Submit s:
                 Submit(request, s.Attempt);
                 break;
             case Effect.Query q:
+                _rt.Timelines.Polled(_taskId, _rt.Now, q.IsLookup);
                 Query(request, q.IsLookup);
                 break;
             case Effect.StoreResults s:

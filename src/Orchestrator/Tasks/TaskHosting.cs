@@ -65,7 +65,8 @@ public static class TaskHosting
     private static TaskRuntime Runtime(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver) =>
         new(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
             resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
-            resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>())
+            resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>(),
+            resolver.GetService<Timelines.TaskTimelines>())
         {
             Log = resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"),
         };

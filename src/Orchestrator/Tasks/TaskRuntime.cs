@@ -10,7 +10,8 @@ namespace Orchestrator.Tasks;
 
 /// <summary>What every task actor shares: configuration, provider clients, the clock, the throttle router, learned poll plans and callback tokens.</summary>
 internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory providers, TimeProvider clock, IActorRef throttles,
-    PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null, LiveTaskViews? live = null)
+    PollLearning? learning = null, CallbackTokens? callbacks = null, ResultRehoster? results = null, LiveTaskViews? live = null,
+    Timelines.TaskTimelines? timelines = null)
 {
     public OrchestratorOptions Options { get; } = options;
     public ProviderDirectory Providers { get; } = providers;
@@ -22,6 +23,8 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     public ResultRehoster? Results { get; } = results is { Enabled: true } ? results : null;
     /// <summary>Where each running task shows its latest view to readers (GETs never wake or ask an actor).</summary>
     public LiveTaskViews Live { get; } = live ?? new LiveTaskViews();
+    /// <summary>Polls, callbacks and in-memory statuses of recent tasks, for their timelines (the journal holds the rest).</summary>
+    public Timelines.TaskTimelines Timelines { get; } = timelines ?? new Timelines.TaskTimelines();
     public DateTimeOffset Now => Clock.GetUtcNow();
     /// <summary>Where task actors log, each line in its task's scope (<see cref="Telemetry.TaskLogScope"/>); null: Akka's log.</summary>
     public Microsoft.Extensions.Logging.ILogger? Log { get; init; }

@@ -15,6 +15,7 @@ internal static class TaskViewFactory
                 BatchId = r.BatchId,
                 BatchLine = r.BatchLine,
                 PossibleDuplicate = s.PossibleDuplicate,
+                RetryOf = r.RetryOf,
             };
         }
     }

@@ -146,6 +146,36 @@ public sealed class CliBatchTests(CliServer cli) : IDisposable
     }
 
     [Fact]
+    public async Task Batch_retry_starts_a_new_batch_for_the_failed_lines_and_a_second_retry_exits_1()
+    {
+        var file = WriteBatch("failing.jsonl", Enumerable.Range(1, 2).Select(i => Line(i)));
+        cli.SimOptions.FailureRate = 1;
+        string batchId;
+        try
+        {
+            var batch = await cli.RunAsync("batch", file, "--wait", "--poll-interval", "0.2", "--json");
+            batchId = batch.JsonLines[0].GetProperty("batchId").GetString()!;
+        }
+        finally
+        {
+            cli.SimOptions.FailureRate = 0;
+        }
+
+        var human = await cli.RunAsync("batch-retry", batchId);
+
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Contains($"2 failed task(s) of batch {batchId} retried as batch ", human.Out);
+        var retryId = human.Out.Split("retried as batch ")[1].Split([' ', '\n', ':', '.'])[0].Trim();
+        var status = await cli.RunAsync("batch-status", retryId, "--wait", "--poll-interval", "0.2", "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Equal(2, Assert.Single(status.JsonLines).GetProperty("counts").GetProperty("succeeded").GetInt32());
+
+        var again = await cli.RunAsync("batch-retry", batchId, "--json");
+        Assert.True(again.ExitCode == 1, again.ToString());
+        Assert.Contains(retryId, again.Error);
+    }
+
+    [Fact]
     public async Task Results_prints_one_line_per_task_with_its_files()
     {
         var file = WriteBatch("one-line.jsonl", Enumerable.Range(1, 3).Select(i => Line(i, count: 2)));

@@ -14,13 +14,16 @@ public sealed class CliServer : IAsyncLifetime
 
     public OrchestratorServer Server { get; private set; } = null!;
 
+    /// <summary>The simulator's behaviour, read on every call: a test may make its tasks fail for a while (the collection runs one test at a time).</summary>
+    public SimulatorOptions SimOptions { get; } = new() { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.8 };
+
     /// <summary>The base URL to pass as <c>--server</c>.</summary>
     public string Url => Server.Http.BaseAddress!.ToString();
 
     public async Task InitializeAsync()
     {
         // No simulated failures: a test that expects exit 0 after --wait needs every task to succeed.
-        _sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.3, ImageMaxSeconds = 0.8 });
+        _sim = await SimulatorServer.StartAsync(SimOptions);
         // Webhook receivers in the tests listen on loopback.
         Server = await OrchestratorServer.StartAsync(_dir.SqliteConnectionString(), _sim.BaseUrl, Webhooks.WebhookTestServer.AllowPrivate);
     }

@@ -20,6 +20,8 @@ public sealed class PublicApiDocsTests
         "Orchestrator.Hosting.IOrchestrator", "Orchestrator.Hosting.TaskValidationException", "Orchestrator.Hosting.IdempotencyConflictException",
         "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.JournalUnavailableException", "Orchestrator.Hosting.BatchTooLargeException", "Orchestrator.Hosting.UnknownTaskException",
         "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
+        "Orchestrator.Batches.BatchRetryOutcome", "Orchestrator.Batches.BatchRetryOutcome.Retried", "Orchestrator.Batches.BatchRetryOutcome.StillRunning",
+        "Orchestrator.Batches.BatchRetryOutcome.NothingToRetry", "Orchestrator.Batches.BatchRetryOutcome.Refused",
         "Orchestrator.Events.CompletionFeed",
         "Orchestrator.Hosting.OrchestratorOptions", "Orchestrator.Hosting.StorageOptions", "Orchestrator.Hosting.RetentionOptions", "Orchestrator.Hosting.BatchOptions", "Orchestrator.Hosting.ProviderAccountOptions",
         "Orchestrator.Hosting.PollingOptions", "Orchestrator.Hosting.TaskOptions", "Orchestrator.Hosting.CallbackOptions", "Orchestrator.Hosting.ClusterModeOptions",

@@ -28,7 +28,7 @@ public sealed partial class HostileRequests
     {
         var id = BadId();
         var read = new HostileRequest("path-tricks", "", "GET", "") { Key = Keys.Admin };
-        return _random.Next(14) switch
+        return _random.Next(16) switch
         {
             0 => read with { Route = "GET /v1/tasks/{id}", Target = "/v1/tasks/" + id },
             1 => read with { Route = "DELETE /v1/tasks/{id}", Method = "DELETE", Target = "/v1/tasks/" + id },
@@ -42,6 +42,9 @@ public sealed partial class HostileRequests
             9 => read with { Route = "GET /v1/webhooks/{id}/deliveries", Target = $"/v1/webhooks/{Pick([id, "task-webhooks"])}/deliveries?state={Pick(["pending", "failed", "all", "%00", ""])}" },
             10 => read with { Route = "POST /v1/webhooks/{id}/deliveries/{eventId}/replay", Method = "POST", Target = $"/v1/webhooks/{id}/deliveries/{BadId()}/replay" },
             11 => read with { Route = "POST /v1/webhooks/{id}/replay", Method = "POST", Target = $"/v1/webhooks/{id}/replay" },
+            13 => read with { Route = "GET /v1/tasks/{id}/timeline", Target = $"/v1/tasks/{id}/timeline" },
+            // Bad ids only: a retry of the seeded batch would store a new batch.
+            14 => read with { Route = "POST /v1/batches/{id}/retry", Method = "POST", Target = $"/v1/batches/{id}/retry" },
             12 => read with { Route = $"GET {Sim}/files/{{taskId}}/{{file}}", Target = $"{Sim}/files/{id}/{Pick(["0.png", "..%2F..%2Fjournal.db", "%2e%2e", "0.mp4%00.png", id])}" },
             _ => KlingQuery("path-tricks", id),
         };
@@ -52,10 +55,12 @@ public sealed partial class HostileRequests
     {
         string Value() => Pick(["-1", "0", "501", "abc", "1e3", "%D9%A1", "99999999999999999999", "", "%00", "1,2", "true", "%27%20OR%201=1--",
             new string('9', 2000), "succeeded", "SUCCEEDED", "timed_out", "start", "now"]);
-        return _random.Next(4) switch
+        return _random.Next(6) switch
         {
+            4 => new HostileRequest("query-values", "GET /v1/tasks/counts", "GET", $"/v1/tasks/counts?hours={Value()}&tenant={Value()}") { Key = Keys.Admin },
+            5 => new HostileRequest("query-values", "GET /v1/batches", "GET", $"/v1/batches?limit={Value()}") { Key = Keys.Admin },
             0 or 1 => new HostileRequest("query-values", "GET /v1/tasks", "GET",
-                $"/v1/tasks?limit={Value()}&status={Value()}&after={Pick([Value(), targets.TaskId, BadId()])}&provider={Value()}&limit={Value()}") { Key = Keys.Admin },
+                $"/v1/tasks?limit={Value()}&status={Value()}&after={Pick([Value(), targets.TaskId, BadId()])}&provider={Value()}&tenant={Value()}&batch={Pick([Value(), BadId(), targets.BatchId])}&limit={Value()}") { Key = Keys.Admin },
             2 => new HostileRequest("query-values", "GET /v1/webhooks/{id}/deliveries", "GET", $"/v1/webhooks/task-webhooks/deliveries?state={Value()}") { Key = Keys.Admin },
             _ => new HostileRequest("query-values", $"GET {Sim}/kling{KlingPaths[0]}", "GET", $"{Sim}/kling{KlingPaths[0]}?pageNum={Value()}&pageSize={Value()}")
             {

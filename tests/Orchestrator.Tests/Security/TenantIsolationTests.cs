@@ -55,7 +55,7 @@ public sealed class TenantIsolationTests() : ServerTest(new SimulatorOptions { I
         foreach (var response in new[]
                  {
                      await globex.GetAsync($"/v1/tasks/{task.Id}"), await globex.DeleteAsync($"/v1/tasks/{task.Id}"),
-                     await globex.GetAsync($"/v1/tasks/{task.Id}/results/0"),
+                     await globex.GetAsync($"/v1/tasks/{task.Id}/results/0"), await globex.GetAsync($"/v1/tasks/{task.Id}/timeline"),
                  })
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await acmeRead.GetAsync($"/v1/tasks/{task.Id}/results/0")).StatusCode);
@@ -114,6 +114,15 @@ public sealed class TenantIsolationTests() : ServerTest(new SimulatorOptions { I
         var results = (await acme.GetStringAsync($"/v1/batches/{batchId}/results")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(results, line => Assert.Equal("acme", JsonNode.Parse(line)!["metadata"]!["tenant"]!.GetValue<string>()));
         Assert.Equal(2, results.Length);
+
+        // Nor may another tenant retry it, find it among the recent batches, or list its tasks by naming its tenant.
+        Assert.Equal(HttpStatusCode.NotFound, (await globex.PostAsync($"/v1/batches/{batchId}/retry", null)).StatusCode);
+        static async Task<List<string?>> Recent(HttpClient c) =>
+            (await c.GetFromJsonAsync<JsonNode>("/v1/batches"))!["items"]!.AsArray().Select(b => b!["batchId"]!.GetValue<string>()).ToList<string?>();
+        await Eventually.Until(() => Recent(acme), ids => ids.Contains(batchId), TimeSpan.FromSeconds(10), "acme's batch listed");
+        Assert.DoesNotContain(batchId, await Recent(globex));
+        Assert.Equal(HttpStatusCode.BadRequest, (await globex.GetAsync("/v1/tasks?tenant=acme")).StatusCode);
+        Assert.Equal(0, (await globex.GetFromJsonAsync<JsonNode>("/v1/tasks/counts"))!["counts"]!.AsObject().Sum(c => c.Value!.GetValue<int>()));
     }
 
     [Fact]
