@@ -5,6 +5,7 @@ using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Secrets;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Relay;
 using Orchestrator.Server.Security;
 using Orchestrator.Simulator;
 using Orchestrator.Webhooks;
@@ -73,6 +74,7 @@ public static class ServerProgram
         var options = builder.Configuration.GetSection(OrchestratorServiceCollectionExtensions.SectionName).Get<OrchestratorOptions>() ?? new OrchestratorOptions();
         var listenUrls = ListenUrls(builder.Configuration, urls).ToList();
         var keys = ListenGuard.Check(builder.Configuration, listenUrls);
+        var relay = RelayHosting.ReadOptions(builder.Configuration);
         options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(listenUrls);
         // The in-process simulator keeps its table in the journal's SQLite file: check the file can be written before
         // anything opens it, so that a read-only one is reported as such.
@@ -91,6 +93,7 @@ public static class ServerProgram
 
         builder.Services.AddOrchestrator(options);
         builder.Services.AddSingleton(keys);
+        builder.Services.AddRelay(relay, builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
@@ -113,6 +116,7 @@ public static class ServerProgram
         app.MapCallbackEndpoints();
         app.MapProviderEndpoints();
         app.MapAdminEndpoints();
+        app.MapRelay(relay);
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
         if (simulator is not null) app.MapProviderSimulator(simulator, SimulatorPath).AllowWithoutApiKey().WithBodyLimit(RequestBodyLimits.SimulatorBytes);
         return app;
