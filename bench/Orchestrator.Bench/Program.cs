@@ -164,7 +164,7 @@ try
             new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings), dataDirectory);
 
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
-    var size = scenario == "batch" ? $"{lines} lines" : $"{tasks} tasks, {inFlight} in flight";
+    var size = scenario == "batch" ? $"{lines} lines" : scenario == "relay" ? $"{tasksArg ?? 200} clients" : $"{tasks} tasks, {inFlight} in flight";
     Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
 
