@@ -44,6 +44,9 @@ using Orchestrator.Bench;
 //   a Chanjing account while the server is killed --kills 5 times (SIGKILL, seeded moments, --seed 21) and started again;
 //   "chaos-faults" runs them through the provider-fault mix with --storm-seconds 30 rate-limit storms and Kling down for
 //   --down-seconds 120. Both check every task's end against the simulator's record, duplicates, the QPS limit, /v1/admin/stuck.
+// Issue 24's "relay": --tasks 200 seed-style clients submit through the DMXAPI-style relay and poll it every second, the
+//   upstream limited to --qps 10 by the provider; images of --min 5 .. --max 20 s here. Upstream calls per task, limit
+//   answers, every client's result; then the same clients straight at the provider, for comparison.
 // --set Orchestrator:Key=Value (repeatable) adds configuration to the orchestrator of the issue-20 scenarios.
 // Smoke form, a minute or two each: --tasks 2000 --seconds 10 (accept-latency: --seconds 10 --warmup-seconds 2).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
@@ -57,6 +60,7 @@ double? qps = null;
 int? secondsArg = null;
 var warmup = 200;
 double minSeconds = 5, maxSeconds = 60;
+double? minSecondsArg = null, maxSecondsArg = null;
 double[] lags = [0.2, 0.5, 1.0];
 var sequential = false;
 int? seed = null;
@@ -93,8 +97,8 @@ try
             case "--qps": qps = PositiveInt(args[i], value); i++; break;
             case "--seconds": secondsArg = Math.Max(10, PositiveInt(args[i], value)); i++; break;
             case "--warmup": warmup = PositiveInt(args[i], value, allowZero: true); i++; break;
-            case "--min": minSeconds = NonNegative(args[i], value); i++; break;
-            case "--max": maxSeconds = NonNegative(args[i], value); i++; break;
+            case "--min": minSeconds = (minSecondsArg = NonNegative(args[i], value)).Value; i++; break;
+            case "--max": maxSeconds = (maxSecondsArg = NonNegative(args[i], value)).Value; i++; break;
             case "--lags": lags = [.. (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(l => NonNegative("--lags", l))]; i++; break;
             case "--sequential": sequential = true; break;
             case "--seed": seed = PositiveInt(args[i], value, allowZero: true); i++; break;
@@ -126,7 +130,7 @@ try
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", .. TargetScenarios.Names, .. ChaosBench.Names];
+    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", "relay", .. TargetScenarios.Names, .. ChaosBench.Names];
     if (!known.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}' (known: {string.Join(", ", known)}).");
     if (storageProvider != "Sqlite" && (scenario != "e2e" || connection is null)) throw new ArgumentException("--storage postgresql is for --scenario e2e, with --connection.");
     if (minSeconds > maxSeconds) throw new ArgumentException("--min must not exceed --max.");
@@ -135,7 +139,7 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: Orchestrator.Bench [--scenario throughput|baseline|throttle|polling|batch|e2e|accept-latency|history-memory|in-flight|" +
+    Console.Error.WriteLine("usage: Orchestrator.Bench [--scenario throughput|baseline|throttle|polling|batch|relay|e2e|accept-latency|history-memory|in-flight|" +
         "restart-ended|restart-unfinished|growth|chaos-kill|chaos-faults] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
         "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
         "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS] " +
@@ -160,10 +164,12 @@ try
             new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings), dataDirectory);
 
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
-    var size = scenario == "batch" ? $"{lines} lines" : $"{tasks} tasks, {inFlight} in flight";
+    var size = scenario == "batch" ? $"{lines} lines" : scenario == "relay" ? $"{tasksArg ?? 200} clients" : $"{tasks} tasks, {inFlight} in flight";
     Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
 
+    if (scenario == "relay")
+        return await RelayBench.RunAsync(tasksArg ?? 200, qps ?? 10, minSecondsArg ?? 5, maxSecondsArg ?? 20, dataDirectory);
     if (scenario == "throttle") return await ThrottleBench.RunAsync(qps ?? 50, seconds, dataDirectory);
     if (scenario == "polling") return await PollingBench.RunAsync(new PollingBenchOptions(warmup, tasks, minSeconds, maxSeconds, lags, sequential, seed, csv), dataDirectory);
     if (scenario == "batch")

@@ -5,6 +5,7 @@ using Orchestrator.Persistence;
 using Orchestrator.Providers;
 using Orchestrator.Secrets;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Relay;
 using Orchestrator.Server.Security;
 using Orchestrator.Server.Telemetry;
 using Orchestrator.Simulator;
@@ -76,6 +77,7 @@ public static class ServerProgram
         var keys = ListenGuard.Check(builder.Configuration, listenUrls);
         if (Cluster.ClusterConfig.Problems(options) is { Count: > 0 } clusterProblems)
             throw new StartupRefusedException($"Refusing to start: {string.Join(" ", clusterProblems)}");
+        var relay = RelayHosting.ReadOptions(builder.Configuration);
         options.Webhooks.AllowLoopbackTargets ??= WebhookTargetPolicy.ListensOnLoopbackOnly(listenUrls);
         // The in-process simulator keeps its table in the journal's SQLite file: check the file can be written before
         // anything opens it, so that a read-only one is reported as such.
@@ -94,6 +96,7 @@ public static class ServerProgram
 
         builder.Services.AddOrchestrator(options);
         builder.Services.AddSingleton(keys);
+        builder.Services.AddRelay(relay, builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
@@ -124,6 +127,7 @@ public static class ServerProgram
         app.MapAdminEndpoints();
         app.MapServerTelemetry(telemetry);
         app.MapApiDocument();
+        app.MapRelay(relay);
         // The simulator stands for a provider: its API checks the provider's own keys, its control routes answer loopback only.
         // It is not this API, so the API document leaves it out.
         if (simulator is not null)

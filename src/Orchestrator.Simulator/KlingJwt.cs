@@ -17,7 +17,20 @@ internal static class KlingJwt
     /// <paramref name="Account"/> is the account the token claimed to be from, if any (its auth failure is counted there).</summary>
     public sealed record Check(SimulatedAccount? Account, int Code, string Message);
 
+    /// <summary>As <see cref="Check"/>, for any holder of a secret (the server's relay checks its API keys this way).</summary>
+    public sealed record Check<T>(T? Issuer, int Code, string Message) where T : class;
+
     public static Check Verify(string authorization, IEnumerable<SimulatedAccount> accounts, DateTimeOffset now)
+    {
+        var check = Verify(authorization, iss => accounts.FirstOrDefault(a => a.Options.AccessKey == iss), a => a.Options.SecretKey ?? "", now);
+        return new Check(check.Issuer, check.Code, check.Message);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="authorization"/> against the secret of the issuer <paramref name="issuer"/> finds for the
+    /// token's <c>iss</c>; the codes are Kling's, as above.
+    /// </summary>
+    public static Check<T> Verify<T>(string authorization, Func<string, T?> issuer, Func<T, string> secretOf, DateTimeOffset now) where T : class
     {
         if (string.IsNullOrWhiteSpace(authorization)) return new(null, 1001, "Authorization is empty");
         if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal)) return new(null, 1002, "Authorization is invalid");
@@ -39,9 +52,9 @@ internal static class KlingJwt
             || Text(header, "alg") != "HS256" || (header.TryGetProperty("typ", out _) && Text(header, "typ") != "JWT"))
             return new(null, 1002, "Authorization is invalid: an HS256 JWT is expected");
 
-        var account = Text(claims, "iss") is { } iss ? accounts.FirstOrDefault(a => a.Options.AccessKey == iss) : null;
+        var account = Text(claims, "iss") is { } iss ? issuer(iss) : null;
         if (account is null) return new(null, 1000, "authentication failed: unknown access key");
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(account.Options.SecretKey ?? ""), Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretOf(account)), Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
         if (!CryptographicOperations.FixedTimeEquals(expected, signature)) return new(account, 1000, "authentication failed: bad signature");
 
         // Checked after the signature, so an unsigned token learns nothing about the clock.

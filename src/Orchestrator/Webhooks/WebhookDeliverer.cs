@@ -208,7 +208,8 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
             return;
         }
         _window.Open(c.Offset);
-        Attempt(new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, WebhookPayload.BodyFor(c), _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true)
+        var body = (_target.IsTaskWebhooks ? _rt.TaskBodies.BodyFor(c) : null) ?? WebhookPayload.BodyFor(c);
+        Attempt(new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, body, _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true)
         {
             Tenant = c.Task.Metadata?.GetValueOrDefault("tenant"),
         });

@@ -34,6 +34,7 @@ public static class WebhookHosting
         services.AddSingleton<WebhookSender>();
         services.AddSingleton(sp => new WebhookHealth(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<WebhookSubscriptions>();
+        services.TryAddSingleton<ITaskWebhookBody>(DefaultTaskWebhookBody.Instance);
         services.TryAddSingleton<ISecretProtector>(sp => new KeyRingSecretProtector(keyRing, sp.GetService<ILoggerFactory>()));
         return services;
     }
@@ -68,7 +69,8 @@ public static class WebhookHosting
         var feed = resolver.GetService<CompletionFeed>();
         var completions = new CompletionBroadcast(feed.Source, feed.CurrentSource, system.Materializer());
         var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
-            completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>());
+            completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>(),
+            resolver.GetService<ITaskWebhookBody>());
         // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
         // a restart of the process would, and is what the registry key names, so messages keep finding it.
         return BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",

@@ -4,8 +4,12 @@ using Orchestrator.Secrets;
 namespace Orchestrator.Webhooks;
 
 /// <summary>What the webhook actors share: options, the sender, the one completion stream they all follow, the clock and the secret protector.</summary>
-internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionBroadcast completions, TimeProvider clock, WebhookHealth health, ISecretProtector secrets)
+internal sealed class WebhookRuntime(WebhookOptions options, WebhookSender sender, CompletionBroadcast completions, TimeProvider clock, WebhookHealth health, ISecretProtector secrets,
+    ITaskWebhookBody? taskBodies = null)
 {
+    /// <summary>What a task's own webhookUrl receives (the relay's provider-shaped callbacks); the default payload otherwise.</summary>
+    public ITaskWebhookBody TaskBodies { get; } = taskBodies ?? DefaultTaskWebhookBody.Instance;
+
     public ISecretProtector Secrets { get; } = secrets;
     public WebhookHealth Health { get; } = health;
     public WebhookOptions Options { get; } = options;

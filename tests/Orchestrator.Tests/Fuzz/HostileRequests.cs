@@ -23,7 +23,7 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
     [
         ("malformed-json", 12), ("deep-nesting", 5), ("wrong-types", 12), ("huge-strings", 7), ("huge-bodies", 2), ("unicode", 8),
         ("path-tricks", 10), ("query-values", 6), ("last-event-id", 5), ("bad-auth", 6), ("cross-site", 3), ("content-type", 4),
-        ("wrong-method", 4), ("callback-tokens", 6), ("webhook-targets", 6), ("batch-lines", 6), ("simulator", 6), ("wire", 2),
+        ("wrong-method", 4), ("callback-tokens", 6), ("webhook-targets", 6), ("batch-lines", 6), ("simulator", 6), ("wire", 2), ("relay", 6),
     ];
 
     private const string Sim = "/simulator";
@@ -48,6 +48,10 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
         $"POST {Sim}/open/v1/access_token", $"POST {Sim}/open/v1/ai_creation/task/submit", $"GET {Sim}/open/v1/ai_creation/task",
         $"POST {Sim}/open/v1/ai_creation/task/page", $"GET {Sim}/files/{{taskId}}/{{file}}",
         $"GET {Sim}/_sim/stats", $"GET {Sim}/_sim/stats/{{account}}", $"POST {Sim}/_sim/faults", $"POST {Sim}/_sim/outage",
+        // The drop-in relay: the providers' own APIs, served by the server itself.
+        .. KlingPaths.SelectMany(p => new[] { "", "/kling" }.SelectMany(prefix => new[] { $"POST {prefix}{p}", $"GET {prefix}{p}", $"GET {prefix}{p}/{{id}}" })),
+        "POST /open/v1/access_token", "POST /open/v1/ai_creation/task/submit", "GET /open/v1/ai_creation/task", "POST /open/v1/ai_creation/task/page",
+        "GET /relay/results/{token}",
     ];
 
     private readonly Random _random = new(seed);
@@ -87,6 +91,7 @@ public sealed partial class HostileRequests(int seed, FuzzTargets targets)
         "batch-lines" => BatchLines(),
         "simulator" => Simulator(),
         "wire" => Wire(),
+        "relay" => Relay(),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 
