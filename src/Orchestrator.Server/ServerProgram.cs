@@ -111,6 +111,7 @@ public static class ServerProgram
         var app = builder.Build();
         LogStartLine(app, options, keys);
         app.UseExceptionHandler();
+        app.UseUnsupportedMediaTypeProblems();
         app.UseGracefulShutdown();
         // Before the cross-site refusal and the key check: a link from another page may open it; its data still needs a key.
         app.UseDashboard();

@@ -33,9 +33,12 @@ public static class RelayHosting
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app, RelayOptions options)
     {
         if (!options.Enabled) return app;
-        KlingRelayEndpoints.Map(app, options);
-        ChanjingRelayEndpoints.Map(app, options);
-        RelayResultLinks.Map(app);
+        // The providers' own APIs, described by their documents and docs/relay.md: not part of this API's OpenAPI document,
+        // whose answers are ours (problem+json), where these answer in each provider's envelope and codes.
+        var relay = app.MapGroup("").ExcludeFromDescription();
+        KlingRelayEndpoints.Map(relay, options);
+        ChanjingRelayEndpoints.Map(relay, options);
+        RelayResultLinks.Map(relay);
         return app;
     }
 }
