@@ -238,11 +238,21 @@ public sealed class TaskOptions
 
     /// <summary>
     /// A task whose next poll is at least this many seconds away sleeps until then: its actor stops and its supervisor
-    /// wakes it (reading its journal back), so tasks that wait on a provider for minutes cost a few dozen bytes each
-    /// instead of an actor. 0 (the default for now) keeps every unfinished task's actor in memory: at 30,000 tasks in
-    /// flight a run with sleeping on stalled in recovery failures not yet understood (docs/benchmarks.md).
+    /// wakes it with the state it left, so tasks that wait on a provider for minutes cost a few hundred bytes each
+    /// instead of an actor (100,000 in flight in 870 MB, docs/benchmarks.md). Unset: <see cref="DefaultSleepWhenWaitingSeconds"/>
+    /// on a single node, off in cluster mode (a shard region, not a supervisor, hosts tasks there). 0 turns it off.
     /// </summary>
-    public double SleepWhenWaitingSeconds { get; set; }
+    public double? SleepWhenWaitingSeconds { get; set; }
+
+    /// <summary>What an unset <see cref="SleepWhenWaitingSeconds"/> means on a single node: long enough that a task
+    /// polled every few seconds stays awake, short enough that a video waiting minutes sleeps.</summary>
+    public const double DefaultSleepWhenWaitingSeconds = 30;
+
+    /// <summary>How long a wait must be for a task to sleep through it; <see cref="TimeSpan.MaxValue"/> when tasks never sleep.</summary>
+    public TimeSpan SleepAfter(bool clustered) =>
+        (clustered ? SleepWhenWaitingSeconds ?? 0 : SleepWhenWaitingSeconds ?? DefaultSleepWhenWaitingSeconds) is > 0 and var seconds
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.MaxValue;
 }
 
 /// <summary>The secret that per-task callback tokens are derived from (HMAC-SHA256 of the task id).</summary>

@@ -42,7 +42,7 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
         BatchSlot: TimeSpan.FromSeconds(options.Polling.BatchSlotSeconds),
         StoresResults: results is { Enabled: true })
     {
-        SleepAfter = options.Tasks.SleepWhenWaitingSeconds > 0 ? TimeSpan.FromSeconds(options.Tasks.SleepWhenWaitingSeconds) : TimeSpan.MaxValue,
+        SleepAfter = options.Tasks.SleepAfter(options.Cluster.Enabled),
     };
 
     /// <summary>Our URL of a stored result file.</summary>

@@ -36,7 +36,7 @@ public sealed class ClusterConfigTests
     [InlineData("seed-format", "Orchestrator:Cluster:SeedNodes has 'orchestrator@host'")]
     [InlineData("seed-system", "the actor system is named 'orchestrator'")]
     [InlineData("port", "Orchestrator:Cluster:Port must be a port number")]
-    [InlineData("sleep", "Orchestrator:Tasks:SleepWhenWaitingSeconds must be 0 in cluster mode")]
+    [InlineData("sleep", "Orchestrator:Tasks:SleepWhenWaitingSeconds must be 0 or unset in cluster mode")]
     public void Each_wrong_setting_is_named_by_its_key(string wrong, string expected)
     {
         var options = Clustered(o =>
