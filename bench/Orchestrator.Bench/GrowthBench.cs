@@ -15,7 +15,7 @@ public static class GrowthBench
     private const double TargetBytesPerTask = 2048;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromHours(1);
 
-    public static async Task<int> RunAsync(int tasks, int window, int? retentionDays, int retentionWaitSeconds, IReadOnlyList<string> settings, string dataDirectory)
+    public static async Task<int> RunAsync(int tasks, int window, double? retentionDays, int retentionWaitSeconds, IReadOnlyList<string> settings, string dataDirectory)
     {
         ScenarioReport.Header("growth", $"{tasks:N0} image tasks run to their end on SQLite, {window} in flight", dataDirectory, settings);
         var databaseFile = Path.Combine(dataDirectory, "orchestrator.db");
@@ -73,7 +73,7 @@ public static class GrowthBench
     }
 
     /// <returns>Bytes per task after retention, or null when it was not measured.</returns>
-    private static async Task<double?> RetentionAsync(int? days, int waitSeconds, string dataDirectory, string databaseFile, string simulatorBaseUrl,
+    private static async Task<double?> RetentionAsync(double? days, int waitSeconds, string dataDirectory, string databaseFile, string simulatorBaseUrl,
         IReadOnlyList<string> settings, int ended)
     {
         // An option of a later build: bound from configuration when the property exists, ignored when it does not.
@@ -84,7 +84,7 @@ public static class GrowthBench
             return null;
         }
         var config = EmbeddedOrchestrator.Settings(dataDirectory, simulatorBaseUrl, new StorageChoice("Sqlite", null),
-            [.. settings, $"Orchestrator:Retention:EndedTaskDays={days}"]);
+            [.. settings, $"Orchestrator:Retention:EndedTaskDays={days}", "Orchestrator:Retention:SweepSeconds=5"]);
         await using (var host = await EmbeddedOrchestrator.StartAsync(config))
         {
             // Until the rows stop falling (three quiet readings) or the wait is over.

@@ -77,7 +77,7 @@ var holdSeconds = 60;
 var unfinished = 1_000;
 var storageProvider = "Sqlite";
 string? connection = null;
-int? retentionDays = null;
+double? retentionDays = null;
 var retentionWait = 60;
 var settings = new List<string>();
 var kills = 5;
@@ -119,7 +119,7 @@ try
                     _ => throw new ArgumentException("--storage is sqlite or postgresql."),
                 }; i++; break;
             case "--connection": connection = value ?? throw new ArgumentException("--connection needs a connection string"); i++; break;
-            case "--retention-days": retentionDays = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--retention-days": retentionDays = NonNegative(args[i], value); i++; break;
             case "--retention-wait": retentionWait = PositiveInt(args[i], value); i++; break;
             case "--kills": kills = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--storm-seconds": stormSeconds = NonNegative(args[i], value); i++; break;

@@ -3,7 +3,7 @@ namespace Orchestrator.Bench;
 /// <summary>The options of issue 20's scenarios as given on the command line; null = the scenario's own default.</summary>
 public sealed record TargetOptions(
     int? Tasks, int? Seconds, int? WarmupSeconds, int? InFlight, double? Qps, int Rate, int HoldSeconds, int Unfinished,
-    StorageChoice Storage, int? RetentionDays, int RetentionWaitSeconds, IReadOnlyList<string> Settings);
+    StorageChoice Storage, double? RetentionDays, int RetentionWaitSeconds, IReadOnlyList<string> Settings);
 
 /// <summary>
 /// Issue 20's performance targets, one scenario each. They drive the orchestrator only through its public surfaces (the
