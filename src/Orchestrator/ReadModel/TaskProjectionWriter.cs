@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Akka.Persistence.Query;
 using Orchestrator.Contracts;
 using Orchestrator.Tasks;
@@ -108,8 +109,13 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
         }
     }
 
-    /// <summary>The stored form of a view: the API's own JSON, so a row reads back exactly as the API shows it.</summary>
-    public static string WriteView(TaskView view) => JsonSerializer.Serialize(view, WireJson.Options);
+    /// <summary>
+    /// The stored form of a view: the API's own JSON, so a row reads back exactly as the API shows it, less the nulls,
+    /// zeros and falses a read fills in again (a row per task for months: about 170 bytes of an ended image task's 1,100).
+    /// </summary>
+    public static string WriteView(TaskView view) => JsonSerializer.Serialize(view, StoredView);
+
+    private static readonly JsonSerializerOptions StoredView = new(WireJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
 
     public static TaskView ReadView(string json) => JsonSerializer.Deserialize<TaskView>(json, WireJson.Options)!;
 
