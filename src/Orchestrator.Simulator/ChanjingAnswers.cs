@@ -61,6 +61,7 @@ public static class ChanjingAnswers
         _ => null,
     };
 
-    private static JsonObject Envelope(int code, string msg, JsonNode? data) =>
+    /// <summary>The envelope every answer and callback is wrapped in (the server's drop-in relay answers in it too).</summary>
+    internal static JsonObject Envelope(int code, string msg, JsonNode? data) =>
         new() { ["trace_id"] = Guid.NewGuid().ToString("N"), ["code"] = code, ["msg"] = msg, ["data"] = data };
 }

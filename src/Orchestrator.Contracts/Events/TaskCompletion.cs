@@ -15,4 +15,10 @@ public sealed record TaskCompletion(string EventId, long Offset, string Type, Ta
 {
     /// <summary>The completion event type for a terminal status.</summary>
     public static string TypeFor(TaskLifecycle status) => "task." + status.WireName();
+
+    /// <summary>
+    /// The task's own webhook receives every state change of it (a Kling-style relay task with a callback): the state
+    /// deliverer sends it this end too, in order after the others, so the completion deliverer leaves it out.
+    /// </summary>
+    internal bool WebhookEveryState { get; init; }
 }

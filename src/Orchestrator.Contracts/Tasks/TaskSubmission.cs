@@ -45,6 +45,13 @@ public sealed record TaskSubmission
     /// <summary>A URL that receives this task's completion as a signed webhook (Standard Webhooks).</summary>
     public string? WebhookUrl { get; init; }
 
+    /// <summary>
+    /// The <see cref="WebhookUrl"/> receives every state change (accepted, processing, the end), not only the end. Set by
+    /// the server's drop-in relay, whose Kling-style clients expect Kling's callback protocol; internal, so no request's
+    /// JSON sets it and tasks that did not come through the relay keep the completion webhook alone.
+    /// </summary>
+    internal bool WebhookEveryState { get; init; }
+
     /// <summary>Images from a prompt (<c>text-to-image</c>); <see cref="Count"/>, <see cref="AspectRatio"/>, <see cref="Resolution"/> and <see cref="OutputFormat"/> apply.</summary>
     /// <param name="provider">The provider account, e.g. <c>simulator</c> or <c>dmxapi</c>.</param>
     /// <param name="model">The provider's model, e.g. <c>kling-v1-5</c>.</param>

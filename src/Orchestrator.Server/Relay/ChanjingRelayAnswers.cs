@@ -1,18 +1,21 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Simulator;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.Server.Relay;
 
 /// <summary>
 /// Chanjing's envelope <c>{trace_id, code, msg, data}</c> and query object (../shared/PROVIDERS.md, Chanjing) for our
-/// tasks: our task id as <c>unique_id</c>. Chanjing puts its codes in the body, so every answer is HTTP 200.
+/// tasks: our task id as <c>unique_id</c>. Chanjing puts its codes in the body, so every answer is HTTP 200. The codes
+/// and the envelope are the simulator's (<see cref="ChanjingAnswers"/>), which speaks the same protocol as provider.
 /// </summary>
 internal static class ChanjingRelayAnswers
 {
-    public const int BadFormat = 400;
-    public const int TokenInvalid = 10400;
-    public const int BadParameter = 40000;
-    public const int InternalError = 50000;
+    public const int BadFormat = ChanjingAnswers.BadFormat;
+    public const int TokenInvalid = ChanjingAnswers.TokenInvalid;
+    public const int BadParameter = ChanjingAnswers.BadParameter;
+    public const int QpsExceeded = ChanjingAnswers.QpsExceeded;
+    public const int InternalError = ChanjingAnswers.InternalError;
 
     /// <summary>Chanjing's <c>progress_desc</c> for our status.</summary>
     public static string ProgressDesc(TaskLifecycle status) => status switch
@@ -35,16 +38,17 @@ internal static class ChanjingRelayAnswers
         ["creation_type"] = v.Kind == "text-to-image" ? 3 : 4,
     };
 
-    public static JsonObject Envelope(int code, string msg, JsonNode? data) =>
-        new() { ["trace_id"] = Guid.NewGuid().ToString("N"), ["code"] = code, ["msg"] = msg, ["data"] = data };
+    public static JsonObject Envelope(int code, string msg, JsonNode? data) => ChanjingAnswers.Envelope(code, msg, data);
 
-    public static IResult Ok(JsonNode? data) => Results.Json(Envelope(0, "success", data));
+    public static IResult Ok(JsonNode? data) => ChanjingAnswers.Ok(data);
 
-    public static IResult Error(int code, string msg) => Results.Json(Envelope(code, msg, null));
+    public static IResult Error(int code, string msg) => ChanjingAnswers.Error(code, msg);
 
     public static IResult Refused(RelayRefusal refusal) => refusal.Kind switch
     {
         RelayRefusalKind.Busy => Error(InternalError, "系统内部错误: " + refusal.Message),
+        // Chanjing documents one limit code, for its QPS: our quota answers both its limits with it.
+        RelayRefusalKind.RateLimited or RelayRefusalKind.TooManyUnfinished => Error(QpsExceeded, "超出 QPS 限制: " + refusal.Message),
         _ => Error(BadParameter, "参数错误: " + refusal.Message),
     };
 }

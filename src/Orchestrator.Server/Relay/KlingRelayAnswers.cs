@@ -47,16 +47,17 @@ internal static class KlingRelayAnswers
         return o;
     }
 
-    public static IResult Ok(JsonNode data) =>
-        Results.Json(new JsonObject { ["code"] = 0, ["message"] = "SUCCEED", ["request_id"] = Guid.NewGuid().ToString("N"), ["data"] = data });
+    // The envelope is the simulator's, which speaks the same protocol as provider.
+    public static IResult Ok(JsonNode data) => Simulator.KlingAnswers.Ok(data);
 
-    public static IResult Error(int http, int code, string message) =>
-        Results.Json(new JsonObject { ["code"] = code, ["message"] = message, ["request_id"] = Guid.NewGuid().ToString("N") }, statusCode: http);
+    public static IResult Error(int http, int code, string message) => Simulator.KlingAnswers.Error(http, code, message);
 
     public static IResult Refused(RelayRefusal refusal) => refusal.Kind switch
     {
         RelayRefusalKind.NotAllowed => Error(403, 1103, refusal.Message),
         RelayRefusalKind.Busy => Error(500, 5000, refusal.Message),
+        RelayRefusalKind.RateLimited => Error(429, 1302, refusal.Message),
+        RelayRefusalKind.TooManyUnfinished => Error(429, 1303, refusal.Message),
         _ => Error(400, 1201, refusal.Message),
     };
 

@@ -23,6 +23,7 @@ public static class RelayHosting
         services.AddSingleton(sp => new RelayCallers(sp.GetRequiredService<ApiKeyRing>(),
             configuration.GetSection(ApiKeyRing.SectionName).Get<List<ApiKeyOptions>>() ?? []));
         services.AddSingleton(sp => new ChanjingRelayTokens(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RelayQuota(options.Quota, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RelayTasks>();
         services.AddSingleton<RelayResultLinks>();
         services.AddSingleton<ITaskWebhookBody, RelayCallbackBodies>();

@@ -27,6 +27,9 @@ public sealed class RelayOptions
     /// </summary>
     public double HoldQuerySeconds { get; set; }
 
+    /// <summary>An optional limit per tenant on what its relay clients start (<see cref="RelayQuotaOptions"/>); none by default.</summary>
+    public RelayQuotaOptions Quota { get; set; } = new();
+
     /// <summary>The most a query is held, whatever is configured: beyond it proxies and clients give up on the connection.</summary>
     public const double MaxHoldQuerySeconds = 600;
 
@@ -35,6 +38,7 @@ public sealed class RelayOptions
     {
         if (double.IsNaN(HoldQuerySeconds) || HoldQuerySeconds is < 0 or > MaxHoldQuerySeconds)
             yield return $"{SectionName}:HoldQuerySeconds must be between 0 and {MaxHoldQuerySeconds}.";
+        foreach (var problem in Quota.Problems(SectionName + ":Quota")) yield return problem;
         foreach (var (style, route) in new[] { ("Dmxapi", Dmxapi), ("Kling", Kling), ("Chanjing", Chanjing) })
             if (string.IsNullOrWhiteSpace(route.Account)) yield return $"{SectionName}:{style}:Account must name a provider account.";
     }

@@ -45,6 +45,8 @@ public static class RelaySubmissions
             AspectRatio = Text(b["aspect_ratio"]),
             Metadata = metadata,
             WebhookUrl = Text(b["callback_url"]),
+            // Kling posts its task object on every status change: so does the relay (docs/relay.md, "Callbacks").
+            WebhookEveryState = true,
         };
         if (images)
         {

@@ -14,6 +14,10 @@ public enum RelayRefusalKind
     NotAllowed,
     /// <summary>We cannot take it now: the account's queue is full or the journal is down (Kling 500/5000, Chanjing 50000). Never a rate-limit code: that is the upstream's business, absorbed here.</summary>
     Busy,
+    /// <summary>The caller's own relay quota: too many creates per second (Kling 429/1302, Chanjing 40001).</summary>
+    RateLimited,
+    /// <summary>The caller's own relay quota: too many unfinished tasks (Kling 429/1303, Chanjing 40001).</summary>
+    TooManyUnfinished,
 }
 
 /// <summary>A refused create: its kind and the message for the client.</summary>
@@ -26,7 +30,7 @@ public sealed record RelayRefusal(RelayRefusalKind Kind, string Message);
 /// find by our id or by the client's <c>external_task_id</c>, and hold a query open when the long poll is on. Reads come
 /// from the read model: a client polling every second costs the upstream provider nothing.
 /// </summary>
-public sealed class RelayTasks(IOrchestrator orchestrator, RelayOptions options)
+public sealed class RelayTasks(IOrchestrator orchestrator, RelayOptions options, RelayQuota quota, IHostApplicationLifetime lifetime)
 {
     /// <summary>The idempotency key a client's <c>external_task_id</c> becomes (then scoped to its tenant, as every key is).</summary>
     public static string ExternalIdempotencyKey(string externalTaskId) => "external_task_id:" + externalTaskId;
@@ -38,28 +42,60 @@ public sealed class RelayTasks(IOrchestrator orchestrator, RelayOptions options)
             return (null, new(RelayRefusalKind.NotAllowed, $"key '{caller.Name}' may only read"));
         var (stamped, wrongTenant) = TenantStamp.Apply(submission, caller);
         if (stamped is null) return (null, new(RelayRefusalKind.Invalid, wrongTenant!.Message));
+        if (!quota.IsSet) return Answer(await SubmitStampedAsync(stamped, caller, style, ct));
+        var tenant = QuotaKey(caller);
+        if (quota.TryTake(tenant) is { } overQuota) return (null, overQuota);
+        var outcome = (View: (TaskView?)null, Created: false, Refusal: (RelayRefusal?)null);
         try
         {
-            var (view, _) = await orchestrator.SubmitAsync(TenantStamp.ScopeIdempotencyKey(stamped, caller), ct);
-            return (view, null);
+            outcome = await SubmitStampedAsync(stamped, caller, style, ct);
+        }
+        finally
+        {
+            // The place is held until the new task ends; a create that made none (refused, or the same external_task_id
+            // again) gives it back now.
+            if (outcome is { Created: true, View: { } created }) _ = ReleaseWhenEndedAsync(tenant, created.Id);
+            else quota.Release(tenant);
+        }
+        return Answer(outcome);
+    }
+
+    private static (TaskView?, RelayRefusal?) Answer((TaskView? View, bool Created, RelayRefusal? Refusal) outcome) => (outcome.View, outcome.Refusal);
+
+    // The quota counts by tenant; an admin key without one counts by its own name.
+    private static string QuotaKey(ApiCaller caller) => caller.Tenant ?? "key:" + caller.Name;
+
+    private async Task ReleaseWhenEndedAsync(string tenant, string taskId)
+    {
+        try { await orchestrator.WaitForCompletionAsync(taskId, Timeout.InfiniteTimeSpan, lifetime.ApplicationStopping); }
+        catch (Exception e) when (e is OperationCanceledException or UnknownTaskException or TimeoutException) { }
+        finally { quota.Release(tenant); }
+    }
+
+    private async Task<(TaskView? View, bool Created, RelayRefusal? Refusal)> SubmitStampedAsync(TaskSubmission stamped, ApiCaller caller, RelayStyle style, CancellationToken ct)
+    {
+        try
+        {
+            var (view, created) = await orchestrator.SubmitAsync(TenantStamp.ScopeIdempotencyKey(stamped, caller), ct);
+            return (view, created, null);
         }
         catch (TaskValidationException e)
         {
             var first = e.Errors[0];
             var field = RelaySubmissions.ProviderField(first.Field, style);
-            return (null, new(RelayRefusalKind.Invalid, field.Length == 0 ? first.Message : $"{field}: {first.Message}"));
+            return (null, false, new(RelayRefusalKind.Invalid, field.Length == 0 ? first.Message : $"{field}: {first.Message}"));
         }
         catch (IdempotencyConflictException)
         {
-            return (null, new(RelayRefusalKind.Invalid, "external_task_id already exists"));
+            return (null, false, new(RelayRefusalKind.Invalid, "external_task_id already exists"));
         }
         catch (QueueFullException e)
         {
-            return (null, new(RelayRefusalKind.Busy, $"busy, please retry in {e.RetryAfter.TotalSeconds:0} s"));
+            return (null, false, new(RelayRefusalKind.Busy, $"busy, please retry in {e.RetryAfter.TotalSeconds:0} s"));
         }
         catch (JournalUnavailableException e)
         {
-            return (null, new(RelayRefusalKind.Busy, $"temporarily unavailable, please retry in {e.RetryAfter.TotalSeconds:0} s"));
+            return (null, false, new(RelayRefusalKind.Busy, $"temporarily unavailable, please retry in {e.RetryAfter.TotalSeconds:0} s"));
         }
     }
 

@@ -82,13 +82,13 @@ public sealed class CompletionFeed
     /// The task tag's events after <paramref name="fromOffset"/>. On SQLite a page at a time in the tag index's order
     /// (<see cref="SqliteTagPages"/>): a subscriber far behind then costs what it reads, not the whole backlog per page.
     /// </summary>
-    private Source<EventEnvelope, NotUsed> Events(long fromOffset, bool live)
+    private Source<EventEnvelope, NotUsed> Events(long fromOffset, bool live, string tag = GenerationTask.JournalTag)
     {
         if (_reads.Database.IsSqlite)
-            return SqliteTagPages.Pages(_system, _reads.Database, GenerationTask.JournalTag, Math.Max(0, fromOffset), live, PageSize).SelectMany(page => page);
+            return SqliteTagPages.Pages(_system, _reads.Database, tag, Math.Max(0, fromOffset), live, PageSize).SelectMany(page => page);
         var journal = OrchestratorPersistence.ReadJournal(_system);
         var offset = fromOffset <= 0 ? Offset.NoOffset() : Offset.Sequence(fromOffset);
-        return live ? journal.EventsByTag(GenerationTask.JournalTag, offset) : journal.CurrentEventsByTag(GenerationTask.JournalTag, offset);
+        return live ? journal.EventsByTag(tag, offset) : journal.CurrentEventsByTag(tag, offset);
     }
 
     private const int PageSize = 500;
@@ -107,9 +107,56 @@ public sealed class CompletionFeed
                 // A task removed by retention between its event and its row being read is not reported.
                 return view is { } v && v.Status.IsTerminal()
                     ? new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", offset, TaskCompletion.TypeFor(v.Status), v)
+                    {
+                        WebhookEveryState = te is IAnnouncedTaskEvent { WebhookEveryState: true },
+                    }
                     : null;
             })
             .Where(c => c is not null)
             .Select(c => c!);
+    }
+
+    /// <summary>
+    /// The state changes of tasks whose webhook receives every state (<see cref="GenerationRequest.WebhookEveryState"/>),
+    /// live: their acceptance, "processing" and end, in journal order, each with the task's view as that change left it.
+    /// Read from a tag of their own (<see cref="TaskStateEvents.JournalTag"/>), so other tasks cost this stream nothing.
+    /// </summary>
+    internal Source<TaskCompletion, NotUsed> StateSource(long fromOffset) => ReadStates(fromOffset, live: true);
+
+    /// <summary><see cref="StateSource"/> as far as the journal holds now; completes at the end.</summary>
+    internal Source<TaskCompletion, NotUsed> CurrentStateSource(long fromOffset) => ReadStates(fromOffset, live: false);
+
+    private Source<TaskCompletion, NotUsed> ReadStates(long fromOffset, bool live)
+    {
+        return Events(fromOffset, live, TaskStateEvents.JournalTag)
+            .Where(e => e.Event is ITaskEvent)
+            .SelectAsync(8, async e =>
+            {
+                var te = (ITaskEvent)e.Event;
+                var offset = ((Sequence)e.Offset).Value;
+                var view = await ViewAsOf(te, offset);
+                return view is null ? null
+                    : new TaskCompletion($"{te.TaskId}.{e.SequenceNr}", offset, TaskCompletion.TypeFor(view.Status), view) { WebhookEveryState = true };
+            })
+            .Where(c => c is not null)
+            .Select(c => c!);
+    }
+
+    /// <summary>
+    /// The task's view as <paramref name="e"/> left it: an acceptance carries the whole request; a later change reads the
+    /// stored view (which may be further along by now) and takes it back to that change. Null: removed by retention meanwhile.
+    /// </summary>
+    private async Task<TaskView?> ViewAsOf(ITaskEvent e, long offset)
+    {
+        if (e is TaskAccepted accepted) return TaskView.From(TaskState.Empty.Apply(accepted));
+        await _reads.Progress.WhenAtLeastAsync(offset).WaitAsync(ViewTimeout);
+        var stored = await _reads.GetStoredAsync(e.TaskId, CancellationToken.None);
+        return (e, stored) switch
+        {
+            (_, null) => null,
+            (TaskProcessing p, { } v) => v with { Status = TaskLifecycle.Processing, Results = [], Error = null, CompletedAt = null, NextPollAt = null },
+            (_, { } v) when v.Status.IsTerminal() => v,
+            _ => null,
+        };
     }
 }

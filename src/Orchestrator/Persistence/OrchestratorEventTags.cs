@@ -21,9 +21,14 @@ internal sealed class OrchestratorEventTags : IWriteEventAdapter
         _ => null,
     };
 
+    private static readonly string[] TaskAndState = [GenerationTask.JournalTag, TaskStateEvents.JournalTag];
+
     /// <inheritdoc />
     public string Manifest(object evt) => string.Empty;
 
     /// <inheritdoc />
-    public object ToJournal(object evt) => TagOf(evt) is { } tag ? new Tagged(evt, [tag]) : evt;
+    public object ToJournal(object evt) =>
+        // A state change of a task whose webhook receives every state is also in the stream the state deliverer follows.
+        evt is ITaskEvent te && TaskStateEvents.IsAnnounced(te) ? new Tagged(evt, TaskAndState)
+        : TagOf(evt) is { } tag ? new Tagged(evt, [tag]) : evt;
 }

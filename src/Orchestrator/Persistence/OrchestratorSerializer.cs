@@ -24,6 +24,7 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
         [typeof(TaskTimedOut)] = "tto1",
         [typeof(TaskCancelled)] = "tc1",
         [typeof(TaskCancelledQueued)] = "tcq1",
+        [typeof(TaskProcessing)] = "tp1",
         [typeof(Batches.BatchOpened)] = "bo1",
         [typeof(Batches.BatchChunkStored)] = "bcs1",
         [typeof(Batches.BatchSealed)] = "bs1",

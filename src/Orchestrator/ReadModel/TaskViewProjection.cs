@@ -26,6 +26,7 @@ internal static class TaskViewProjection
         {
             Status = TaskLifecycle.Submitted, ProviderTaskId = s.ProviderTaskId, SubmitAttempts = s.SubmitAttempts, SubmittedAt = s.At,
         },
+        (_, TaskProcessing) when view.Status == TaskLifecycle.Submitted => view with { Status = TaskLifecycle.Processing },
         (_, TaskSucceeded s) => Ended(view, TaskLifecycle.Succeeded, s.At, s.Polls) with { Results = s.Results },
         (_, TaskFailed f) => Ended(view, TaskLifecycle.Failed, f.At, f.Polls) with
         {

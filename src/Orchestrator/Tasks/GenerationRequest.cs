@@ -70,6 +70,12 @@ internal sealed record GenerationRequest
     /// <summary>Where this task's completion is delivered as a signed webhook (besides registered endpoints).</summary>
     public string? WebhookUrl { get; init; }
 
+    /// <summary>
+    /// Set by the drop-in relay (never by a caller): <see cref="WebhookUrl"/> receives every state change, not only the end
+    /// (docs/relay.md). Its events carry <c>webhookEveryState</c> and a tag of their own, which the state deliverer follows.
+    /// </summary>
+    public bool? WebhookEveryState { get; init; }
+
     /// <summary>The batch this task came in (set by the batch intake, never by a caller).</summary>
     public string? BatchId { get; init; }
 

@@ -53,6 +53,7 @@ internal sealed record TaskState
             Status = TaskLifecycle.Submitted, ProviderTaskId = s.ProviderTaskId, SubmitAttempts = s.SubmitAttempts, SubmittedAt = s.At,
             UnconfirmedAttempt = false,
         },
+        TaskProcessing => WithProcessing(),
         TaskSucceeded s => Ended(TaskLifecycle.Succeeded, s.At, s.Polls) with { Results = s.Results },
         TaskFailed f => Ended(TaskLifecycle.Failed, f.At, f.Polls) with { Error = f.Error, SubmitAttempts = Math.Max(SubmitAttempts, f.SubmitAttempts) },
         TaskTimedOut t => Ended(TaskLifecycle.TimedOut, t.At, t.Polls) with { Error = DeadlineExceeded },

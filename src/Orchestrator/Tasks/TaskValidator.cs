@@ -86,6 +86,7 @@ internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions?
             Metadata = s.Metadata,
             DeadlineSeconds = s.DeadlineSeconds,
             WebhookUrl = s.WebhookUrl,
+            WebhookEveryState = s.WebhookEveryState && s.WebhookUrl is not null ? true : null,
         }, errors);
     }
 

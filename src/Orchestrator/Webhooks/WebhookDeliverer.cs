@@ -17,6 +17,11 @@ namespace Orchestrator.Webhooks;
 /// at once), journals only what did not arrive on the first attempt, and commits its offset at most once a second.
 /// After a restart it re-reads from the committed offset (so a few completions may arrive twice, with the same
 /// <c>webhook-id</c>) and resumes pending retries at their times.
+/// <para>
+/// The built-in <c>task-states</c> deliverer (<see cref="DeliveryTarget.FollowsStates"/>) follows the state changes of tasks
+/// whose webhook receives every state, and keeps each task's changes in order: a change whose task has an earlier one in
+/// flight or pending is journaled as pending behind it (0 attempts) and is first tried once that one is settled.
+/// </para>
 /// </summary>
 internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
 {
@@ -53,6 +58,8 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     private readonly IMaterializer _materializer = Context.Materializer();
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _retrying = [];
+    // Ordered targets: per task, its attempts in flight and its waiting changes whose write is under way.
+    private readonly Dictionary<string, int> _busyTasks = [];
     private DeliveryLedger _ledger = DeliveryLedger.Empty;
     private OffsetWindow? _window; // null until the start offset is known
     private bool _enabled;
@@ -172,7 +179,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     {
         StopStream();
         var gen = ++_gen;
-        _stream = _rt.Completions.Source(_window!.LastSeen)
+        _stream = (_target.FollowsStates ? _rt.States! : _rt.Completions).Source(_window!.LastSeen)
             .Select(c => new StreamElement(gen, c))
             .ViaMaterialized(KillSwitches.Single<StreamElement>(), Keep.Right)
             .To(Sink.ActorRefWithAck<StreamElement>(Self, new StreamStarted(gen), StreamAck.Instance, new StreamEnded(gen, null), ex => new StreamEnded(gen, ex)))
@@ -209,16 +216,53 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
         }
         _window.Open(c.Offset);
         var body = (_target.IsTaskWebhooks ? _rt.TaskBodies.BodyFor(c) : null) ?? WebhookPayload.BodyFor(c);
-        Attempt(new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, body, _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true)
+        var job = new DeliveryJob(c.EventId, c.Offset, c.Task.Id, c.Type, body, _target.IsTaskWebhooks ? url : null, 1, 1, FromStream: true)
         {
             Tenant = c.Task.Metadata?.GetValueOrDefault("tenant"),
-        });
+        };
+        if (_target.FollowsStates && MustWait(c.Task.Id)) WaitBehind(job);
+        else Attempt(job);
         if (_inFlight < _target.MaxInFlight) Sender.Tell(StreamAck.Instance);
         else _unacked = Sender;
     }
 
+    /// <summary>An ordered target's task has a change in flight, being journaled, or pending: a later one waits behind it.</summary>
+    private bool MustWait(string taskId) =>
+        _busyTasks.ContainsKey(taskId) || _ledger.Deliveries.Values.Any(d => d.IsPending && d.TaskId == taskId);
+
+    /// <summary>
+    /// Journals a change as pending with no attempt made: it keeps its place durably (its offset may be committed past it)
+    /// and becomes due once the changes before it are settled (<see cref="Candidates"/>).
+    /// </summary>
+    private void WaitBehind(DeliveryJob job)
+    {
+        Busy(job.TaskId, +1);
+        var now = _rt.Now;
+        Write(new WebhookDeliveryPending(Id, job.EventId, job.Offset, job.TaskId, job.Type, job.Body, job.Url, 0, 0, null, null, now, now), () => Settle(job));
+    }
+
+    private void Busy(string taskId, int change)
+    {
+        if (!_target.FollowsStates) return;
+        var count = _busyTasks.GetValueOrDefault(taskId) + change;
+        if (count > 0) _busyTasks[taskId] = count;
+        else _busyTasks.Remove(taskId);
+    }
+
+    /// <summary>
+    /// The pending deliveries that may be tried: all of them, or for an ordered target each idle task's earliest one
+    /// (a later change never overtakes an earlier one that is still pending).
+    /// </summary>
+    private IEnumerable<DeliveryRecord> Candidates()
+    {
+        var pending = _ledger.Deliveries.Values.Where(d => d.IsPending);
+        if (!_target.FollowsStates) return pending;
+        return pending.GroupBy(d => d.TaskId).Where(g => !_busyTasks.ContainsKey(g.Key)).Select(g => g.MinBy(d => d.Offset)!);
+    }
+
     private void Attempt(DeliveryJob job)
     {
+        Busy(job.TaskId, +1);
         _inFlight++;
         if (!job.FromStream) _retrying.Add(job.EventId);
         var span = WebhookDeliverySpan.Start(Id, job.EventId, job.TaskId, _target.Tenant ?? job.Tenant, job.Attempts, out var previous);
@@ -270,6 +314,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Settle(DeliveryJob job)
     {
+        Busy(job.TaskId, -1);
         _retrying.Remove(job.EventId);
         if (job.FromStream) _window?.Close(job.Offset);
         Flow();
@@ -294,7 +339,8 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     private void StartDueRetries()
     {
         if (!_enabled || _window is null) return;
-        foreach (var d in _ledger.Due(_rt.Now).ToList())
+        var now = _rt.Now;
+        foreach (var d in Candidates().Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Offset).ToList())
         {
             if (_inFlight >= _target.MaxInFlight) break;
             if (_retrying.Contains(d.EventId)) continue;
@@ -307,7 +353,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     {
         // At the limit, the next finished attempt looks for due retries (Flow); no timer needed.
         if (!_enabled || _inFlight >= _target.MaxInFlight) return;
-        if (_ledger.NextDue(_retrying) is not { } next) { Timers.Cancel(RetryTimer); return; }
+        if (Candidates().Where(d => !_retrying.Contains(d.EventId)).Min(d => d.NextAttemptAt) is not { } next) { Timers.Cancel(RetryTimer); return; }
         var wait = next - _rt.Now;
         Timers.StartSingleTimer(RetryTimer, new RetryDue(), wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < MaxTimerStep ? wait : MaxTimerStep);
     }

@@ -68,9 +68,10 @@ public static class WebhookHosting
         // Every endpoint follows the same completion stream: one journal query and one view read per completion.
         var feed = resolver.GetService<CompletionFeed>();
         var completions = new CompletionBroadcast(feed.Source, feed.CurrentSource, system.Materializer());
+        var states = new CompletionBroadcast(feed.StateSource, feed.CurrentStateSource, system.Materializer());
         var runtime = new WebhookRuntime(resolver.GetService<WebhookOptions>(), resolver.GetService<WebhookSender>(),
             completions, resolver.GetService<TimeProvider>(), resolver.GetService<WebhookHealth>(), resolver.GetService<ISecretProtector>(),
-            resolver.GetService<ITaskWebhookBody>());
+            resolver.GetService<ITaskWebhookBody>(), states);
         // The registry stops when the journal refuses one of its writes: its supervisor starts it again, sooner than
         // a restart of the process would, and is what the registry key names, so messages keep finding it.
         return BackoffSupervisor.Props(Backoff.OnStop(WebhookRegistry.Props(runtime), "registry",

@@ -9,7 +9,8 @@ namespace Orchestrator.Webhooks;
 /// <summary>
 /// The registered webhook endpoints (persistence id <c>webhooks</c>): a thin persistent actor around
 /// <see cref="WebhookRegistryState"/>. It runs one <see cref="WebhookDeliverer"/> child per endpoint, plus the built-in
-/// <c>task-webhooks</c> one for per-task <c>webhookUrl</c>s, and forwards delivery queries and replays to them.
+/// <c>task-webhooks</c> one for per-task <c>webhookUrl</c>s and <c>task-states</c> for tasks whose <c>webhookUrl</c>
+/// receives every state change, and forwards delivery queries and replays to them.
 /// </summary>
 internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 {
@@ -43,7 +44,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
         Command<RegisterWebhook>(Register);
         Command<ListWebhooks>(_ => Sender.Tell(_state.Endpoints.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Select(ViewOf).ToList()));
-        Command<GetWebhook>(q => Sender.Tell(q.Id == WebhookEndpoint.TaskWebhooksId ? TaskWebhooksView
+        Command<GetWebhook>(q => Sender.Tell(WebhookEndpoint.IsBuiltIn(q.Id) ? BuiltInView(q.Id)
             : _state.Endpoints.TryGetValue(q.Id, out var ep) ? ViewOf(ep) : new WebhookNotFound(q.Id)));
         Command<DeleteWebhook>(Delete);
         Command<EnableWebhook>(Enable);
@@ -65,6 +66,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
         {
             if (_deliverers.ContainsKey(r.Id)) return;
             if (r.Id == WebhookEndpoint.TaskWebhooksId) StartTaskDeliverer();
+            else if (r.Id == WebhookEndpoint.TaskStatesId) StartStateDeliverer();
             else if (_state.Endpoints.TryGetValue(r.Id, out var ep)) StartDeliverer(ep);
         });
     }
@@ -73,7 +75,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => RegistryPersistenceId;
 
-    private WebhookEndpointView TaskWebhooksView => new(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], true, null, DateTimeOffset.UnixEpoch);
+    private static WebhookEndpointView BuiltInView(string id) => new(id, null, [WebhookEndpoint.AllEvents], true, null, DateTimeOffset.UnixEpoch);
 
     private const string UnreadableReason = "its secret cannot be decrypted: the key ring lost its key; delete the endpoint and register it again";
 
@@ -108,6 +110,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
         _taskSecret = taskSecret;
         WebhookSignature.TryParseSecret(taskSecret, out _taskKey);
         StartTaskDeliverer();
+        StartStateDeliverer();
         foreach (var ep in _state.Endpoints.Values) StartDeliverer(ep);
         if (_rt.Health.Down is { } outage) _log.Info("Webhook registry running again after {0:0.0} s down", (_rt.Now - outage.Since).TotalSeconds);
         _rt.Health.MarkUp();
@@ -134,6 +137,14 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private void StartTaskDeliverer() =>
         Run(new DeliveryTarget(WebhookEndpoint.TaskWebhooksId, null, [WebhookEndpoint.AllEvents], _taskKey, _rt.Options.MaxInFlightTaskWebhooks, null), enabled: true);
+
+    /// <summary>Every state change of the tasks that ask for them, signed with the task-webhook secret as their ends always were.</summary>
+    private void StartStateDeliverer()
+    {
+        if (_rt.States is null) return;
+        Run(new DeliveryTarget(WebhookEndpoint.TaskStatesId, null, [WebhookEndpoint.AllEvents], _taskKey, _rt.Options.MaxInFlightTaskWebhooks, null) { FollowsStates = true },
+            enabled: true);
+    }
 
     private void StartDeliverer(WebhookEndpoint ep)
     {
@@ -184,7 +195,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private void Delete(DeleteWebhook cmd)
     {
-        if (cmd.Id == WebhookEndpoint.TaskWebhooksId) { Sender.Tell(new WebhookBuiltIn(cmd.Id)); return; }
+        if (WebhookEndpoint.IsBuiltIn(cmd.Id)) { Sender.Tell(new WebhookBuiltIn(cmd.Id)); return; }
         if (!_state.Endpoints.ContainsKey(cmd.Id)) { Sender.Tell(new WebhookNotFound(cmd.Id)); return; }
         var sender = Sender;
         Write(new WebhookEndpointDeleted(cmd.Id, _rt.Now), () =>
@@ -199,7 +210,7 @@ internal sealed class WebhookRegistry : ReceivePersistentActor, IWithTimers
 
     private void Enable(EnableWebhook cmd)
     {
-        if (cmd.Id == WebhookEndpoint.TaskWebhooksId) { Sender.Tell(TaskWebhooksView); return; }
+        if (WebhookEndpoint.IsBuiltIn(cmd.Id)) { Sender.Tell(BuiltInView(cmd.Id)); return; }
         if (!_state.Endpoints.TryGetValue(cmd.Id, out var ep)) { Sender.Tell(new WebhookNotFound(cmd.Id)); return; }
         if (ep.Enabled || _unreadable.Contains(cmd.Id)) { Sender.Tell(ViewOf(ep)); return; }
         var sender = Sender;

@@ -22,6 +22,15 @@ internal sealed record WebhookEndpoint(
     /// <summary>Id of the built-in endpoint that delivers to per-task <c>webhookUrl</c>s.</summary>
     public const string TaskWebhooksId = "task-webhooks";
 
+    /// <summary>
+    /// Id of the built-in endpoint that delivers every state change of a task that asks for them (a Kling-style relay
+    /// task's <c>callback_url</c>) to its <c>webhookUrl</c>.
+    /// </summary>
+    public const string TaskStatesId = "task-states";
+
+    /// <summary>Whether <paramref name="id"/> names a built-in endpoint (it cannot be deleted, enabled or disabled).</summary>
+    public static bool IsBuiltIn(string id) => id is TaskWebhooksId or TaskStatesId;
+
     /// <summary>Every completion type.</summary>
     public const string AllEvents = "*";
 

@@ -1,6 +1,7 @@
 using Orchestrator.Tests.Api;
 using Orchestrator.Tests.Batches;
 using Orchestrator.Tests.Events;
+using Orchestrator.Tests.Relay;
 using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Storage;
@@ -22,3 +23,6 @@ namespace Orchestrator.Tests.Storage;
 
 /// <summary><see cref="SseTests"/> on PostgreSQL: the event stream resumed with Last-Event-ID.</summary>
 [OnPostgres] public sealed class SseOnPostgresTests : SseTests;
+
+/// <summary><see cref="RelayCallbackCrashTests"/> on PostgreSQL: a relay client's callback gets every state, in order, after a kill -9 (the <c>task-state</c> tag on PostgreSQL's tag table).</summary>
+[OnPostgres] public sealed class RelayCallbackCrashOnPostgresTests : RelayCallbackCrashTests;

@@ -139,7 +139,7 @@ internal static partial class TaskMachine
                 break;
             case TaskDecision.PollLater later:
                 var before = d.State.Status;
-                if (later.Running) d.State = d.State.WithProcessing();
+                if (later.Running) MarkProcessing(d);
                 if (d.Memory.VerifyAfterCall) { VerifyNow(d); if (before != d.State.Status) d.Publish(); }
                 else SchedulePoll(d, NextPollDelay(d, first: false), publish: before != d.State.Status);
                 break;

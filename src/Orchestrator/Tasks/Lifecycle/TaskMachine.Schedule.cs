@@ -40,11 +40,22 @@ internal static partial class TaskMachine
         if (s.ProviderTaskId is { } known && known != snap.ProviderTaskId) return;
         if (snap.Status is not (ProviderTaskStatus.Succeeded or ProviderTaskStatus.Failed))
         {
-            if (snap.Status == ProviderTaskStatus.Running && s.Status == TaskLifecycle.Submitted) { d.State = s.WithProcessing(); d.Publish(); }
+            if (snap.Status == ProviderTaskStatus.Running && s.Status == TaskLifecycle.Submitted) { MarkProcessing(d); d.Publish(); }
             return;
         }
         if (d.Memory.Waiting == Waiting.Timer && s.ProviderTaskId is not null) VerifyNow(d);
         else d.Memory = d.Memory with { VerifyAfterCall = true };
+    }
+
+    /// <summary>
+    /// The provider says the task runs. A task whose webhook receives every state journals it, so that the change reaches
+    /// the webhook after a crash too; any other keeps it in memory and re-derives it from the provider after a restart.
+    /// </summary>
+    private static void MarkProcessing(TaskStep d)
+    {
+        if (d.State.Status != TaskLifecycle.Submitted) return;
+        if (d.State.Request!.WebhookEveryState == true) d.Persist(new TaskProcessing(d.TaskId, d.Env.Now));
+        else d.State = d.State.WithProcessing();
     }
 
     private static void VerifyNow(TaskStep d)

@@ -26,6 +26,8 @@ internal sealed class TaskStep(TaskMemory memory, ITaskEnvironment env)
     /// <summary>Journals an event and applies it; subscribers see the state it leads to once it is written.</summary>
     public void Persist(ITaskEvent e)
     {
+        // The end of a task whose webhook receives every state goes to the state deliverer's stream too.
+        if (State.Request?.WebhookEveryState == true) e = TaskStateEvents.Announced(e);
         Do(new TaskEffect.Persist(e));
         State = State.Apply(e);
         Publish();
