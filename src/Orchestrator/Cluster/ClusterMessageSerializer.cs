@@ -38,6 +38,8 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(QueueRoom)] = "qr",
         [typeof(GetThrottleStats)] = "gts",
         [typeof(ThrottleStats)] = "ts",
+        [typeof(AskChanjingToken)] = "act",
+        [typeof(ChanjingTokenAnswer)] = "cta",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
