@@ -47,12 +47,17 @@ using Orchestrator.Bench;
 // Issue 24's "relay": --tasks 200 seed-style clients submit through the DMXAPI-style relay and poll it every second, the
 //   upstream limited to --qps 10 by the provider; images of --min 5 .. --max 20 s here. Upstream calls per task, limit
 //   answers, every client's result; then the same clients straight at the provider, for comparison.
+// Issue 22's "cluster": --nodes 1..3 server processes in cluster mode on a fresh database of the PostgreSQL server
+//   --connection names; --tasks 5000 image tasks POSTed round-robin to a zero-time provider at --qps 500 (end-to-end
+//   tasks/s, the throttle's achieved calls/s); with 2+ nodes, 300 hour-long tasks and the last node SIGKILLed: seconds until
+//   every task was queried again.
 // --set Orchestrator:Key=Value (repeatable) adds configuration to the orchestrator of the issue-20 scenarios.
 // Smoke form, a minute or two each: --tasks 2000 --seconds 10 (accept-latency: --seconds 10 --warmup-seconds 2).
 // --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
 // Exit code: 0 when every task succeeded (a missed target is printed, not an error), 1 when some did not, 2 for bad arguments.
 
 int? tasksArg = null;
+var nodes = 1;
 int? k = null;
 var scenario = "throughput";
 var dataRoot = Path.GetTempPath();
@@ -121,6 +126,7 @@ try
             case "--connection": connection = value ?? throw new ArgumentException("--connection needs a connection string"); i++; break;
             case "--retention-days": retentionDays = NonNegative(args[i], value); i++; break;
             case "--retention-wait": retentionWait = PositiveInt(args[i], value); i++; break;
+            case "--nodes": nodes = PositiveInt(args[i], value); i++; break;
             case "--kills": kills = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--storm-seconds": stormSeconds = NonNegative(args[i], value); i++; break;
             case "--down-seconds": downSeconds = NonNegative(args[i], value); i++; break;
@@ -130,8 +136,9 @@ try
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
-    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", "relay", .. TargetScenarios.Names, .. ChaosBench.Names];
+    string[] known = ["throughput", "baseline", "throttle", "polling", "batch", "relay", "cluster", .. TargetScenarios.Names, .. ChaosBench.Names];
     if (!known.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}' (known: {string.Join(", ", known)}).");
+    if (scenario == "cluster" && connection is null) throw new ArgumentException("--scenario cluster needs --connection (a PostgreSQL server whose user may create databases).");
     if (storageProvider != "Sqlite" && (scenario != "e2e" || connection is null)) throw new ArgumentException("--storage postgresql is for --scenario e2e, with --connection.");
     if (minSeconds > maxSeconds) throw new ArgumentException("--min must not exceed --max.");
     if (lags.Length == 0 || lags.Any(l => l <= 0)) throw new ArgumentException("--lags needs positive fractions, e.g. 0.2,0.5,1.0.");
@@ -168,6 +175,7 @@ try
     Console.WriteLine($"Orchestrator bench ({scenario}): {size}, {Environment.ProcessorCount} cores, " +
         $"load average {LoadAverage()}, data in {dataDirectory}");
 
+    if (scenario == "cluster") return await ClusterBench.RunAsync(nodes, tasksArg ?? 5_000, qps ?? 500, connection!, dataDirectory);
     if (scenario == "relay")
         return await RelayBench.RunAsync(tasksArg ?? 200, qps ?? 10, minSecondsArg ?? 5, maxSecondsArg ?? 20, dataDirectory);
     if (scenario == "throttle") return await ThrottleBench.RunAsync(qps ?? 50, seconds, dataDirectory);

@@ -52,6 +52,9 @@ public sealed class ServerChild : IDisposable
         return StartWith(args, dataDirectory);
     }
 
+    /// <summary>A server with exactly these arguments (a cluster node's, say), working in <paramref name="workingDirectory"/>.</summary>
+    public static ServerChild StartWithArgs(string workingDirectory, IEnumerable<string> args) => StartWith([.. args], workingDirectory);
+
     public static string DatabaseFile(string dataDirectory) => Path.Combine(dataDirectory, "orchestrator.db");
 
     /// <summary>A new process with the same configuration and files (on a new port), as an operator restarts a node.</summary>

@@ -5,7 +5,7 @@ internal sealed class AccountCounters
 {
     public long Submits, Polls, RateLimitAnswers, AuthFailures, ServerErrors, DuplicateExternalIds, PageQueries, PageQueryTasks,
         ConcurrencyLimitAnswers, Timeouts, MalformedAnswers, TokenRequests, CallbacksSent, CallbacksFailed,
-        Resets, UnavailableAnswers, QpsExceededAnswers, DuplicateRequests;
+        Resets, UnavailableAnswers, QpsExceededAnswers, DuplicateRequests, TokenRefusals;
 
     private int _largestPage;
 
@@ -36,5 +36,6 @@ internal sealed class AccountCounters
         Interlocked.Read(ref PageQueries), Interlocked.Read(ref PageQueryTasks), Volatile.Read(ref _largestPage),
         Interlocked.Read(ref ConcurrencyLimitAnswers), Interlocked.Read(ref Timeouts), Interlocked.Read(ref MalformedAnswers),
         Interlocked.Read(ref TokenRequests), Interlocked.Read(ref CallbacksSent), Interlocked.Read(ref CallbacksFailed),
-        Interlocked.Read(ref Resets), Interlocked.Read(ref UnavailableAnswers), Interlocked.Read(ref QpsExceededAnswers), Interlocked.Read(ref DuplicateRequests));
+        Interlocked.Read(ref Resets), Interlocked.Read(ref UnavailableAnswers), Interlocked.Read(ref QpsExceededAnswers), Interlocked.Read(ref DuplicateRequests),
+        Interlocked.Read(ref TokenRefusals));
 }

@@ -118,7 +118,7 @@ public static class ChanjingEndpoints
         var account = token.Length == 0 ? null : sim.AccountsFor(SimulatedProtocols.Chanjing).FirstOrDefault(a => a.AcceptsToken(token));
         if (account is null)
         {
-            sim.FallbackAccount(SimulatedProtocols.Chanjing)?.CountAuthFailure();
+            sim.FallbackAccount(SimulatedProtocols.Chanjing)?.CountTokenRefusal();
             return (null, null, Error(TokenInvalid, "AccessToken 验证失败"));
         }
         var fault = account.Admit();

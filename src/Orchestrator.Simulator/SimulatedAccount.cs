@@ -161,6 +161,13 @@ public sealed class SimulatedAccount
 
     internal void CountAuthFailure() => Interlocked.Increment(ref Counters.AuthFailures);
 
+    /// <summary>A 10400 answer: an auth failure, and counted on its own, since it is what two token fetchers cause.</summary>
+    internal void CountTokenRefusal()
+    {
+        CountAuthFailure();
+        Interlocked.Increment(ref Counters.TokenRefusals);
+    }
+
     /// <summary>
     /// Creates a task, or says why not: a reused external id, or (Kling protocols) the concurrency limit.
     /// Its duration and fate are drawn now from the account's behaviour.

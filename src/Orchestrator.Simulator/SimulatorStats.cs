@@ -21,6 +21,10 @@ namespace Orchestrator.Simulator;
 /// Chanjing creates whose body equals an earlier create's: the same task sent again (Chanjing takes no external id, so it
 /// creates a second task). Distinct tasks must differ somewhere, e.g. by prompt, for this to mean duplicates.
 /// </param>
+/// <param name="TokenRefusals">
+/// Chanjing calls refused with 10400 because their access token was superseded, expired or never issued: with one token
+/// owner per account, none (a second fetcher's token knocks out the first's).
+/// </param>
 public sealed record SimulatorStats(
     long Submits,
     long Polls,
@@ -43,7 +47,8 @@ public sealed record SimulatorStats(
     long Resets = 0,
     long UnavailableAnswers = 0,
     long QpsExceededAnswers = 0,
-    long DuplicateRequests = 0)
+    long DuplicateRequests = 0,
+    long TokenRefusals = 0)
 {
     public static SimulatorStats Total(IReadOnlyCollection<SimulatorStats> accounts)
     {
@@ -70,6 +75,7 @@ public sealed record SimulatorStats(
             accounts.Sum(s => s.Resets),
             accounts.Sum(s => s.UnavailableAnswers),
             accounts.Sum(s => s.QpsExceededAnswers),
-            accounts.Sum(s => s.DuplicateRequests));
+            accounts.Sum(s => s.DuplicateRequests),
+            accounts.Sum(s => s.TokenRefusals));
     }
 }

@@ -9,6 +9,9 @@ namespace Orchestrator.Cluster;
 /// <summary>Cluster mode's actor-system set-up: remoting on the configured address, the seed nodes, the split-brain resolver.</summary>
 public static class ClusterHosting
 {
+    /// <summary>Largest message between nodes: a batch chunk of 1,000 lines of long prompts.</summary>
+    public const int MaxFrameBytes = 16 * 1024 * 1024;
+
     /// <summary>
     /// With <see cref="ClusterModeOptions.Enabled"/>, makes the actor system a cluster node: Akka.Remote on
     /// <see cref="ClusterModeOptions.Hostname"/>:<see cref="ClusterModeOptions.Port"/>, joining through
@@ -28,6 +31,10 @@ public static class ClusterHosting
             .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
             .WithClustering(new ClusterOptions { SeedNodes = cluster.SeedNodes.ToArray(), SplitBrainResolver = new KeepMajorityOption() })
             .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {stableAfter}", HoconAddMode.Prepend)
+            // A batch upload's chunk (up to 1,000 lines) goes to the batch singleton in one message: above remoting's
+            // default 128 kB frame it would be dropped.
+            .AddHocon($"akka.remote.dot-netty.tcp {{ maximum-frame-size = {MaxFrameBytes}b, send-buffer-size = {MaxFrameBytes}b, receive-buffer-size = {MaxFrameBytes}b }}",
+                HoconAddMode.Prepend)
             .WithCustomSerializer("orchestrator-cluster", ClusterMessageSerializer.BoundTypes, system => new ClusterMessageSerializer(system));
     }
 }

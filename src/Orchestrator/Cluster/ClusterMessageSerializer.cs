@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using Orchestrator.Batches;
 using Orchestrator.Persistence;
 using Orchestrator.Tasks;
 using Orchestrator.Throttling;
@@ -38,6 +39,21 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(QueueRoom)] = "qr",
         [typeof(GetThrottleStats)] = "gts",
         [typeof(ThrottleStats)] = "ts",
+        [typeof(AskChanjingToken)] = "act",
+        [typeof(ChanjingTokenAnswer)] = "cta",
+        // To and from the batch singleton (a batch's requests reach it from every node).
+        [typeof(OpenBatch)] = "bo",
+        [typeof(NoteRetried)] = "bnr",
+        [typeof(StoreChunk)] = "bsc",
+        [typeof(ChunkStored)] = "bcs",
+        [typeof(SealBatch)] = "bse",
+        [typeof(AbandonBatch)] = "ba",
+        [typeof(GetBatch)] = "bg",
+        [typeof(CancelBatch)] = "bc",
+        [typeof(FindQueuedTask)] = "bfq",
+        [typeof(BatchNotFound)] = "bnf",
+        [typeof(BatchStatus)] = "bs",
+        [typeof(BatchCancelReply)] = "bcr",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -50,10 +66,23 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(ClusterMessageSerializer)}.");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), OrchestratorSerializer.Json);
+    // The journal's options, and sets read back as sets (a batch's retried lines).
+    private static readonly JsonSerializerOptions Json = new(OrchestratorSerializer.Json) { Converters = { new ReadOnlySetConverter<int>() } };
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, OrchestratorSerializer.Json)!
+            ? JsonSerializer.Deserialize(bytes, type, Json)!
             : throw new System.Runtime.Serialization.SerializationException($"Unknown cluster message manifest '{manifest}'.");
+}
+
+/// <summary>An <see cref="IReadOnlySet{T}"/> as a JSON array, read back as a <see cref="HashSet{T}"/>.</summary>
+internal sealed class ReadOnlySetConverter<T> : System.Text.Json.Serialization.JsonConverter<IReadOnlySet<T>>
+{
+    public override IReadOnlySet<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<List<T>>(ref reader, options)?.ToHashSet() ?? [];
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlySet<T> value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value.ToList(), options);
 }

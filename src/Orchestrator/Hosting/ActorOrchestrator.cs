@@ -159,6 +159,13 @@ internal sealed partial class ActorOrchestrator(
         return configured.Concat(missing).OrderBy(a => a.Account, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    public async Task<StuckTaskReport> StuckTasksAsync(CancellationToken ct = default) =>
-        await (await supervisor.GetAsync(ct)).Ask<StuckTaskReport>(new ListStuck(ProgressAnswerWithin), AskTimeout, ct);
+    public async Task<StuckTaskReport> StuckTasksAsync(CancellationToken ct = default)
+    {
+        var tasks = await supervisor.GetAsync(ct);
+        if (!options.Cluster.Enabled) return await tasks.Ask<StuckTaskReport>(new ListStuck(ProgressAnswerWithin), AskTimeout, ct);
+        // A shard region does not answer ListStuck: the read model says which tasks are unfinished, cluster-wide.
+        var unfinished = new List<string>();
+        await foreach (var id in reads.UnfinishedIdsAsync(ct)) unfinished.Add(id);
+        return await StuckTasks.CheckThroughRegionAsync(unfinished, tasks, ProgressAnswerWithin);
+    }
 }

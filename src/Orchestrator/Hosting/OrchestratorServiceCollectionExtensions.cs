@@ -96,11 +96,12 @@ public static class OrchestratorServiceCollectionExtensions
     {
         var options = sp.GetRequiredService<OrchestratorOptions>();
         builder.WithOrchestratorCluster(options).WithOrchestratorPersistence(options.Storage);
-        // Cluster mode: the same actors, the tasks and each account's throttle sharded over the nodes.
-        if (options.Cluster.Enabled) builder.WithShardedProviderThrottles().WithShardedTaskActors();
+        // Cluster mode: the same actors, the tasks, each account's throttle and Chanjing token owner sharded over the nodes.
+        if (options.Cluster.Enabled) builder.WithShardedChanjingTokens().WithShardedProviderThrottles().WithShardedTaskActors();
         else builder.WithProviderThrottles().WithTaskActors();
-        builder.WithBatches();
-        return options.Cluster.Enabled ? builder.WithClusterWebhooks() : builder.WithWebhooks();
+        return options.Cluster.Enabled
+            ? builder.WithClusterBatches().WithClusterWebhooks()
+            : builder.WithBatches().WithWebhooks();
     }
 
     // Akka's own log lines (at AkkaLogLevel and above) go to the host's ILoggerFactory instead of Akka's console logger.

@@ -14,6 +14,8 @@ internal sealed class ProviderDirectory : IDisposable
     private readonly Lock _lock = new();
     private readonly TimeProvider _clock;
     private IPermitGate _gate = OpenGate.Instance;
+    private Func<string, Chanjing.IChanjingTokens>? _sharedTokens;
+    private readonly Dictionary<string, HttpClient> _http = new(StringComparer.OrdinalIgnoreCase);
 
     public ProviderDirectory(OrchestratorOptions options, TimeProvider? clock = null)
     {
@@ -49,14 +51,36 @@ internal sealed class ProviderDirectory : IDisposable
     /// <summary>Clients that make calls of their own (token refreshes) take permits through this gate.</summary>
     public void UsePermitGate(IPermitGate gate) => _gate = gate;
 
+    /// <summary>
+    /// Cluster mode: Chanjing clients ask the account's one token owner in the cluster through this instead of fetching
+    /// tokens of their own (a new token invalidates the others'). Set before the first client is made.
+    /// </summary>
+    public void UseSharedChanjingTokens(Func<string, Chanjing.IChanjingTokens> tokens) => _sharedTokens = tokens;
+
     public IProviderClient ClientFor(string accountName)
     {
         lock (_lock)
         {
             if (_clients.TryGetValue(accountName, out var existing)) return existing.Client;
-            var account = _accounts[accountName];
-            if (!account.Enabled) throw new InvalidOperationException(account.DisabledReason);
-            var http = new HttpClient(new SocketsHttpHandler
+            var client = RedactingProviderClient.Around(_accounts[accountName].Type.CreateClient(ContextLocked(accountName)), Redactor);
+            _clients[accountName] = (_http[accountName], client);
+            return client;
+        }
+    }
+
+    /// <summary>What a client of the account is made from (its HTTP client is the account's one): for the cluster's token owner.</summary>
+    public ProviderClientContext ContextFor(string accountName)
+    {
+        lock (_lock) return ContextLocked(accountName);
+    }
+
+    private ProviderClientContext ContextLocked(string accountName)
+    {
+        var account = _accounts[accountName];
+        if (!account.Enabled) throw new InvalidOperationException(account.DisabledReason);
+        if (!_http.TryGetValue(accountName, out var http))
+        {
+            http = _http[accountName] = new HttpClient(new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -65,10 +89,8 @@ internal sealed class ProviderDirectory : IDisposable
                 BaseAddress = account.BaseUrl,
                 Timeout = TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds),
             };
-            var client = RedactingProviderClient.Around(account.Type.CreateClient(new ProviderClientContext(account, http, _clock, _gate)), Redactor);
-            _clients[accountName] = (http, client);
-            return client;
         }
+        return new ProviderClientContext(account, http, _clock, _gate, _sharedTokens);
     }
 
     private static ProviderAccount Resolve(string name, ProviderType type, ProviderAccountOptions o)
@@ -103,7 +125,8 @@ internal sealed class ProviderDirectory : IDisposable
     {
         lock (_lock)
         {
-            foreach (var (http, _) in _clients.Values) http.Dispose();
+            foreach (var http in _http.Values) http.Dispose();
+            _http.Clear();
             _clients.Clear();
         }
     }

@@ -39,4 +39,10 @@ internal sealed record ProviderType(
     Func<System.Text.Json.JsonElement, ProviderTaskSnapshot?> ParseCallback);
 
 /// <summary>What a provider client is made from.</summary>
-internal sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate);
+/// <param name="Account">The account the client calls.</param>
+/// <param name="Http">The account's HTTP client.</param>
+/// <param name="Clock">The orchestrator's clock.</param>
+/// <param name="Gate">Where the client's own calls (token fetches) take throttle permits.</param>
+/// <param name="SharedChanjingTokens">Cluster mode: the Chanjing token owners of the cluster, one per account; null on a single node.</param>
+internal sealed record ProviderClientContext(ProviderAccount Account, HttpClient Http, TimeProvider Clock, IPermitGate Gate,
+    Func<string, Chanjing.IChanjingTokens>? SharedChanjingTokens = null);

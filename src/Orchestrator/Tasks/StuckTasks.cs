@@ -41,15 +41,27 @@ internal static class StuckTasks
         var first = await Task.WhenAll(live.Select(t => AskAsync(t, within)));
         var silent = live.Where((_, i) => first[i] is null).ToList();
         var second = await Task.WhenAll(silent.Select(t => AskAsync(t, within * 3)));
-        var answered = live.Select((t, i) => Classify(t.Id, first[i])).Where((_, i) => first[i] is not null);
-        var askedTwice = silent.Select((t, i) => Classify(t.Id, second[i]));
+        var answered = live.Select((t, i) => Answered(t.Id, first[i])).Where((_, i) => first[i] is not null);
+        var askedTwice = silent.Select((t, i) => Answered(t.Id, second[i]));
         return new StuckTaskReport(live.Count + asleep, answered.Concat(askedTwice).OfType<StuckTask>()
             .OrderBy(s => s.TaskId, StringComparer.Ordinal).ToList());
     }
 
-    private static async Task<TaskProgress?> AskAsync((string Id, IActorRef Actor) task, TimeSpan within)
+    /// <summary>
+    /// Cluster mode: the tasks the read model lists as unfinished, each asked through the <c>tasks</c> shard region on
+    /// whichever node it lives (the region keeps no list of its entities to check, and a node's own shards are only part
+    /// of the cluster's tasks). A task accepted but not yet projected is not among them.
+    /// </summary>
+    public static Task<StuckTaskReport> CheckThroughRegionAsync(IReadOnlyList<string> unfinished, IActorRef region, TimeSpan within) =>
+        CheckAsync(unfinished.Select(id => (id, region)).ToList(), 0, within);
+
+    // Anything but progress (the task is gone: retention removed it since the list was read) is not a stuck task.
+    private static StuckTask? Answered(string taskId, object? answer) =>
+        answer is null or TaskProgress ? Classify(taskId, answer as TaskProgress) : null;
+
+    private static async Task<object?> AskAsync((string Id, IActorRef Actor) task, TimeSpan within)
     {
-        try { return await task.Actor.Ask<TaskProgress>(new GetTaskProgress(task.Id), within); }
+        try { return await task.Actor.Ask<object>(new GetTaskProgress(task.Id), within); }
         catch (AskTimeoutException) { return null; }
     }
 }

@@ -42,7 +42,7 @@ public static class ThrottleHosting
                 var providers = resolver.GetService<ProviderDirectory>();
                 return account => ProviderThrottle.Props(providers.Find(account)!, providers.Clock, holdFirstWindow: true).WithDispatcher(Dispatcher);
             },
-            new ThrottleShards(),
+            new AccountShards(),
             new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, StateStoreMode = StateStoreMode.DData })
         .WithActors((system, registry, resolver) =>
         {
@@ -54,10 +54,10 @@ public static class ThrottleHosting
 }
 
 /// <summary>
-/// One shard per provider account, named after it: accounts are few, and each is one entity. Messages come in a
+/// One shard per provider account, named after it (the throttles, the Chanjing token owners): accounts are few, and each is one entity. Messages come in a
 /// <see cref="ShardingEnvelope"/> naming the account, which the region itself opens.
 /// </summary>
-internal sealed class ThrottleShards : IMessageExtractor
+internal sealed class AccountShards : IMessageExtractor
 {
     public string? EntityId(object message) => null;
 

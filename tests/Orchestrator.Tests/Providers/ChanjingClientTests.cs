@@ -48,7 +48,7 @@ public sealed class ChanjingClientTests
             """{"ref_prompt":"生成一张微缩模型风格的创意场景图。画面中央是一个古典青花瓷碗,碗里盛着雪白的汤圆,最上面一颗破皮流出黑芝麻馅。","creation_type":3,"aspect_ratio":"9:16","clarity":2048,"number_of_images":1,"model_code":"kling-v2-1"}""",
             http.Sent[1].Body);
         Assert.NotNull(http.Sent[1].ContentLength);
-        Assert.Equal(1, client.Tokens.Fetches);
+        Assert.Equal(1, ((ChanjingTokenOwner)client.Tokens).Fetches);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class ChanjingClientTests
         var outcome = await client.QueryAsync(GenerationKind.TextToImage, "u1", "t1", CancellationToken.None);
 
         Assert.Equal(ProviderTaskStatus.Running, Assert.IsType<QueryOutcome.Found>(outcome).Snapshot.Status);
-        Assert.Equal(2, client.Tokens.Fetches);
+        Assert.Equal(2, ((ChanjingTokenOwner)client.Tokens).Fetches);
         Assert.Equal(["/open/v1/access_token", "/open/v1/ai_creation/task?unique_id=u1", "/open/v1/access_token", "/open/v1/ai_creation/task?unique_id=u1"],
             http.Sent.Select(s => s.Path));
     }
@@ -83,10 +83,10 @@ public sealed class ChanjingClientTests
         await client.SubmitAsync(new ProviderSubmission("t", request, null), CancellationToken.None);
         clock.Advance(TimeSpan.FromMinutes(54));
         await client.SubmitAsync(new ProviderSubmission("t", request, null), CancellationToken.None);
-        Assert.Equal(1, client.Tokens.Fetches);
+        Assert.Equal(1, ((ChanjingTokenOwner)client.Tokens).Fetches);
         clock.Advance(TimeSpan.FromMinutes(2));
         await client.SubmitAsync(new ProviderSubmission("t", request, null), CancellationToken.None);
-        Assert.Equal(2, client.Tokens.Fetches);
+        Assert.Equal(2, ((ChanjingTokenOwner)client.Tokens).Fetches);
     }
 
     [Theory]

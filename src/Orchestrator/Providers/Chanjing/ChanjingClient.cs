@@ -5,21 +5,21 @@ using Orchestrator.Throttling;
 namespace Orchestrator.Providers.Chanjing;
 
 /// <summary>
-/// Chanjing's ai_creation API: <c>access_token</c> header from the account's <see cref="ChanjingTokenOwner"/>,
+/// Chanjing's ai_creation API: <c>access_token</c> header from the account's token owner (<see cref="ChanjingTokenOwner"/>
+/// on a single node, the cluster's one owner through <c>Cluster.ClusterChanjingTokens</c>),
 /// submit, query one, and query up to 50 per call through the page endpoint. Chanjing takes no external id,
 /// so a submit is journaled as attempted before it is sent.
 /// </summary>
-internal sealed class ChanjingClient(HttpClient http, ChanjingTokenOwner tokens, string account, IPermitGate gate) : IProviderClient, IBatchQueryClient
+internal sealed class ChanjingClient(HttpClient http, IChanjingTokens tokens, string account, IPermitGate gate) : IProviderClient, IBatchQueryClient
 {
     public const string DefaultUrl = "https://open-api.chanjing.cc";
 
     public static ChanjingClient Create(ProviderClientContext c) =>
-        new(c.Http, new ChanjingTokenOwner(c.Http, c.Account.Name, c.Account.Options.AppId!, c.Account.Options.SecretKey!, c.Clock, c.Gate),
-            c.Account.Name, c.Gate);
+        new(c.Http, c.SharedChanjingTokens?.Invoke(c.Account.Name) ?? ChanjingTokenOwner.For(c), c.Account.Name, c.Gate);
 
     public ProviderCapabilities Capabilities { get; } = new(TakesExternalId: false, BatchQuerySize: 50);
     public int MaxBatch => Capabilities.BatchQuerySize!.Value;
-    public ChanjingTokenOwner Tokens => tokens;
+    public IChanjingTokens Tokens => tokens;
 
     public async Task<SubmitOutcome> SubmitAsync(ProviderSubmission submission, CancellationToken ct)
     {

@@ -9,10 +9,27 @@ namespace Orchestrator.Providers.Chanjing;
 /// was refused with 10400 (unless another caller already replaced that token). Every fetch takes a throttle permit.
 /// </summary>
 internal sealed class ChanjingTokenOwner(HttpClient http, string account, string appId, string secretKey, TimeProvider clock, IPermitGate gate)
+    : IChanjingTokens
 {
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _one = new(1, 1);
     private (string Token, DateTimeOffset Expires)? _current;
+
+    public static ChanjingTokenOwner For(ProviderClientContext c) =>
+        new(c.Http, c.Account.Name, c.Account.Options.AppId!, c.Account.Options.SecretKey!, c.Clock, c.Gate);
+
+    /// <summary>The token in force and when it expires, if any (it is never persisted: a credential).</summary>
+    public (string Token, DateTimeOffset Expires)? Current => _current;
+
+    /// <summary>
+    /// Takes a token a node of the cluster is using as the one in force, when this owner has none (it was started anew
+    /// on another node): fetching instead would invalidate the token every node holds. A token that was in fact replaced
+    /// meanwhile comes back as refused, and is then replaced once.
+    /// </summary>
+    public void Adopt(string token, DateTimeOffset expires)
+    {
+        if (_current is null && expires - clock.GetUtcNow() > RenewBefore) _current = (token, expires);
+    }
 
     /// <summary>Token fetches so far (never the tokens).</summary>
     public int Fetches { get; private set; }
