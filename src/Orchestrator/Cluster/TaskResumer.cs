@@ -13,10 +13,14 @@ namespace Orchestrator.Cluster;
 /// every unfinished task in the read model is woken through the shard region. A task still running elsewhere ignores
 /// the wake; one whose shard lived on the removed node starts where its shard is allocated now and recovers from the
 /// journal. Every node does it (a wake is a message to an entity that ignores it): no single node has to be the one.
+/// The index is read only once this node's projector has written everything the journal held when the member was
+/// removed: the projector runs behind the journal (seconds under load, and ten seconds after a crash, for the gap the
+/// dead node's unfinished write leaves in the ordering), and a task the removed node accepted but the index did not
+/// hold yet would never have been woken.
 /// </summary>
 internal sealed class TaskResumer : ReceiveActor
 {
-    private sealed record Woken(int Count, Address Removed);
+    private sealed record Woken(int Count, Address Removed, TimeSpan CaughtUpAfter);
 
     public TaskResumer(TaskReadModel reads, IActorRef tasks)
     {
@@ -27,16 +31,45 @@ internal sealed class TaskResumer : ReceiveActor
             var self = Self;
             Task.Run(async () =>
             {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                await CaughtUpWithJournalAsync(reads, log);
+                var caughtUp = clock.Elapsed;
                 var ids = new List<string>();
                 await foreach (var id in reads.UnfinishedIdsAsync(CancellationToken.None)) ids.Add(id);
                 await Source.From(ids)
                     .Throttle(TaskProjector.WakesPerSecond / 10, TimeSpan.FromMilliseconds(100), TaskProjector.WakesPerSecond / 10, ThrottleMode.Shaping)
                     .RunForeach(id => tasks.Tell(new WakeTask(id)), materializer);
-                return new Woken(ids.Count, removed.Member.Address);
+                return new Woken(ids.Count, removed.Member.Address, caughtUp);
             }).PipeTo(self);
         });
-        Receive<Woken>(w => log.Info("Node {0} left the cluster: woke {1} unfinished tasks", w.Removed, w.Count));
+        Receive<Woken>(w => log.Info("Node {0} left the cluster: woke {1} unfinished tasks, once the read model had caught up with the journal ({2} s)",
+            w.Removed, w.Count, w.CaughtUpAfter.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)));
         Receive<Status.Failure>(f => log.Warning("Waking the unfinished tasks of a node that left failed: {0}", f.Cause.Message));
+    }
+
+    /// <summary>How long a removal waits for the projector before it wakes what the index holds anyway.</summary>
+    private static readonly TimeSpan CatchUpWithin = TimeSpan.FromMinutes(2);
+
+    /// <summary>Waits until the read model holds every task event in the journal now (the removed node writes no more).</summary>
+    private static async Task CaughtUpWithJournalAsync(TaskReadModel reads, ILoggingAdapter log)
+    {
+        long end;
+        await using (var connection = await reads.Database.OpenAsync(CancellationToken.None))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT COALESCE(MAX(ordering_id), 0) FROM tags WHERE tag = @tag";
+            var tag = command.CreateParameter();
+            tag.ParameterName = "tag";
+            tag.Value = GenerationTask.JournalTag;
+            command.Parameters.Add(tag);
+            end = Convert.ToInt64(await command.ExecuteScalarAsync());
+        }
+        try { await reads.Progress.WhenAtLeastAsync(end).WaitAsync(CatchUpWithin); }
+        catch (TimeoutException)
+        {
+            log.Warning("The read model is still behind the journal ({0} of {1}) after {2}: waking the unfinished tasks it holds",
+                reads.Progress.Offset, end, CatchUpWithin);
+        }
     }
 
     public static Props Props(TaskReadModel reads, IActorRef tasks) => Akka.Actor.Props.Create(typeof(TaskResumer), reads, tasks);

@@ -25,7 +25,22 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
 
     public Task<long> LoadOffsetAsync(CancellationToken ct) => ProjectionOffsets.LoadAsync(db, Projection, ct);
 
+    /// <summary>
+    /// Applies <paramref name="page"/> in one transaction. In cluster mode every node's projector writes the same rows;
+    /// each writes them in the order of their ids, so two pages that share rows queue behind each other rather than lock
+    /// them crosswise. A deadlock PostgreSQL still reports (or a serialization failure) is the page's write tried again,
+    /// not the stream's failure: that would stop this node's read model for seconds and replay it from the stored offset.
+    /// </summary>
     public async Task<ProjectedPage> WriteAsync(IReadOnlyList<EventEnvelope> page, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await WriteOnceAsync(page, ct); }
+            catch (DbException ex) when (ex.SqlState is "40P01" or "40001" && attempt < 5) { await Task.Delay(20 * attempt, ct); }
+        }
+    }
+
+    private async Task<ProjectedPage> WriteOnceAsync(IReadOnlyList<EventEnvelope> page, CancellationToken ct)
     {
         var offset = page.Max(e => ((Sequence)e.Offset).Value);
         var events = page.Where(e => e.Event is ITaskEvent).ToList();
@@ -46,7 +61,7 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             rows[e.TaskId] = next;
             changed[e.TaskId] = (next, changed.TryGetValue(e.TaskId, out var first) ? first.WasEnded : row?.View.Status.IsTerminal() == true);
         }
-        if (changed.Count > 0) await UpsertAsync(connection, tx, changed.Values.Select(c => c.Row), ct);
+        if (changed.Count > 0) await UpsertAsync(connection, tx, changed.Values.Select(c => c.Row).OrderBy(r => r.View.Id, StringComparer.Ordinal), ct);
         await ProjectionOffsets.SaveAsync(connection, tx, Projection, offset, ct);
         await tx.CommitAsync(ct);
         return new ProjectedPage(offset, changed.Values

@@ -19,7 +19,7 @@ public sealed class ClusterWebhookTests
         using var store = TestStores.Postgres();
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.5 });
         await using var receiver = await WebhookReceiver.StartAsync(WebhookSignature.NewSecret());
-        using var cluster = new ClusterNodes(store, sim.BaseUrl, 2, "--Orchestrator:Providers:simulator:Qps=50");
+        using var cluster = new ClusterNodes("webhooks", store, sim.BaseUrl, 2, qps: 50);
         var first = await cluster.StartAsync(0);
         var registered = await first.Http.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
