@@ -30,7 +30,7 @@ public sealed class ClusterBatchTests(ITestOutputHelper output)
         using var store = TestStores.Postgres();
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.4 });
         // 10 calls a second: the batch's tasks go out a few a second, so most are still queued in it when it is cancelled.
-        using var cluster = new ClusterNodes(store, sim.BaseUrl, 2, "--Orchestrator:Providers:simulator:Qps=10");
+        using var cluster = new ClusterNodes(nameof(ClusterBatchTests), store, sim.BaseUrl, 2, qps: 10);
         var uploadNode = await cluster.StartAsync(0);
         var otherNode = await cluster.StartAsync(1);
 

@@ -18,7 +18,7 @@ public sealed class ClusterChanjingTokenTests(ITestOutputHelper output)
     {
         using var store = TestStores.Postgres();
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.5, ImageMaxSeconds = 1.5 });
-        using var cluster = new ClusterNodes(store, sim.BaseUrl, 2,
+        using var cluster = new ClusterNodes(nameof(ClusterChanjingTokenTests), store, sim.BaseUrl, 2, 50, 0,
             "--Orchestrator:Providers:chanjing:Type=chanjing", $"--Orchestrator:Providers:chanjing:BaseUrl={sim.BaseUrl}",
             "--Orchestrator:Providers:chanjing:AppId=sim-app", "--Orchestrator:Providers:chanjing:SecretKey=sim-secret");
         await cluster.StartAsync(0);

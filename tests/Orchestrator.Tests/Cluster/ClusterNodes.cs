@@ -22,7 +22,8 @@ public sealed class ClusterNodes : IDisposable
     /// <param name="name">Names the nodes' logs kept as test artifacts.</param>
     /// <param name="qps">The simulator account's QPS, as every node is told it (and the simulator should enforce it).</param>
     /// <param name="concurrency">Its concurrent tasks, likewise; 0 leaves the node's default.</param>
-    public ClusterNodes(string name, TestStore store, string simulatorBaseUrl, int size, int qps, int concurrency = 0)
+    /// <param name="extra">More settings every node gets (another provider account, say).</param>
+    public ClusterNodes(string name, TestStore store, string simulatorBaseUrl, int size, int qps, int concurrency = 0, params string[] extra)
     {
         _name = name;
         _store = store;
@@ -32,6 +33,7 @@ public sealed class ClusterNodes : IDisposable
             $"--Orchestrator:Providers:simulator:BaseUrl={simulatorBaseUrl}",
             $"--Orchestrator:Providers:simulator:Qps={qps}",
             .. concurrency > 0 ? [$"--Orchestrator:Providers:simulator:MaxConcurrentTasks={concurrency}"] : Array.Empty<string>(),
+            .. extra,
         ];
     }
 

@@ -20,7 +20,7 @@ public sealed class ClusterStuckTests
         using var store = TestStores.Postgres();
         // Tasks that run for a minute: unfinished, each waiting on its poll timer, none stuck.
         await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 60, ImageMaxSeconds = 90 });
-        using var cluster = new ClusterNodes(store, sim.BaseUrl, 2, "--Orchestrator:Providers:simulator:Qps=50");
+        using var cluster = new ClusterNodes(nameof(ClusterStuckTests), store, sim.BaseUrl, 2, qps: 50);
         await cluster.StartAsync(0);
         await cluster.StartAsync(1);
 
