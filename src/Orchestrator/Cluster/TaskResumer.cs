@@ -53,23 +53,9 @@ internal sealed class TaskResumer : ReceiveActor
     /// <summary>Waits until the read model holds every task event in the journal now (the removed node writes no more).</summary>
     private static async Task CaughtUpWithJournalAsync(TaskReadModel reads, ILoggingAdapter log)
     {
-        long end;
-        await using (var connection = await reads.Database.OpenAsync(CancellationToken.None))
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT COALESCE(MAX(ordering_id), 0) FROM tags WHERE tag = @tag";
-            var tag = command.CreateParameter();
-            tag.ParameterName = "tag";
-            tag.Value = GenerationTask.JournalTag;
-            command.Parameters.Add(tag);
-            end = Convert.ToInt64(await command.ExecuteScalarAsync());
-        }
-        try { await reads.Progress.WhenAtLeastAsync(end).WaitAsync(CatchUpWithin); }
-        catch (TimeoutException)
-        {
-            log.Warning("The read model is still behind the journal ({0} of {1}) after {2}: waking the unfinished tasks it holds",
-                reads.Progress.Offset, end, CatchUpWithin);
-        }
+        if (!await reads.SettleAsync(CatchUpWithin, CancellationToken.None))
+            log.Warning("The read model is still behind the journal (at offset {0}) after {1}: waking the unfinished tasks it holds",
+                reads.Progress.Offset, CatchUpWithin);
     }
 
     public static Props Props(TaskReadModel reads, IActorRef tasks) => Akka.Actor.Props.Create(typeof(TaskResumer), reads, tasks);

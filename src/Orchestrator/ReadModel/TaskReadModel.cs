@@ -61,7 +61,19 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     /// <see cref="SettleWait"/>, then answer with what is there) until the projector has written every task event the
     /// journal holds now; its tag table (Akka.Persistence.Sql's, indexed on tag and ordering) says how far that is.
     /// </summary>
-    private async Task SettleAsync(DbConnection connection, CancellationToken ct)
+    private Task SettleAsync(DbConnection connection, CancellationToken ct) => SettleAsync(connection, SettleWait, ct);
+
+    /// <summary>
+    /// Waits up to <paramref name="within"/> until the projector has written every task event the journal holds now
+    /// (a node's removal waits for this before it reads the unfinished index). False when it was still behind.
+    /// </summary>
+    public async Task<bool> SettleAsync(TimeSpan within, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await SettleAsync(connection, within, ct);
+    }
+
+    private async Task<bool> SettleAsync(DbConnection connection, TimeSpan within, CancellationToken ct)
     {
         long head;
         try
@@ -71,15 +83,17 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         }
         catch (DbException)
         {
-            return; // no journal tables yet: nothing written
+            return true; // no journal tables yet: nothing written
         }
         try
         {
-            await progress.WhenAtLeastAsync(head).WaitAsync(SettleWait, ct);
+            await progress.WhenAtLeastAsync(head).WaitAsync(within, ct);
+            return true;
         }
         catch (TimeoutException)
         {
             // The projector is behind (a burst of writes): a slightly stale page beats a slow one.
+            return false;
         }
     }
 
