@@ -54,13 +54,29 @@ internal sealed record DeliveryLedger(long? CommittedOffset, ImmutableDictionary
     private DeliveryLedger Put(string eventId, Func<DeliveryRecord?, DeliveryRecord> make) =>
         this with { Deliveries = Deliveries.SetItem(eventId, make(Deliveries.GetValueOrDefault(eventId))) };
 
-    /// <summary>Pending deliveries due at <paramref name="now"/>, oldest completion first.</summary>
-    public IEnumerable<DeliveryRecord> Due(DateTimeOffset now) =>
-        Deliveries.Values.Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Offset);
+    /// <summary>
+    /// Pending deliveries due at <paramref name="now"/>, oldest completion first. With <paramref name="busyTask"/> (a
+    /// target that keeps each task's deliveries in order) only each idle task's earliest pending one.
+    /// </summary>
+    public IEnumerable<DeliveryRecord> Due(DateTimeOffset now, Func<string, bool>? busyTask = null) =>
+        Candidates(busyTask).Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Offset);
 
-    /// <summary>The earliest next attempt among pending deliveries not in <paramref name="except"/>.</summary>
-    public DateTimeOffset? NextDue(IReadOnlySet<string> except) =>
-        Deliveries.Values.Where(d => d.IsPending && !except.Contains(d.EventId)).Min(d => d.NextAttemptAt);
+    /// <summary>The earliest next attempt among pending deliveries not in <paramref name="except"/> (in order per task with <paramref name="busyTask"/>).</summary>
+    public DateTimeOffset? NextDue(IReadOnlySet<string> except, Func<string, bool>? busyTask = null) =>
+        Candidates(busyTask).Where(d => !except.Contains(d.EventId)).Min(d => d.NextAttemptAt);
+
+    /// <summary>Whether a delivery of <paramref name="taskId"/> is still pending (an ordered target's later one waits behind it).</summary>
+    public bool HasPendingFor(string taskId) => Deliveries.Values.Any(d => d.IsPending && d.TaskId == taskId);
+
+    /// <summary>
+    /// The pending deliveries that may be tried: all of them; or, in order per task, each task's earliest pending one,
+    /// none for a task <paramref name="busyTask"/> names (a later change never overtakes an earlier one still pending).
+    /// </summary>
+    private IEnumerable<DeliveryRecord> Candidates(Func<string, bool>? busyTask)
+    {
+        var pending = Deliveries.Values.Where(d => d.IsPending);
+        return busyTask is null ? pending : pending.GroupBy(d => d.TaskId).Where(g => !busyTask(g.Key)).Select(g => g.MinBy(d => d.Offset)!);
+    }
 
     /// <summary>Pending and failed deliveries in journal order, optionally only those in <paramref name="state"/>.</summary>
     public IReadOnlyList<DeliveryRecord> List(string? state = null) =>

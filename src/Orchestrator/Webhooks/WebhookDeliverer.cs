@@ -227,12 +227,11 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>An ordered target's task has a change in flight, being journaled, or pending: a later one waits behind it.</summary>
-    private bool MustWait(string taskId) =>
-        _busyTasks.ContainsKey(taskId) || _ledger.Deliveries.Values.Any(d => d.IsPending && d.TaskId == taskId);
+    private bool MustWait(string taskId) => _busyTasks.ContainsKey(taskId) || _ledger.HasPendingFor(taskId);
 
     /// <summary>
     /// Journals a change as pending with no attempt made: it keeps its place durably (its offset may be committed past it)
-    /// and becomes due once the changes before it are settled (<see cref="Candidates"/>).
+    /// and becomes due once the changes before it are settled (<see cref="DeliveryLedger.Due"/>).
     /// </summary>
     private void WaitBehind(DeliveryJob job)
     {
@@ -249,16 +248,8 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
         else _busyTasks.Remove(taskId);
     }
 
-    /// <summary>
-    /// The pending deliveries that may be tried: all of them, or for an ordered target each idle task's earliest one
-    /// (a later change never overtakes an earlier one that is still pending).
-    /// </summary>
-    private IEnumerable<DeliveryRecord> Candidates()
-    {
-        var pending = _ledger.Deliveries.Values.Where(d => d.IsPending);
-        if (!_target.FollowsStates) return pending;
-        return pending.GroupBy(d => d.TaskId).Where(g => !_busyTasks.ContainsKey(g.Key)).Select(g => g.MinBy(d => d.Offset)!);
-    }
+    /// <summary>An ordered target's tasks that have a change in flight or being journaled (the ledger skips their pending ones); null for other targets.</summary>
+    private Func<string, bool>? BusyTask => _target.FollowsStates ? _busyTasks.ContainsKey : null;
 
     private void Attempt(DeliveryJob job)
     {
@@ -339,8 +330,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     private void StartDueRetries()
     {
         if (!_enabled || _window is null) return;
-        var now = _rt.Now;
-        foreach (var d in Candidates().Where(d => d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Offset).ToList())
+        foreach (var d in _ledger.Due(_rt.Now, BusyTask).ToList())
         {
             if (_inFlight >= _target.MaxInFlight) break;
             if (_retrying.Contains(d.EventId)) continue;
@@ -353,7 +343,7 @@ internal sealed class WebhookDeliverer : ReceivePersistentActor, IWithTimers
     {
         // At the limit, the next finished attempt looks for due retries (Flow); no timer needed.
         if (!_enabled || _inFlight >= _target.MaxInFlight) return;
-        if (Candidates().Where(d => !_retrying.Contains(d.EventId)).Min(d => d.NextAttemptAt) is not { } next) { Timers.Cancel(RetryTimer); return; }
+        if (_ledger.NextDue(_retrying, BusyTask) is not { } next) { Timers.Cancel(RetryTimer); return; }
         var wait = next - _rt.Now;
         Timers.StartSingleTimer(RetryTimer, new RetryDue(), wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < MaxTimerStep ? wait : MaxTimerStep);
     }

@@ -66,6 +66,24 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void Kept_in_order_per_task_only_each_idle_tasks_earliest_pending_change_is_due()
+    {
+        static WebhookDeliveryPending Change(string id, long offset, string task, DateTimeOffset next) =>
+            new("task-states", id, offset, task, "task.processing", "{}", null, 1, 1, 500, null, T0, next);
+        var ledger = DeliveryLedger.Empty
+            .Apply(Change("a1", 1, "task-a", T0.AddSeconds(9)))
+            .Apply(Change("a2", 2, "task-a", T0))
+            .Apply(Change("b1", 3, "task-b", T0.AddSeconds(1)))
+            .Apply(Change("c1", 4, "task-c", T0));
+        Func<string, bool> busy = task => task == "task-c";
+
+        Assert.Equal(["b1"], ledger.Due(T0.AddSeconds(1), busy).Select(d => d.EventId)); // a2 waits behind a1, c1 behind its busy task
+        Assert.Equal(["b1", "a1"], ledger.Due(T0.AddSeconds(9), busy).Select(d => d.EventId));
+        Assert.Equal(T0.AddSeconds(1), ledger.NextDue(new HashSet<string>(), busy));
+        Assert.Equal(["a2", "c1", "b1", "a1"], ledger.Due(T0.AddSeconds(9)).Select(d => d.EventId)); // unordered: by due time, then offset
+    }
+
+    [Fact]
     public void The_watermark_stops_below_the_oldest_open_completion()
     {
         var w = new OffsetWindow(100);
