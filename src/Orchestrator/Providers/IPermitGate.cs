@@ -8,16 +8,15 @@ namespace Orchestrator.Providers;
 /// </summary>
 internal interface IPermitGate
 {
-    Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct);
-    void Finished(string account, long permitId);
+    /// <summary>Takes a permit, makes <paramref name="call"/> under it (sent only while the permit is usable: <see cref="PermitUseBy"/>), and gives it back.</summary>
+    Task<T> UnderPermitAsync<T>(string account, CallKind kind, Func<Task<T>> call, CancellationToken ct);
 }
 
 /// <summary>A gate that grants at once: for clients used outside the actor system (tests of wire formats).</summary>
 internal sealed class OpenGate : IPermitGate
 {
     public static readonly OpenGate Instance = new();
-    public Task<long> AcquireAsync(string account, CallKind kind, CancellationToken ct) => Task.FromResult(0L);
-    public void Finished(string account, long permitId) { }
+    public Task<T> UnderPermitAsync<T>(string account, CallKind kind, Func<Task<T>> call, CancellationToken ct) => call();
 }
 
 /// <summary>Extra capabilities some providers have.</summary>

@@ -80,11 +80,7 @@ internal sealed class ProviderDirectory : IDisposable
         if (!account.Enabled) throw new InvalidOperationException(account.DisabledReason);
         if (!_http.TryGetValue(accountName, out var http))
         {
-            http = _http[accountName] = new HttpClient(new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            })
+            http = _http[accountName] = new HttpClient(ProviderHttp.CreateHandler())
             {
                 BaseAddress = account.BaseUrl,
                 Timeout = TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds),

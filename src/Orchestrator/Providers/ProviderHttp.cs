@@ -20,6 +20,17 @@ internal static class ProviderHttp
     /// <summary>The connection broke after the request was sent (a reset, an answer cut short): the provider may have acted on it.</summary>
     public const string ConnectionLost = "connection_lost";
 
+    /// <summary>Not sent: the call's throttle permit ran out before it could go (<see cref="PermitUseBy"/>). The provider never saw it.</summary>
+    public const string NotSent = "not_sent";
+
+    /// <summary>An account's connection handler: pooled connections, each call sent once (<see cref="SingleSendStream"/>).</summary>
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PlaintextStreamFilter = SingleSendStream.Wrap,
+    };
+
     public static HttpContent JsonBody<T>(T body, JsonSerializerOptions options)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, options));
@@ -30,6 +41,12 @@ internal static class ProviderHttp
     public static async Task<(ProviderHttpAnswer? Answer, ProviderError? Fault)> SendAsync(
         HttpClient http, HttpRequestMessage request, CancellationToken ct)
     {
+        if (PermitUseBy.Overdue() is { } late)
+        {
+            return (null, new ProviderError(NotSent, FormattableString.Invariant(
+                $"Not sent: its throttle permit ran out {late.TotalMilliseconds:0} ms before it could go; it goes again under a new permit."), true, RetryAfter: TimeSpan.Zero));
+        }
+        SingleSendStream.Begin(); // one permit, one arrival at the provider
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);

@@ -168,11 +168,11 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
                 _rt.Timelines.Polled(_taskId, _rt.Now);
                 _rt.Throttles.Tell(new BatchPoll(request.Provider, _taskId, b.ProviderTaskId)); break;
             case Effect.Submit s:
-                Submit(request, s.Attempt);
+                Submit(request, s.Attempt, s.UseBy);
                 break;
             case Effect.Query q:
                 _rt.Timelines.Polled(_taskId, _rt.Now, q.IsLookup);
-                Query(request, q.IsLookup);
+                Query(request, q.IsLookup, q.UseBy);
                 break;
             case Effect.StoreResults s:
                 _rt.Results!.RehostAsync(_taskId, s.Succeeded.Results, _stopping.Token)
@@ -208,12 +208,12 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
     }
 
     // The span, count and log scope of a call start here; the answer ends them on the thread it comes back on.
-    private void Submit(GenerationRequest request, int attempt)
+    private void Submit(GenerationRequest request, int attempt, DateTimeOffset useBy)
     {
         var span = ProviderCallSpan.Start("submit", request.Provider, _taskId, request, _memory.State.CreatedBy, out var previous, attempt);
         Task<SubmitOutcome> call;
         using (TaskLogScope.Begin(_rt.Log, _taskId, request))
-            try { call = Client.SubmitAsync(new ProviderSubmission(_taskId, request, _rt.Callbacks.UrlFor(request.Provider, _taskId)), _stopping.Token); }
+            try { call = PermitUseBy.Run(useBy, _rt.Clock, () => Client.SubmitAsync(new ProviderSubmission(_taskId, request, _rt.Callbacks.UrlFor(request.Provider, _taskId)), _stopping.Token)); }
             finally { Activity.Current = previous; }
         Ended(call, span).PipeTo(Self, success: o => new In.SubmitAnswered(o), failure: ex => new In.SubmitAnswered(new SubmitOutcome.Rejected(Unexpected(ex))));
 
@@ -224,12 +224,12 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         }
     }
 
-    private void Query(GenerationRequest request, bool isLookup)
+    private void Query(GenerationRequest request, bool isLookup, DateTimeOffset useBy)
     {
         var span = ProviderCallSpan.Start(isLookup ? "lookup" : "poll", request.Provider, _taskId, request, _memory.State.CreatedBy, out var previous);
         Task<QueryOutcome> call;
         using (TaskLogScope.Begin(_rt.Log, _taskId, request))
-            try { call = Client.QueryAsync(request.Kind, _memory.State.ProviderTaskId, _taskId, _stopping.Token); }
+            try { call = PermitUseBy.Run(useBy, _rt.Clock, () => Client.QueryAsync(request.Kind, _memory.State.ProviderTaskId, _taskId, _stopping.Token)); }
             finally { Activity.Current = previous; }
         Ended(call, span).PipeTo(Self, success: o => new In.QueryAnswered(o, isLookup), failure: ex => new In.QueryAnswered(new QueryOutcome.Error(Unexpected(ex)), isLookup));
 

@@ -22,6 +22,8 @@ internal static class TaskDecider
         SubmitOutcome.Accepted a => new TaskDecision.Persist(new TaskSubmitted(s.TaskId, a.ProviderTaskId, s.SubmitAttempts, now)),
         // A rate or concurrency answer is the throttle's business, not the task's: it never uses up an attempt.
         SubmitOutcome.Rejected { Error.IsRateLimit: true } r => new TaskDecision.RetrySubmit(r.Error, CountsAsAttempt: false, LookupFirst: false),
+        // Nor does a submit that was never sent (its permit ran out first): it goes again at once.
+        SubmitOutcome.Rejected { Error.Code: ProviderHttp.NotSent } r => new TaskDecision.RetrySubmit(r.Error, CountsAsAttempt: false, LookupFirst: false),
         SubmitOutcome.Rejected r when r.Error.Retryable && s.SubmitAttempts < maxAttempts =>
             new TaskDecision.RetrySubmit(r.Error, CountsAsAttempt: true, LookupFirst: MayHaveBeenCreated(r.Error)),
         SubmitOutcome.Rejected r => new TaskDecision.Persist(new TaskFailed(s.TaskId, r.Error.ToTaskError(), s.SubmitAttempts, s.Polls, now)),
@@ -37,8 +39,8 @@ internal static class TaskDecider
         account?.MaxConcurrentTasks is null ? 0
         : r.Kind == GenerationKind.TextToImage && account.SlotPerImage ? Math.Max(1, r.Count ?? 1) : 1;
 
-    /// <summary>A connection never made never reached the provider; a timeout, a connection lost after sending or a 5xx may have created the task.</summary>
-    public static bool MayHaveBeenCreated(ProviderError e) => e.Code != ProviderHttp.ConnectionFailed && !e.IsRateLimit;
+    /// <summary>A connection never made or a call never sent never reached the provider; a timeout, a connection lost after sending or a 5xx may have created the task.</summary>
+    public static bool MayHaveBeenCreated(ProviderError e) => e.Code is not (ProviderHttp.ConnectionFailed or ProviderHttp.NotSent) && !e.IsRateLimit;
 
     /// <summary>A poll's answer; <paramref name="s"/> already counts it among the "not found" answers if it is one.</summary>
     public static TaskDecision OnPoll(TaskState s, QueryOutcome outcome, int consecutiveFailures, int maxFailures, int maxNotFoundAnswers,

@@ -87,7 +87,7 @@ internal sealed class BatchPoller : ReceiveActor, IWithTimers
         var span = ProviderCallSpan.Start("batch_poll", _account, taskId: null, request: null, createdBy: null, out var previous);
         span.Tasks(ids.Count);
         Task<IReadOnlyDictionary<string, QueryOutcome>> call;
-        try { call = _client.QueryManyAsync(ids.ToList(), _stopping.Token); }
+        try { call = PermitUseBy.Run(permit.UseBy, _clock, () => _client.QueryManyAsync(ids.ToList(), _stopping.Token)); }
         finally { Activity.Current = previous; }
         Ended(call, span).PipeTo(Self,
             success: r => new PageDone(permit.PermitId, taken, r),

@@ -54,7 +54,7 @@ public sealed class HostileClient(Uri server, TimeSpan bound) : IDisposable
         {
             return new HostileAnswer(request, HostileAnswer.Hung, watch.Elapsed);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse || ResetByServer(e))
         {
             return new HostileAnswer(request, HostileAnswer.Closed, watch.Elapsed, e.Message);
         }
@@ -65,6 +65,17 @@ public sealed class HostileClient(Uri server, TimeSpan bound) : IDisposable
     }
 
     private const int LargeBody = 64 * 1024;
+
+    /// <summary>
+    /// The server reset the connection: it refused a request (a 401 before reading its body) and closed a connection the
+    /// client asked to close while the body was still coming, so the client could not read the answer. A drop, not a client fault.
+    /// </summary>
+    private static bool ResetByServer(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown }) return true;
+        return false;
+    }
 
     /// <summary><paramref name="r"/> written out byte for byte: its key, headers and body (chunked if it is).</summary>
     private WireExchange AsWire(HostileRequest r)

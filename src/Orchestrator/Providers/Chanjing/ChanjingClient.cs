@@ -75,16 +75,8 @@ internal sealed class ChanjingClient(HttpClient http, IChanjingTokens tokens, st
 
         (token, tokenError) = await tokens.ReplaceAsync(token!, ct).ConfigureAwait(false);
         if (tokenError is not null) return (null, tokenError);
-        var permit = await gate.AcquireAsync(account, CallKind.Poll, ct).ConfigureAwait(false);
-        try
-        {
-            (data, error, _) = await SendAsync(build(), token!, ct).ConfigureAwait(false);
-            return (data, error);
-        }
-        finally
-        {
-            gate.Finished(account, permit);
-        }
+        (data, error, _) = await gate.UnderPermitAsync(account, CallKind.Poll, () => SendAsync(build(), token!, ct), ct).ConfigureAwait(false);
+        return (data, error);
     }
 
     private async Task<(JsonElement? Data, ProviderError? Error, int Code)> SendAsync(HttpRequestMessage request, string token, CancellationToken ct)

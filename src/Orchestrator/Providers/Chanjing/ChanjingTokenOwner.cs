@@ -49,15 +49,7 @@ internal sealed class ChanjingTokenOwner(HttpClient http, string account, string
         try
         {
             if (_current is { } c && c.Token != stale && c.Expires - clock.GetUtcNow() > RenewBefore) return (c.Token, null);
-            var permit = await gate.AcquireAsync(account, CallKind.Token, ct).ConfigureAwait(false);
-            try
-            {
-                return await FetchAsync(ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Finished(account, permit);
-            }
+            return await gate.UnderPermitAsync(account, CallKind.Token, () => FetchAsync(ct), ct).ConfigureAwait(false);
         }
         finally
         {

@@ -36,9 +36,11 @@ internal abstract record TaskEffect
 
     internal sealed record ReportRateLimit(TimeSpan? RetryAfter) : TaskEffect;
 
-    internal sealed record Submit(int Attempt) : TaskEffect;
+    /// <summary>Submit under the permit in use; <c>UseBy</c> is its use-by: not sent after it (<see cref="Providers.PermitUseBy"/>).</summary>
+    internal sealed record Submit(int Attempt, DateTimeOffset UseBy) : TaskEffect;
 
-    internal sealed record Query(bool IsLookup) : TaskEffect;
+    /// <summary>Query under the permit in use, sent only until <c>UseBy</c>.</summary>
+    internal sealed record Query(bool IsLookup, DateTimeOffset UseBy) : TaskEffect;
 
     /// <summary>Poll through the account's batch poller, which takes one permit for many tasks.</summary>
     internal sealed record PollInBatch(string ProviderTaskId) : TaskEffect;

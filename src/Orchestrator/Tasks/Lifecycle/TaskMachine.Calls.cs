@@ -52,7 +52,7 @@ internal static partial class TaskMachine
         {
             var isLookup = permit.Kind == CallKind.Submit;
             if (!isLookup) d.State = d.State.WithPolled();
-            d.Do(new Query(isLookup));
+            d.Do(new Query(isLookup, permit.UseBy));
             return;
         }
         var attempt = d.State.SubmitAttempts + 1;
@@ -61,7 +61,7 @@ internal static partial class TaskMachine
         if (!Caps(d).TakesExternalId) d.Persist(new TaskSubmitAttempted(d.TaskId, attempt, d.Env.Now, PossibleDuplicate: d.State.UnconfirmedAttempt));
         d.State = d.State.WithSubmitting(attempt);
         d.Publish();
-        d.Do(new Submit(attempt));
+        d.Do(new Submit(attempt, permit.UseBy));
     }
 
     private static void CallOver(TaskStep d)
@@ -111,7 +111,8 @@ internal static partial class TaskMachine
         if (!isLookup && providerEnded && outcome is QueryOutcome.Found f) Learn(d, f.Snapshot);
         // A lookup's "not found" is an answer (the submit never arrived), not a failure: it ends the streak that backs off
         // the next submit. A poll's "not found" stays counted, and bounded on its own (MaxNotFoundAnswers).
-        var failed = outcome is QueryOutcome.Error && !(isLookup && outcome is QueryOutcome.Error { Failure.IsNotFound: true });
+        // A query never sent (its permit ran out first) is no failure of the provider's either.
+        var failed = outcome is QueryOutcome.Error { Failure.Code: not ProviderHttp.NotSent } && !(isLookup && outcome is QueryOutcome.Error { Failure.IsNotFound: true });
         d.Memory = d.Memory with { ConsecutiveFailures = failed ? d.Memory.ConsecutiveFailures + 1 : 0 };
         var limits = d.Env.Limits;
         Carry(d, isLookup

@@ -155,6 +155,40 @@ public sealed class TaskMachineTests
     }
 
     [Fact]
+    public void A_submit_never_sent_because_its_permit_ran_out_asks_again_at_once_uses_no_attempt_and_is_no_possible_duplicate()
+    {
+        _env.Account = new ProviderCapabilities(TakesExternalId: false);
+        var journal = new List<ITaskEvent>();
+        Step(new In.Recovered());
+        Step(new In.Accept(TaskStateTests.Request()));
+        journal.AddRange(_effects.OfType<E.Persist>().Select(p => p.Event));
+        Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+        Assert.Equal(_env.Now.AddSeconds(1), Single<E.Submit>().UseBy); // the send point refuses it after that
+        journal.AddRange(_effects.OfType<E.Persist>().Select(p => p.Event));
+
+        Step(new In.SubmitAnswered(new SubmitOutcome.Rejected(new ProviderError(ProviderHttp.NotSent, "permit ran out", true, RetryAfter: TimeSpan.Zero))));
+        journal.AddRange(_effects.OfType<E.Persist>().Select(p => p.Event));
+        Assert.False(Assert.IsType<TaskSubmitRefused>(Single<E.Persist>().Event).Counted);
+        Assert.Equal(0, _memory.State.SubmitAttempts);
+        Assert.Equal(TimeSpan.Zero, Single<E.StartProgressTimer>().Delay);
+
+        Recover([.. journal]);
+        Assert.False(Has<E.Warn>(), "a submit never sent is no possible duplicate");
+    }
+
+    [Fact]
+    public void A_poll_never_sent_because_its_permit_ran_out_is_no_provider_failure()
+    {
+        Submitted();
+        Step(new In.ProgressDue(CallKind.Poll));
+        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
+        Assert.Equal(_env.Now.AddSeconds(1), Single<E.Query>().UseBy);
+        Step(new In.QueryAnswered(new QueryOutcome.Error(new ProviderError(ProviderHttp.NotSent, "permit ran out", true, RetryAfter: TimeSpan.Zero)), IsLookup: false));
+        Assert.Equal(0, _memory.ConsecutiveFailures);
+        Assert.True(Has<E.StartProgressTimer>());
+    }
+
+    [Fact]
     public void A_submit_whose_answer_was_lost_on_a_provider_without_external_ids_is_reported_after_a_restart()
     {
         _env.Account = new ProviderCapabilities(TakesExternalId: false);
