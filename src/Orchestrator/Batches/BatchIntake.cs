@@ -13,12 +13,14 @@ namespace Orchestrator.Batches;
 /// <paramref name="admit"/> refuses an upload before its first line is read when the journal cannot store it now.
 /// </summary>
 internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToken, Task<IActorRef>> directory, BatchOptions? limits = null, Action? admit = null,
-    Func<CancellationToken, Task>? waitForRoom = null)
+    Func<CancellationToken, Task>? waitForRoom = null, TimeSpan? askTimeout = null)
 {
     private readonly BatchOptions _limits = limits ?? new BatchOptions();
 
     public const int ChunkSize = 1000;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a batch write may take before the journal counts as unable to store it (each write is one journal event).</summary>
+    private readonly TimeSpan AskTimeout = askTimeout ?? TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Accepts an upload; <paramref name="onAccepted"/> sees each accepted entry (for callers that answer per line).
@@ -79,6 +81,15 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount), AskTimeout, ct);
             Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
             return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
+        }
+        catch (AskTimeoutException)
+        {
+            // A write of the batch was not confirmed in time: the journal is overloaded or stalled. Callers get the journal's
+            // own answer (503 with Retry-After, JournalUnavailableException), not an actor system's timeout.
+            if (opened) batches.Tell(new AbandonBatch(batchId, "the journal did not confirm the upload in time"));
+            throw new JournalUnavailableException(
+                $"The journal did not confirm the batch's writes within {AskTimeout.TotalSeconds:0} s; the batch is dropped. Try again in {Persistence.JournalHealth.RetryAfter.TotalSeconds:0} s.",
+                Persistence.JournalHealth.RetryAfter);
         }
         catch
         {
@@ -158,7 +169,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         : line.Submission.IdempotencyKey is not null ? [new FieldError("idempotencyKey", "Not used in a batch: a batch task's id comes from its batch and line.")]
         : null;
 
-    private static Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, CancellationToken ct) =>
+    private Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, CancellationToken ct) =>
         batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk), AskTimeout, ct);
 }
 

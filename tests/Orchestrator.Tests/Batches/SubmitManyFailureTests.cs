@@ -32,6 +32,32 @@ public sealed class SubmitManyFailureTests
         await readingStopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_batch_write_the_journal_does_not_confirm_in_time_is_the_journals_answer_not_an_ask_timeout()
+    {
+        using var system = Akka.Actor.ActorSystem.Create("silent-journal");
+        // The batch directory takes the write and never confirms it, as when the journal's writes stall.
+        var silent = system.ActorOf(Akka.TestKit.TestActors.BlackHoleActor.Props);
+        var intake = new BatchIntake(new TaskValidator(Providers), _ => Task.FromResult(silent), askTimeout: TimeSpan.FromMilliseconds(300));
+
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var _ in intake.SubmitManyAsync(Two(), CancellationToken.None)) { }
+        });
+
+        // Before: Akka's AskTimeoutException, which the embedding API does not document and the HTTP API guessed at.
+        var unavailable = Assert.IsType<JournalUnavailableException>(failure);
+        Assert.Equal(TimeSpan.FromSeconds(5), unavailable.RetryAfter);
+        Assert.Contains("did not confirm", unavailable.Message);
+    }
+
+    private static async IAsyncEnumerable<TaskSubmission> Two()
+    {
+        yield return new TaskSubmission { Provider = "simulator", Kind = "text-to-image", Model = "kling-v1-5", Prompt = "a lantern" };
+        yield return new TaskSubmission { Provider = "simulator", Kind = "text-to-image", Model = "kling-v1-5", Prompt = "a kite" };
+        await Task.CompletedTask;
+    }
+
     private static async IAsyncEnumerable<TaskSubmission> OneThenWait(TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken ct = default)
     {
         yield return new TaskSubmission { Provider = "simulator", Kind = "text-to-image", Model = "kling-v1-5", Prompt = "a lantern" };
