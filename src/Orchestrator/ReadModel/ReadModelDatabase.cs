@@ -35,37 +35,48 @@ internal sealed class ReadModelDatabase
         return connection;
     }
 
-    /// <summary>Creates the read model's tables and indexes when they are missing (idempotent; safe on every start).</summary>
+    /// <summary>
+    /// Creates the read model's tables and indexes when they are missing (idempotent; safe on every start). On PostgreSQL
+    /// nodes that start together would race on <c>CREATE … IF NOT EXISTS</c> (PostgreSQL checks "if not exists" before it
+    /// takes its catalog locks, so all but one fail on a unique catalog index): an advisory lock held for the transaction
+    /// lets one node create the schema while the others wait, then find it there.
+    /// </summary>
     public async Task EnsureSchemaAsync(CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        foreach (var statement in Schema)
-        {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = statement;
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await IndexJournalTagsAsync(connection, ct);
-        await FillTenantsAsync(connection, ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (!IsSqlite) await ExecuteAsync(connection, tx, $"SELECT pg_advisory_xact_lock({SchemaLockKey})", ct);
+        foreach (var statement in Schema) await ExecuteAsync(connection, tx, statement, ct);
+        await IndexJournalTagsAsync(connection, tx, ct);
+        await FillTenantsAsync(connection, tx, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The advisory lock's key: any constant the journal's plugin does not use ("orchestrator read model").</summary>
+    private const long SchemaLockKey = 0x4f52_4d5f_5343_484d;
+
+    private static async Task<object?> ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct, bool scalar = false)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        if (scalar) return await cmd.ExecuteScalarAsync(ct);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return null;
     }
 
     /// <summary>
     /// Rows written before tenants were scoped have no <c>tenant</c>; it is the view's <c>metadata.tenant</c>. Filled
     /// once (a marker row in <c>orchestrator_projections</c> says it was done), so a start does not scan every row again.
     /// </summary>
-    private async Task FillTenantsAsync(DbConnection connection, CancellationToken ct)
+    private async Task FillTenantsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
         const string marker = "tenant-column-filled";
-        await using var done = connection.CreateCommand();
-        done.CommandText = $"SELECT COUNT(*) FROM orchestrator_projections WHERE projection = '{marker}'";
-        if (Convert.ToInt64(await done.ExecuteScalarAsync(ct)) > 0) return;
-        await using var fill = connection.CreateCommand();
+        var done = await ExecuteAsync(connection, tx, $"SELECT COUNT(*) FROM orchestrator_projections WHERE projection = '{marker}'", ct, scalar: true);
+        if (Convert.ToInt64(done) > 0) return;
         var tenant = IsSqlite ? "json_extract(view, '$.metadata.tenant')" : "(view::jsonb -> 'metadata' ->> 'tenant')";
-        fill.CommandText = $"UPDATE orchestrator_tasks SET tenant = {tenant} WHERE tenant IS NULL AND view LIKE '%\"tenant\"%'";
-        await fill.ExecuteNonQueryAsync(ct);
-        await using var mark = connection.CreateCommand();
-        mark.CommandText = $"INSERT INTO orchestrator_projections (projection, last_offset) VALUES ('{marker}', 0) ON CONFLICT (projection) DO NOTHING";
-        await mark.ExecuteNonQueryAsync(ct);
+        await ExecuteAsync(connection, tx, $"UPDATE orchestrator_tasks SET tenant = {tenant} WHERE tenant IS NULL AND view LIKE '%\"tenant\"%'", ct);
+        await ExecuteAsync(connection, tx, $"INSERT INTO orchestrator_projections (projection, last_offset) VALUES ('{marker}', 0) ON CONFLICT (projection) DO NOTHING", ct);
     }
 
     /// <summary>
@@ -73,14 +84,12 @@ internal sealed class ReadModelDatabase
     /// one) was planned as a scan of every task event plus a sort. An index on (tag, ordering) makes it a range read.
     /// The tag table exists once the journal has started; until then this is retried on the next start.
     /// </summary>
-    private async Task IndexJournalTagsAsync(DbConnection connection, CancellationToken ct)
+    private async Task IndexJournalTagsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
-        await using var exists = connection.CreateCommand();
-        exists.CommandText = IsSqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'tags'" : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tags'";
-        if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) == 0) return;
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "CREATE INDEX IF NOT EXISTS tags_tag_ordering_idx ON tags (tag, ordering_id)";
-        await cmd.ExecuteNonQueryAsync(ct);
+        var exists = await ExecuteAsync(connection, tx,
+            IsSqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'tags'" : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tags'", ct, scalar: true);
+        if (Convert.ToInt64(exists) == 0) return;
+        await ExecuteAsync(connection, tx, "CREATE INDEX IF NOT EXISTS tags_tag_ordering_idx ON tags (tag, ordering_id)", ct);
     }
 
     private static readonly string[] Schema =

@@ -15,6 +15,25 @@ public sealed class SharedReadModelTests
     private const int Tasks = 200;
 
     [PostgresFact]
+    public async Task Nodes_starting_together_on_an_empty_database_all_create_the_read_model_schema_without_error()
+    {
+        using var store = TestStores.Postgres();
+        // Three nodes of a docker-compose start at once: each creates the tables and indexes it finds missing.
+        var failures = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await new ReadModelDatabase(store.Storage).EnsureSchemaAsync(CancellationToken.None);
+                return null;
+            }
+            catch (Exception ex) { return ex.Message; }
+        })));
+
+        // Before: "duplicate key value violates unique constraint pg_type_typname_nsp_index" for all but one.
+        Assert.All(failures, Assert.Null);
+    }
+
+    [PostgresFact]
     public async Task Projectors_writing_the_same_rows_in_differently_cut_pages_all_succeed()
     {
         using var store = TestStores.Postgres();
