@@ -67,7 +67,7 @@ public sealed class SqliteReadLockTests : IDisposable
     }
 
     /// <summary>Persists what it is sent on the orchestrator's journal and answers how many events it recovered.</summary>
-    private sealed class EventWriter : ReceivePersistentActor
+    internal sealed class EventWriter : ReceivePersistentActor
     {
         private readonly string _persistenceId;
         private int _recovered;
