@@ -43,6 +43,7 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(ChanjingTokenAnswer)] = "cta",
         // To and from the batch singleton (a batch's requests reach it from every node).
         [typeof(OpenBatch)] = "bo",
+        [typeof(BatchPurged)] = "bpu",
         [typeof(NoteRetried)] = "bnr",
         [typeof(StoreChunk)] = "bsc",
         [typeof(ChunkStored)] = "bcs",

@@ -26,6 +26,7 @@ internal sealed class RetentionSweeper : ReceiveActor, IWithTimers
     private readonly LiveTaskViews _live;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly EventStream _events = Context.System.EventStream;
+    private readonly Akka.Hosting.ActorRegistry _registry = Akka.Hosting.ActorRegistry.For(Context.System);
     private bool _running;
     private int _removed;
     private int _removedBatches;
@@ -64,8 +65,11 @@ internal sealed class RetentionSweeper : ReceiveActor, IWithTimers
         return Akka.Actor.Props.Create(typeof(RetentionSweeper), options, new EndedTaskPurge(db), new EndedBatchPurge(db), results, live, clock);
     }
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        if (_options.EndedTaskDays <= 0) return; // kept forever (cluster mode starts the singleton either way)
         Timers.StartPeriodicTimer(nameof(Sweep), new Sweep(), TimeSpan.FromSeconds(Math.Min(_options.SweepSeconds, 60)), TimeSpan.FromSeconds(_options.SweepSeconds));
+    }
 
     private void RunStep()
     {
@@ -83,7 +87,10 @@ internal sealed class RetentionSweeper : ReceiveActor, IWithTimers
         var tasks = await _batches.TasksAsync(batchId, _options.BatchSize, ct);
         if (tasks.Count > 0) return new Step(await RemoveTasksAsync(tasks), 0, null);
         await _batches.DeleteBatchAsync(batchId, ct);
-        _events.Publish(new BatchPurged(batchId));
+        // The batch directory keeps what it knows of the batch: told directly, since in cluster mode it is a singleton that
+        // may live on another node (only a directory started without a registry hears it on this node's event stream).
+        if (_registry.TryGet<BatchDirectory>(out var directory)) directory.Tell(new BatchPurged(batchId));
+        else _events.Publish(new BatchPurged(batchId));
         return new Step(0, 1, null);
     }
 

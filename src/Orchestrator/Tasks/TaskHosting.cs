@@ -30,6 +30,8 @@ public static class TaskHosting
             var supervisor = system.ActorOf(TaskSupervisor.Props(runtime), "tasks");
             registry.Register<TaskSupervisor>(supervisor);
             StartReadModel(system, registry, resolver, runtime, supervisor);
+            var retention = runtime.Options.Retention;
+            if (retention.EndedTaskDays > 0) registry.Register<RetentionSweeper>(system.ActorOf(RetentionProps(resolver, runtime), "retention"));
         });
 
     /// <summary>
@@ -60,7 +62,13 @@ public static class TaskHosting
             var region = registry.Get<TaskSupervisor>();
             StartReadModel(system, registry, resolver, Runtime(system, resolver), region);
             registry.Register<Cluster.TaskResumer>(system.ActorOf(Cluster.TaskResumer.Props(resolver.GetService<TaskReadModel>(), region), "task-resumer"));
-        });
+        })
+        // One sweeper for the cluster: nodes sweeping the same rows at once would only repeat each other's deletes.
+        .WithSingleton<RetentionSweeper>("retention", (system, _, resolver) => RetentionProps(resolver, Runtime(system, resolver)),
+            new ClusterSingletonOptions(), createProxyToo: false);
+
+    private static Props RetentionProps(Akka.DependencyInjection.IDependencyResolver resolver, TaskRuntime runtime) =>
+        RetentionSweeper.Props(runtime.Options.Retention, resolver.GetService<ReadModelDatabase>(), resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock);
 
     private static TaskRuntime Runtime(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver) =>
         new(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
@@ -78,9 +86,5 @@ public static class TaskHosting
             runtime.Live, tasks, resolver.GetService<OrchestratorReadiness>(),
             resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
         registry.Register<TaskProjector>(projector);
-        var retention = runtime.Options.Retention;
-        if (retention.EndedTaskDays > 0)
-            registry.Register<RetentionSweeper>(system.ActorOf(RetentionSweeper.Props(retention, resolver.GetService<ReadModelDatabase>(),
-                resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock), "retention"));
     }
 }

@@ -25,6 +25,28 @@ public sealed class ClusterBatchTests(ITestOutputHelper output)
     private static Task<JsonElement> BatchAsync(ServerProcess node, string id) => node.Http.GetFromJsonAsync<JsonElement>($"/v1/batches/{id}");
 
     [PostgresFact]
+    public async Task A_batch_past_its_retention_is_gone_on_every_node()
+    {
+        using var store = TestStores.Postgres();
+        await using var sim = await SimulatorServer.StartAsync(new SimulatorOptions { ImageMinSeconds = 0.2, ImageMaxSeconds = 0.4 });
+        // Two seconds after its last task ended a batch is past its time; every node has the same settings.
+        using var cluster = new ClusterNodes(nameof(ClusterBatchTests) + "-retention", store, sim.BaseUrl, 2, 20, 0,
+            $"--Orchestrator:Retention:EndedTaskDays={2.0 / 86_400}", "--Orchestrator:Retention:SweepSeconds=0.5", "--Orchestrator:Retention:BatchSize=5");
+        var first = await cluster.StartAsync(0);
+        var second = await cluster.StartAsync(1);
+        var upload = await second.Http.PostAsync("/v1/batches", new StringContent(Body(8), Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        var batchId = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+
+        // Before: each node swept, and when the one without the batch directory (a singleton) removed the batch, the
+        // directory still knew it: every node answered 200 with all 8 tasks queued again, until the directory's node restarted.
+        foreach (var (node, index) in new[] { (first, 0), (second, 1) })
+            await Eventually.Until(async () => (await node.Http.GetAsync($"/v1/batches/{batchId}")).StatusCode, code => code == HttpStatusCode.NotFound,
+                TimeSpan.FromSeconds(60), $"the batch to be gone on node {index}\n{cluster.Tail()}");
+        Assert.Equal(8, sim.Sim.Stats().Tasks);
+    }
+
+    [PostgresFact]
     public async Task A_batch_uploaded_on_one_node_is_read_and_cancelled_through_another_with_one_writer()
     {
         using var store = TestStores.Postgres();
