@@ -45,7 +45,7 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
         BatchSlot: TimeSpan.FromSeconds(options.Polling.BatchSlotSeconds),
         StoresResults: results is { Enabled: true })
     {
-        SleepAfter = options.Tasks.SleepAfter(options.Cluster.Enabled),
+        SleepAfter = options.Tasks.SleepAfter(),
     };
 
     /// <summary>Our URL of a stored result file.</summary>
