@@ -91,7 +91,7 @@ public static class TaskHosting
     {
         var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
             runtime.Live, tasks, resolver.GetService<OrchestratorReadiness>(),
-            resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
+            resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"), sleepersHaveRows: runtime.Sharded), "task-projector");
         registry.Register<TaskProjector>(projector);
     }
 }
