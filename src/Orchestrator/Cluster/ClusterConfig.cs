@@ -37,10 +37,7 @@ internal static partial class ClusterConfig
         }
         if (cluster.DownUnreachableAfterSeconds is < 1 or > 3600 || double.IsNaN(cluster.DownUnreachableAfterSeconds))
             problems.Add($"Orchestrator:Cluster:DownUnreachableAfterSeconds must be between 1 and 3600; it is {cluster.DownUnreachableAfterSeconds}.");
-        // A sleeping task's wake-up lives in its supervisor's memory; a shard region has no such place (yet). Unset, it
-        // is off in cluster mode; only a value set on purpose is refused.
-        if (options.Tasks.SleepWhenWaitingSeconds > 0)
-            problems.Add("Orchestrator:Tasks:SleepWhenWaitingSeconds must be 0 or unset in cluster mode (sleeping tasks are not sharded yet).");
+        // Sleeping tasks are allowed: their wake-ups are rows of the shared database (Cluster/TaskWakeUpTable).
         return problems;
     }
 

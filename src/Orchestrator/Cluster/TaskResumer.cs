@@ -16,7 +16,8 @@ namespace Orchestrator.Cluster;
 /// The index is read only once this node's projector has written everything the journal held when the member was
 /// removed: the projector runs behind the journal (seconds under load, and ten seconds after a crash, for the gap the
 /// dead node's unfinished write leaves in the ordering), and a task the removed node accepted but the index did not
-/// hold yet would never have been woken.
+/// hold yet would never have been woken. Sleeping tasks are left to <see cref="TaskWaker"/>, which wakes them on time
+/// with their polling progress, wherever they slept.
 /// </summary>
 internal sealed class TaskResumer : ReceiveActor
 {
@@ -35,7 +36,7 @@ internal sealed class TaskResumer : ReceiveActor
                 await CaughtUpWithJournalAsync(reads, log);
                 var caughtUp = clock.Elapsed;
                 var ids = new List<string>();
-                await foreach (var id in reads.UnfinishedIdsAsync(CancellationToken.None)) ids.Add(id);
+                await foreach (var id in reads.UnfinishedIdsAsync(CancellationToken.None, awakeOnly: true)) ids.Add(id);
                 await Source.From(ids)
                     .Throttle(TaskProjector.WakesPerSecond / 10, TimeSpan.FromMilliseconds(100), TaskProjector.WakesPerSecond / 10, ThrottleMode.Shaping)
                     .RunForeach(id => tasks.Tell(new WakeTask(id)), materializer);

@@ -239,18 +239,21 @@ public sealed class TaskOptions
     /// <summary>
     /// A task whose next poll is at least this many seconds away sleeps until then: its actor stops and its supervisor
     /// wakes it with the state it left, so tasks that wait on a provider for minutes cost a few hundred bytes each
-    /// instead of an actor (100,000 in flight in 870 MB, docs/benchmarks.md). Unset: <see cref="DefaultSleepWhenWaitingSeconds"/>
-    /// on a single node, off in cluster mode (a shard region, not a supervisor, hosts tasks there). 0 turns it off.
+    /// instead of an actor (100,000 in flight in 870 MB, docs/benchmarks.md). In cluster mode the wake-up is a row of
+    /// the shared database, woken by one waker for the cluster (docs/cluster.md). Unset: <see cref="DefaultSleepWhenWaitingSeconds"/>.
+    /// 0 turns it off.
     /// </summary>
     public double? SleepWhenWaitingSeconds { get; set; }
 
-    /// <summary>What an unset <see cref="SleepWhenWaitingSeconds"/> means on a single node: long enough that a task
-    /// polled every few seconds stays awake, short enough that a video waiting minutes sleeps.</summary>
+    /// <summary>What an unset <see cref="SleepWhenWaitingSeconds"/> means: long enough that a task polled every few
+    /// seconds stays awake, short enough that a video waiting minutes sleeps. The same in cluster mode, where a sleep
+    /// costs two small writes to the shared database (its row, and its deletion once woken), at most one pair per
+    /// 30 s of waiting: less than the poll it waits for.</summary>
     public const double DefaultSleepWhenWaitingSeconds = 30;
 
     /// <summary>How long a wait must be for a task to sleep through it; <see cref="TimeSpan.MaxValue"/> when tasks never sleep.</summary>
-    public TimeSpan SleepAfter(bool clustered) =>
-        (clustered ? SleepWhenWaitingSeconds ?? 0 : SleepWhenWaitingSeconds ?? DefaultSleepWhenWaitingSeconds) is > 0 and var seconds
+    public TimeSpan SleepAfter() =>
+        (SleepWhenWaitingSeconds ?? DefaultSleepWhenWaitingSeconds) is > 0 and var seconds
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.MaxValue;
 }

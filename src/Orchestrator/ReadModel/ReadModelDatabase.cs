@@ -131,6 +131,15 @@ internal sealed class ReadModelDatabase
           last_offset BIGINT NOT NULL
         )
         """,
+        // Cluster mode's sleeping tasks (Cluster/TaskWakeUpTable): the waker reads the due ones, earliest first.
+        """
+        CREATE TABLE IF NOT EXISTS orchestrator_task_wakeups (
+          task_id VARCHAR(64) NOT NULL PRIMARY KEY,
+          wake_at BIGINT NOT NULL, -- UTC ticks
+          resume TEXT NOT NULL     -- the TaskResume, as JSON
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS orchestrator_task_wakeups_due_idx ON orchestrator_task_wakeups (wake_at)",
         """
         CREATE TABLE IF NOT EXISTS orchestrator_projections (
           projection VARCHAR(64) NOT NULL PRIMARY KEY,

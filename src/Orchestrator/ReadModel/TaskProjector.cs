@@ -32,6 +32,8 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     private readonly ReadModelDatabase _db;
     private readonly TaskProjectionWriter _writer;
     private readonly TaskReadModel _reads;
+    // Cluster mode: a sleeping task has a wake-up row and the waker wakes it on time; a start leaves it asleep.
+    private readonly bool _sleepersHaveRows;
     private readonly LiveTaskViews _live;
     private readonly IActorRef _supervisor;
     private readonly OrchestratorReadiness _readiness;
@@ -42,8 +44,10 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TaskProjector(ReadModelDatabase db, TaskReadModel reads, LiveTaskViews live, IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log)
+    public TaskProjector(ReadModelDatabase db, TaskReadModel reads, LiveTaskViews live, IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log,
+        bool sleepersHaveRows)
     {
+        _sleepersHaveRows = sleepersHaveRows;
         _db = db;
         _writer = new TaskProjectionWriter(db);
         _reads = reads;
@@ -102,8 +106,9 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
 
     private ProjectionProgress Progress => _reads.Progress;
 
-    public static Props Props(ReadModelDatabase db, TaskReadModel reads, LiveTaskViews live, IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log) =>
-        Akka.Actor.Props.Create(typeof(TaskProjector), db, reads, live, supervisor, readiness, log);
+    public static Props Props(ReadModelDatabase db, TaskReadModel reads, LiveTaskViews live, IActorRef supervisor, OrchestratorReadiness readiness, ILogger? log,
+        bool sleepersHaveRows = false) =>
+        Akka.Actor.Props.Create(typeof(TaskProjector), db, reads, live, supervisor, readiness, log, sleepersHaveRows);
 
     protected override void PreStart()
     {
@@ -137,7 +142,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     private async Task ResumeUnfinishedAsync()
     {
         var ids = new List<string>();
-        await foreach (var id in _reads.UnfinishedIdsAsync(CancellationToken.None)) ids.Add(id);
+        await foreach (var id in _reads.UnfinishedIdsAsync(CancellationToken.None, awakeOnly: _sleepersHaveRows)) ids.Add(id);
         var supervisor = _supervisor;
         // Tasks already woken (or started) by a message meanwhile just get another wake, which they ignore.
         _ = Source.From(ids)

@@ -216,12 +216,25 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     }
 
     /// <summary>The ids of every unfinished task, through the index on unfinished rows (however much history there is).</summary>
-    public async IAsyncEnumerable<string> UnfinishedIdsAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<string> UnfinishedIdsAsync([EnumeratorCancellation] CancellationToken ct, bool awakeOnly = false)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var cmd = Command(connection, "SELECT id FROM orchestrator_tasks WHERE ended_at IS NULL");
+        await using var cmd = Command(connection, "SELECT id FROM orchestrator_tasks t WHERE ended_at IS NULL" + (awakeOnly ? NotAsleep : ""));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) yield return reader.GetString(0);
+    }
+
+    // Cluster mode's sleeping tasks have a wake-up row (Cluster/TaskWakeUpTable): the waker wakes them on time, and a
+    // wake (or a question) sent now would start them early, without their polling progress.
+    private const string NotAsleep = " AND NOT EXISTS (SELECT 1 FROM orchestrator_task_wakeups w WHERE w.task_id = t.id)";
+
+    /// <summary>Unfinished tasks asleep in cluster mode (those <c>UnfinishedIdsAsync(awakeOnly: true)</c> leaves out).</summary>
+    public async Task<int> AsleepCountAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var cmd = Command(connection,
+            "SELECT COUNT(*) FROM orchestrator_tasks t JOIN orchestrator_task_wakeups w ON w.task_id = t.id WHERE t.ended_at IS NULL");
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct));
     }
 
     /// <summary>How far each task's own journal is projected (its last sequence number written into its row).</summary>

@@ -39,6 +39,7 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
     private int _journalWrites;
     private bool _restarted;
     private bool _asleep;
+    private bool _recoveryOwed; // sharded: recovered, and deciding it waits for the first message (GenerationTask.Cluster)
     private IActorRef? _submitter; // who asked for the accept write, until it is made
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,6 +62,7 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         switch (message)
         {
             case ITaskEvent e: _memory = _memory with { State = _memory.State.Apply(e) }; return true;
+            case RecoveryCompleted when _rt.Sharded: RecoveredUnderShard(); return true;
             case RecoveryCompleted: Decide(new In.Recovered(_woken?.Resume)); return true;
             default: return false;
         }
@@ -68,6 +70,7 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
 
     protected override bool ReceiveCommand(object message)
     {
+        if (_recoveryOwed) DecideRecoveredWith(message);
         switch (message)
         {
             case SubmitTask c:
@@ -88,6 +91,8 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
             case GetTaskProgress: Sender.Tell(Progress()); break;
             case TaskHandOff: WakeElsewhereAndStop(); break;
             case ResendPermit r: ResendPermitIfWaiting(r.Request); break;
+            case RecoveredWithoutResume: break;
+            case WakeUpWritten w: OnWakeUpWritten(w); break;
             default: return false;
         }
         return true;
@@ -194,7 +199,8 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
                 // Under a shard the shard holds our messages and says "now" with the message given here.
                 Context.Parent.Tell(_rt.Sharded ? new Akka.Cluster.Sharding.Passivate(new In.PassivateNow()) : new Passivate(_taskId));
                 break;
-            case Effect.Passivated p when _rt.Sharded: Context.Stop(Self); break; // never with a resume: sleeping is off in cluster mode
+            case Effect.Passivated { Resume: { } resume } when _rt.Sharded: FallAsleep(resume); break;
+            case Effect.Passivated when _rt.Sharded: Context.Stop(Self); break;
             case Effect.Passivated p:
                 _asleep = p.Resume is not null;
                 Context.Parent.Tell(new TaskPassivated(_taskId, p.Resume, LastSequenceNr, _memory.State));

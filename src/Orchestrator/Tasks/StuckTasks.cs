@@ -52,8 +52,8 @@ internal static class StuckTasks
     /// whichever node it lives (the region keeps no list of its entities to check, and a node's own shards are only part
     /// of the cluster's tasks). A task accepted but not yet projected is not among them.
     /// </summary>
-    public static Task<StuckTaskReport> CheckThroughRegionAsync(IReadOnlyList<string> unfinished, IActorRef region, TimeSpan within) =>
-        CheckAsync(unfinished.Select(id => (id, region)).ToList(), 0, within);
+    public static Task<StuckTaskReport> CheckThroughRegionAsync(IReadOnlyList<string> unfinished, int asleep, IActorRef region, TimeSpan within) =>
+        CheckAsync(unfinished.Select(id => (id, region)).ToList(), asleep, within);
 
     // Anything but progress (the task is gone: retention removed it since the list was read) is not a stuck task.
     private static StuckTask? Answered(string taskId, object? answer) =>

@@ -65,6 +65,10 @@ public static class TaskHosting
         })
         // One sweeper for the cluster: nodes sweeping the same rows at once would only repeat each other's deletes.
         .WithSingleton<RetentionSweeper>("retention", (system, _, resolver) => RetentionProps(resolver, Runtime(system, resolver)),
+            new ClusterSingletonOptions(), createProxyToo: false)
+        // One alarm clock for the cluster's sleeping tasks, on whichever node is oldest: their rows outlive their nodes.
+        .WithSingleton<Cluster.TaskWaker>("task-waker", (_, registry, resolver) => Cluster.TaskWaker.Props(
+                new Cluster.TaskWakeUpTable(resolver.GetService<ReadModelDatabase>()), registry.Get<TaskSupervisor>(), resolver.GetService<TimeProvider>()),
             new ClusterSingletonOptions(), createProxyToo: false);
 
     private static Props RetentionProps(Akka.DependencyInjection.IDependencyResolver resolver, TaskRuntime runtime) =>
@@ -77,6 +81,9 @@ public static class TaskHosting
             resolver.GetService<Timelines.TaskTimelines>())
         {
             Log = resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"),
+            WakeUps = resolver.GetService<OrchestratorOptions>().Cluster.Enabled
+                ? new Cluster.TaskWakeUpTable(resolver.GetService<ReadModelDatabase>())
+                : null,
         };
 
     private static void StartReadModel(ActorSystem system, IActorRegistry registry, Akka.DependencyInjection.IDependencyResolver resolver,
@@ -84,7 +91,7 @@ public static class TaskHosting
     {
         var projector = system.ActorOf(TaskProjector.Props(resolver.GetService<ReadModelDatabase>(), resolver.GetService<TaskReadModel>(),
             runtime.Live, tasks, resolver.GetService<OrchestratorReadiness>(),
-            resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks")), "task-projector");
+            resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"), sleepersHaveRows: runtime.Sharded), "task-projector");
         registry.Register<TaskProjector>(projector);
     }
 }

@@ -16,8 +16,11 @@ internal sealed record GetTask(string TaskId) : ITaskCommand;
 
 internal sealed record CancelTask(string TaskId) : ITaskCommand;
 
-/// <summary>Start (recover) a task that has not ended, e.g. after a process restart.</summary>
-internal sealed record WakeTask(string TaskId) : ITaskCommand;
+/// <summary>
+/// Start (recover) a task that has not ended, e.g. after a process restart. <c>Resume</c>: cluster mode's waker wakes a
+/// task that slept (<see cref="Cluster.TaskWaker"/>), and this is where its polling was; a task already awake ignores it.
+/// </summary>
+internal sealed record WakeTask(string TaskId, Lifecycle.TaskResume? Resume = null) : ITaskCommand;
 
 /// <summary>A provider's callback for this task, read into a snapshot; the task treats it as a fresh status.</summary>
 internal sealed record ProviderCallback(string TaskId, Providers.ProviderTaskSnapshot Snapshot) : ITaskCommand;

@@ -29,6 +29,9 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     /// <summary>Where task actors log, each line in its task's scope (<see cref="Telemetry.TaskLogScope"/>); null: Akka's log.</summary>
     public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
+    /// <summary>Cluster mode: where a sharded task falls asleep (null on a single node, whose supervisor keeps its sleepers).</summary>
+    internal Cluster.TaskWakeUpTable? WakeUps { get; init; }
+
     /// <summary>Cluster mode: task actors are sharded entities, and the throttles they ask may live on other nodes.</summary>
     public bool Sharded => Options.Cluster.Enabled;
 
@@ -42,7 +45,7 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
         BatchSlot: TimeSpan.FromSeconds(options.Polling.BatchSlotSeconds),
         StoresResults: results is { Enabled: true })
     {
-        SleepAfter = options.Tasks.SleepAfter(options.Cluster.Enabled),
+        SleepAfter = options.Tasks.SleepAfter(),
     };
 
     /// <summary>Our URL of a stored result file.</summary>

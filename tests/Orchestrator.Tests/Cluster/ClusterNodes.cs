@@ -43,6 +43,12 @@ public sealed class ClusterNodes : IDisposable
 
     public List<ServerProcess?> Nodes { get; } = [];
 
+    /// <summary>
+    /// Of two nodes, the one keep-majority downs when they lose each other (equal sides: the lowest address stays):
+    /// the one with the higher remoting port, both being on 127.0.0.1.
+    /// </summary>
+    public int LoserOfAnEvenSplit => _remotingPorts[0] > _remotingPorts[1] ? 0 : 1;
+
     /// <summary>The nodes a client sends to: started, and not killed or stopped by the test.</summary>
     public IReadOnlyList<ServerProcess> Up
     {

@@ -31,15 +31,15 @@ public sealed class SleepingByDefaultTests
         Assert.NotNull(asleep.View.NextPollAt);
     }
 
+    // The same on a single node and in cluster mode, where a sleeping task's wake-up is a row of the shared database.
     [Theory]
-    [InlineData(null, false, 30d)]
-    [InlineData(null, true, null)]
-    [InlineData(0d, false, null)]
-    [InlineData(5d, false, 5d)]
-    public void The_wait_a_task_sleeps_through(double? setting, bool clustered, double? expectedSeconds)
+    [InlineData(null, 30d)]
+    [InlineData(0d, null)]
+    [InlineData(5d, 5d)]
+    public void The_wait_a_task_sleeps_through(double? setting, double? expectedSeconds)
     {
         var tasks = new TaskOptions { SleepWhenWaitingSeconds = setting };
         var expected = expectedSeconds is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.MaxValue;
-        Assert.Equal(expected, tasks.SleepAfter(clustered));
+        Assert.Equal(expected, tasks.SleepAfter());
     }
 }
