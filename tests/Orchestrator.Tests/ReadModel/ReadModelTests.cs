@@ -157,6 +157,25 @@ public class ReadModelTests : IAsyncLifetime
         Assert.Contains(steps, s => s.Contains("orchestrator_tasks_unfinished_idx"));
     }
 
+    [StoreFact]
+    public async Task A_journal_tag_is_read_through_one_index_on_tag_and_ordering_and_no_second_one_on_the_tag()
+    {
+        await using var actors = await StartAsync();
+        await actors.WaitForEndAsync((await actors.SubmitAsync(TaskActors.Image("indexed"))).Id);
+        await using var connection = await new ReadModelDatabase(_options.Storage).OpenAsync(CancellationToken.None);
+        await using var indexes = connection.CreateCommand();
+        indexes.CommandText = OnPostgresAttribute.IsOn(GetType())
+            ? "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tags'"
+            : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tags' AND sql IS NOT NULL";
+        var onTag = new List<string>();
+        await using (var reader = await indexes.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                if (System.Text.RegularExpressions.Regex.IsMatch(reader.GetString(1), @"\(\s*\[?tag\]?\s*[,)]")) onTag.Add($"{reader.GetString(0)}: {reader.GetString(1)}");
+
+        var only = Assert.Single(onTag);
+        Assert.Contains("ordering_id", only);
+    }
+
     internal static ProjectionProgress CaughtUp()
     {
         var progress = new ProjectionProgress();
