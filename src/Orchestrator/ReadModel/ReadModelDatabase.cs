@@ -45,7 +45,7 @@ internal sealed class ReadModelDatabase
             cmd.CommandText = statement;
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        await IndexJournalTagsAsync(connection, ct);
+        await Persistence.JournalIndexes.FitAsync(connection, IsSqlite, ct);
         await FillTenantsAsync(connection, ct);
     }
 
@@ -66,31 +66,6 @@ internal sealed class ReadModelDatabase
         await using var mark = connection.CreateCommand();
         mark.CommandText = $"INSERT INTO orchestrator_projections (projection, last_offset) VALUES ('{marker}', 0) ON CONFLICT (projection) DO NOTHING";
         await mark.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>
-    /// Akka.Persistence.Sql indexes its tag table on the tag alone (<c>tags_tag_idx</c>), so each events-by-tag page (every
-    /// live stream polls one) was planned as a scan of every task event plus a sort. An index on (tag, ordering) makes it a
-    /// range read, and serves whatever the tag alone served: it takes the plugin's index's name, so the plugin's
-    /// <c>CREATE INDEX IF NOT EXISTS</c> on each start finds it there and adds no second index on the tag (15 bytes per
-    /// event). Databases indexed before under <c>tags_tag_ordering_idx</c> are changed once. The tag table exists once the
-    /// journal has started; until then this is retried on the next start.
-    /// </summary>
-    private async Task IndexJournalTagsAsync(DbConnection connection, CancellationToken ct)
-    {
-        await using var exists = connection.CreateCommand();
-        exists.CommandText = IsSqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'tags'" : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tags'";
-        if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) == 0) return;
-        await using var definition = connection.CreateCommand();
-        definition.CommandText = IsSqlite ? "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'tags_tag_idx'" : "SELECT indexdef FROM pg_indexes WHERE indexname = 'tags_tag_idx'";
-        var ordered = await definition.ExecuteScalarAsync(ct) is string sql && sql.Contains("ordering_id", StringComparison.Ordinal);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = (ordered ? "" : "DROP INDEX IF EXISTS tags_tag_idx; CREATE INDEX IF NOT EXISTS tags_tag_idx ON tags (tag, ordering_id); ")
-            + "DROP INDEX IF EXISTS tags_tag_ordering_idx";
-        await cmd.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
     }
 
     private static readonly string[] Schema =
