@@ -109,7 +109,6 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         });
         Command<ReleaseTick>(_ => AskRoom());
         Command<CheckUnanswered>(_ => HandOverAgainUnansweredBefore(_rt.Now - _rt.AcceptanceWait));
-        Command<HandOverUnansweredNow>(_ => HandOverAgainUnansweredBefore(DateTimeOffset.MaxValue, nodeLeft: true));
         Command<CancelMoreQueued>(_ => CancelQueued());
         Command<Room>(OnRoom);
         Command<Status.Failure>(f => { _asking = false; _log.Warning("Batch {0}: asking for queue room failed: {1}", _batchId, f.Cause.Message); });
@@ -223,10 +222,9 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// A task whose first write failed (the journal refused or timed out under load) never answers, and its actor, woken
     /// again, finds nothing journaled: the hand-over was lost. So a task unanswered for <see cref="BatchRuntime.AcceptanceWait"/>
-    /// is handed over again; a second hand-over of a task that did get written is answered "already accepted". When a
-    /// node leaves the cluster, every unanswered one is handed over at once (<paramref name="nodeLeft"/>): it may have gone with the node.
+    /// is handed over again; a second hand-over of a task that did get written is answered "already accepted".
     /// </summary>
-    private void HandOverAgainUnansweredBefore(DateTimeOffset cutoff, bool nodeLeft = false)
+    private void HandOverAgainUnansweredBefore(DateTimeOffset cutoff)
     {
         var again = new List<BatchEntry>();
         while (_handedOver.TryPeek(out var first) && (!_unanswered.Contains(first.TaskId) || first.At < cutoff))
@@ -237,9 +235,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
             else if (!_unanswered.Contains(first.TaskId)) _lastHandedOver.Remove(first.TaskId);
         }
         foreach (var entry in again) HandOver(entry, fresh: false);
-        if (again.Count > 0 && nodeLeft)
-            _log.Info("Batch {0}: handed over again {1} tasks that had not answered when a node left the cluster", _batchId, again.Count);
-        else if (again.Count > 0)
+        if (again.Count > 0)
             _log.Warning("Batch {0}: handed over again {1} tasks that did not answer within {2} s", _batchId, again.Count, _rt.AcceptanceWait.TotalSeconds);
         if (_unanswered.Count == 0) Timers.Cancel(nameof(CheckUnanswered));
     }

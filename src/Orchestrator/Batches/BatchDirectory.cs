@@ -19,7 +19,6 @@ internal sealed class BatchDirectory : ReceiveActor
     private readonly Dictionary<IActorRef, string> _ids = new();
     private readonly Dictionary<string, string> _byPrefix = new();
     private readonly HashSet<string> _known = new();
-    private readonly HashSet<string> _lostNodes = new();
     // Batches passivating: what arrives for them meanwhile goes to their next incarnation.
     private readonly Dictionary<string, List<(IBatchCommand Message, IActorRef Sender)>> _held = new();
     private List<(object Message, IActorRef Sender)>? _pending = [];
@@ -66,11 +65,6 @@ internal sealed class BatchDirectory : ReceiveActor
             if (BatchIds.Parse(q.TaskId) is { } p && _byPrefix.TryGetValue(p.Prefix, out var batchId))
                 Route(new GetQueuedTask(batchId, q.TaskId, p.Line), Sender);
             else Sender.Tell(new TaskNotFound(q.TaskId));
-        });
-        Receive<NodeLost>(lost =>
-        {
-            if (!_lostNodes.Add(lost.Address)) return; // every survivor tells: once is enough
-            foreach (var child in _children.Values) child.Tell(new HandOverUnansweredNow());
         });
         Receive<BatchIdle>(idle =>
         {

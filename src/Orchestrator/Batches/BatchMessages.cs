@@ -43,16 +43,6 @@ internal sealed record WakeBatch(string BatchId) : IBatchCommand;
 /// <summary>Sent by a batch to its directory when it has no work left and has been idle: it may be stopped.</summary>
 internal sealed record BatchIdle(string BatchId);
 
-/// <summary>
-/// A node left the cluster (cluster mode; sent by every survivor's task resumer, acted on once per node). A task a batch
-/// handed over just before may have gone with it, its first write never made: each batch in memory hands over again at
-/// once what has not answered, instead of after <see cref="BatchRuntime.AcceptanceWait"/>.
-/// </summary>
-internal sealed record NodeLost(string Address);
-
-/// <summary>To a batch: hand over again now every task that has not answered that it is accepted.</summary>
-internal sealed record HandOverUnansweredNow;
-
 /// <summary>Find the batch a task id's prefix belongs to and ask it for the queued task.</summary>
 internal sealed record FindQueuedTask(string TaskId);
 

@@ -54,7 +54,6 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(BatchNotFound)] = "bnf",
         [typeof(BatchStatus)] = "bs",
         [typeof(BatchCancelReply)] = "bcr",
-        [typeof(NodeLost)] = "bnl",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

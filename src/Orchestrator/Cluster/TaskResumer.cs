@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Hosting;
-using Orchestrator.Batches;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -18,8 +16,7 @@ namespace Orchestrator.Cluster;
 /// The index is read only once this node's projector has written everything the journal held when the member was
 /// removed: the projector runs behind the journal (seconds under load, and ten seconds after a crash, for the gap the
 /// dead node's unfinished write leaves in the ordering), and a task the removed node accepted but the index did not
-/// hold yet would never have been woken. Then the batch singleton is told (<see cref="NodeLost"/>): a batch knows itself
-/// which of its hand-overs went unanswered, and waited 30 s before handing them over again (the tail of a batch after a kill).
+/// hold yet would never have been woken.
 /// </summary>
 internal sealed class TaskResumer : ReceiveActor
 {
@@ -45,15 +42,8 @@ internal sealed class TaskResumer : ReceiveActor
                 return new Woken(ids.Count, removed.Member.Address, caughtUp);
             }).PipeTo(self);
         });
-        Receive<Woken>(w =>
-        {
-            // Batches need no index: each knows which of its hand-overs are unanswered. Told after the wakes, through this
-            // node's proxy of the batch singleton (registered after this actor, so looked up now): told at the removal itself,
-            // the shard region still sent them to the removed node's region, and they were lost again (seen in the test).
-            if (ActorRegistry.For(Context.System).TryGet<BatchDirectory>(out var batches)) batches.Tell(new NodeLost(w.Removed.ToString()));
-            log.Info("Node {0} left the cluster: woke {1} unfinished tasks, once the read model had caught up with the journal ({2} s)",
-                w.Removed, w.Count, w.CaughtUpAfter.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
-        });
+        Receive<Woken>(w => log.Info("Node {0} left the cluster: woke {1} unfinished tasks, once the read model had caught up with the journal ({2} s)",
+            w.Removed, w.Count, w.CaughtUpAfter.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)));
         Receive<Status.Failure>(f => log.Warning("Waking the unfinished tasks of a node that left failed: {0}", f.Cause.Message));
     }
 

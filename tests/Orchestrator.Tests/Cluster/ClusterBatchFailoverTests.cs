@@ -65,8 +65,9 @@ public sealed class ClusterBatchFailoverTests(ITestOutputHelper output)
 
         foreach (var node in new[] { node0, node1 })
         {
-            // As long as the single-task failover test allows after its last submission: this machine's load runs to 90 on 2 cores.
-            var done = await Eventually.Until(() => BatchAsync(node, batchId), b => b.GetProperty("ended").GetInt32() == Lines, TimeSpan.FromSeconds(150),
+            // Two thirds of the batch are left at the kill: 60 s here at 16 tasks/s, but 7 tasks/s was seen with the 2 cores
+            // shared by other test runs (1,503 of 2,000 ended, and still ending, at 150 s): a slow machine is not a lost task.
+            var done = await Eventually.Until(() => BatchAsync(node, batchId), b => b.GetProperty("ended").GetInt32() == Lines, TimeSpan.FromSeconds(240),
                 b => $"every task of the batch to end (now {b.GetProperty("counts")}, {(clock.Elapsed - killedAt).TotalSeconds:0} s after the kill)\n{cluster.Tail()}");
             Assert.Equal(Lines, done.GetProperty("total").GetInt32());
             Assert.Equal(Lines, done.GetProperty("counts").GetProperty("succeeded").GetInt32());
