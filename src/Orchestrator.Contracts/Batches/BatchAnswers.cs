@@ -16,6 +16,13 @@ public sealed record BatchAcceptance(string? BatchId, int Accepted, IReadOnlyLis
     /// <summary>Lines refused, from <see cref="RejectedCount"/> or, from a server that sent no count, the list.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int RejectedTotal => Math.Max(RejectedCount, Rejected.Count);
+
+    /// <summary>
+    /// The upload was sent before under its idempotency key and made this batch then: nothing new was stored (the HTTP
+    /// API answers 200 instead of 202).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Repeated { get; init; }
 }
 
 /// <summary>A rejected line and why.</summary>

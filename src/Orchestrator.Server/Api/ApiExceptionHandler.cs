@@ -30,6 +30,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
             // Not logged per request: under load every submit would be; the journal's own failures are logged where they happen.
             JournalUnavailableException e => ApiProblems.Unavailable(http, "Journal unavailable", e.Message, e.RetryAfter),
             IdempotencyConflictException e => ApiProblems.IdempotencyConflict(e),
+            BatchIdempotencyConflictException e => ApiProblems.BatchIdempotencyConflict(e),
             BatchTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large", detail: e.Message,
                 extensions: new Dictionary<string, object?> { ["field"] = "body", ["limit"] = e.MaxLines }),
             BadHttpRequestException e => ApiProblems.BadRequestBody(http, e),

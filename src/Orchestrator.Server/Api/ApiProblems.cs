@@ -66,6 +66,12 @@ public static class ApiProblems
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
             detail: ex.Message, extensions: new Dictionary<string, object?> { ["taskId"] = ex.TaskId, ["field"] = "idempotencyKey" });
 
+    /// <summary>409: the batch upload's <c>Idempotency-Key</c> names a batch uploaded with other lines.</summary>
+    public static ProblemHttpResult BatchIdempotencyConflict(BatchIdempotencyConflictException ex) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
+            detail: $"The Idempotency-Key header names batch {ex.BatchId}, uploaded with other lines: send those lines again, or use a new key for a new batch.",
+            extensions: new Dictionary<string, object?> { ["batchId"] = ex.BatchId, ["field"] = BatchEndpoints.IdempotencyKeyHeader });
+
     /// <summary>
     /// What Kestrel refused while the body was read: 413 past the endpoint's size limit (named, with the limit), 408 for
     /// a body that arrives too slowly, otherwise a 400 on the body (a truncated or malformed transfer).

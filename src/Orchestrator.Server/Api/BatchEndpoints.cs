@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Orchestrator.Batches;
 using Orchestrator.Hosting;
 using Orchestrator.Server.Security;
@@ -19,7 +20,8 @@ public static class BatchEndpoints
         var batches = routes.MapGroup("/v1/batches");
         batches.MapPost("", Upload).WithBodyLimit(RequestBodyLimits.BatchBytes)
             .Accepts<TaskSubmission[]>("application/json", "application/x-ndjson").Produces<BatchAcceptance>(StatusCodes.Status202Accepted)
-            .WithProblems(400, 413, 415);
+            .Produces<BatchAcceptance>(StatusCodes.Status200OK)
+            .WithProblems(400, 409, 413, 415);
         batches.MapGet("", List).WithProblems(400);
         batches.MapPost("/{id}/retry", Retry).WithProblems(404, 409);
         batches.MapGet("/{id}", async Task<Results<Ok<BatchView>, ProblemHttpResult>> (string id, ApiCaller caller, IOrchestrator o, CancellationToken ct) =>
@@ -83,8 +85,19 @@ public static class BatchEndpoints
         };
     }
 
-    private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator, CancellationToken ct)
+    /// <summary>The header that makes an upload idempotent: sent again with the same lines, it answers the batch it made.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>
+    /// 202 with the new batch; with an <c>Idempotency-Key</c> (per tenant, like a task's <c>idempotencyKey</c>) the same
+    /// upload sent again is 200 with the batch it made, other lines under the key 409, and a key whose earlier upload never
+    /// completed is the new upload's.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, CancellationToken ct)
     {
+        if (idempotencyKey is not null && (idempotencyKey.Length == 0 || idempotencyKey.Length > TaskValidator.MaxIdempotencyKeyLength))
+            return ApiProblems.Invalid(new FieldError(IdempotencyKeyHeader, $"Between 1 and {TaskValidator.MaxIdempotencyKeyLength} characters."));
         var jsonLines = BatchUploadReader.IsJsonLines(request.ContentType);
         if (!jsonLines && !ApiContentTypes.IsJson(request.ContentType))
             return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/x-ndjson, application/json",
@@ -97,15 +110,15 @@ public static class BatchEndpoints
         BatchAcceptance acceptance;
         try
         {
-            acceptance = await orchestrator.SubmitBatchAsync(lines, atomic, ct);
+            acceptance = await orchestrator.SubmitBatchAsync(lines, new BatchSubmitOptions(atomic, idempotencyKey is null ? null : TenantStamp.ScopeKey(idempotencyKey, caller)), ct);
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
             return ApiProblems.Invalid(new FieldError("body", ex is JsonException ? "The body is not a JSON array of task requests (or JSON Lines with Content-Type application/x-ndjson)." : ex.Message));
         }
-        // 202 with the new batch's id in the body (no Location), 400 when nothing was accepted.
+        // 202 with the new batch's id in the body (no Location), 200 for an upload sent again, 400 when nothing was accepted.
         return TypedResults.Json(acceptance, ApiJson.Options,
-            statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : StatusCodes.Status202Accepted);
+            statusCode: acceptance.BatchId is null ? StatusCodes.Status400BadRequest : acceptance.Repeated ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
     }
 
     /// <summary>Each line with the caller's tenant set; a line that names another tenant becomes a rejection naming <c>metadata.tenant</c>.</summary>

@@ -38,6 +38,10 @@ public static class TenantStamp
     /// </summary>
     public static TaskSubmission ScopeIdempotencyKey(TaskSubmission submission, ApiCaller caller) =>
         caller.SeesEveryTenant || submission.IdempotencyKey is not { Length: > 0 and <= TaskValidator.MaxIdempotencyKeyLength } key ? submission
-            : submission with { IdempotencyKey = "tenant-key:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-                System.Text.Encoding.UTF8.GetBytes($"{caller.Tenant}\n{key}")))[..40] };
+            : submission with { IdempotencyKey = ScopeKey(key, caller) };
+
+    /// <summary>An idempotency key as seen within the caller's tenant (an admin key's is left as sent): a task's, or a batch upload's.</summary>
+    public static string ScopeKey(string key, ApiCaller caller) =>
+        caller.SeesEveryTenant ? key
+            : "tenant-key:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{caller.Tenant}\n{key}")))[..40];
 }

@@ -59,26 +59,30 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 
         Command<OpenBatch>(o =>
         {
-            if (_state.Exists) { Sender.Tell(Status()); return; }
+            // An idempotency key's batch that never sealed (its upload died half-way) is started over by the next upload.
+            var startOver = _state.Exists && !_state.IsSealed && o.Upload is not null && o.Upload != _state.Upload;
+            if (_state.Exists && !startOver) { Sender.Tell(Status()); return; }
             var sender = Sender;
-            Write(new BatchOpened(_batchId, o.Atomic, _rt.Now, o.RetryOf), () => sender.Tell(Status()));
+            Write(new BatchOpened(_batchId, o.Atomic, _rt.Now, o.RetryOf, o.Upload), () => sender.Tell(Status()));
         });
         Command<StoreChunk>(c =>
         {
             var sender = Sender;
-            if (!_state.Exists || _state.IsSealed || _state.AbandonedReason is not null) { sender.Tell(new Status.Failure(new InvalidOperationException("The batch is not open."))); return; }
+            if (!IsOpenFor(c.Upload)) { sender.Tell(new Status.Failure(new InvalidOperationException(NotOpen(c.Upload)))); return; }
             Write(new BatchChunkStored(_batchId, c.Entries), () => sender.Tell(new ChunkStored(_batchId, _state.Total)));
         });
         Command<SealBatch>(s =>
         {
             var sender = Sender;
-            if (!_state.Exists || _state.IsSealed || _state.AbandonedReason is not null) { sender.Tell(Status()); return; }
-            Write(new BatchSealed(_batchId, s.Accepted, [], _rt.Now, s.RejectedCount), () => { sender.Tell(Status()); StartReleasing(); });
+            if (_state.Exists && _state.Upload != s.Upload) { sender.Tell(new Status.Failure(new InvalidOperationException(NotOpen(s.Upload)))); return; }
+            if (!IsOpenFor(s.Upload)) { sender.Tell(Status()); return; }
+            Write(new BatchSealed(_batchId, s.Accepted, [], _rt.Now, s.RejectedCount, s.ContentHash), () => { sender.Tell(Status()); StartReleasing(); });
         });
         Command<AbandonBatch>(a =>
         {
             var sender = Sender;
-            if (!_state.Exists || _state.IsSealed) { sender.Tell(Status()); return; }
+            // An earlier upload of the key giving up must not drop the upload that took the batch over.
+            if (!_state.Exists || _state.IsSealed || _state.Upload != a.Upload) { sender.Tell(Status()); return; }
             Write(new BatchAbandoned(_batchId, a.Reason, _rt.Now), () => sender.Tell(Status()));
         });
         Command<GetBatch>(_ => Sender.Tell(_state.Exists ? Status() : new BatchNotFound(_batchId)));
@@ -300,10 +304,17 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         return QueuedTaskViews.Of(q.TaskId, found.Entry, _batchId, _state.SealedAt ?? _state.CreatedAt, _state.IsCancelled, _state.CancelledAt);
     }
 
+    private bool IsOpenFor(string? upload) => _state.Exists && !_state.IsSealed && _state.AbandonedReason is null && _state.Upload == upload;
+
+    private string NotOpen(string? upload) => _state.Exists && _state.Upload != upload
+        ? $"Batch {_batchId} was taken over by a later upload with the same idempotency key."
+        : "The batch is not open.";
+
     private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.RejectedCount, _state.Released, _state.IsSealed,
         _state.IsCancelled, _state.AbandonedReason, _state.Accounts)
     {
         Tenant = _state.Tenant, RetryOf = _state.RetryOf, Retries = [.. _state.Retries], RetriedLines = new HashSet<int>(_state.RetriedLines),
+        Upload = _state.Upload, ContentHash = _state.ContentHash,
     };
 
     private void Write(IBatchEvent e, Action then) =>

@@ -15,8 +15,12 @@ internal interface IBatchEvent : IOrchestratorEvent
 /// <summary>One accepted line: its 1-based line number in the upload and its validated request.</summary>
 internal sealed record BatchEntry(int Line, GenerationRequest Request);
 
-/// <summary>A batch begins. <c>RetryOf</c>: the batch whose failed lines it runs again (absent in older journals).</summary>
-internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At, string? RetryOf = null) : IBatchEvent;
+/// <summary>
+/// A batch begins. <c>RetryOf</c>: the batch whose failed lines it runs again (absent in older journals). <c>Upload</c>
+/// names the upload of an idempotency key's batch: a second <see cref="BatchOpened"/> before the seal (the first upload
+/// died half-way, and nothing of it ran) starts the batch over, and only the latest upload's chunks, seal or abandon count.
+/// </summary>
+internal sealed record BatchOpened(string BatchId, bool Atomic, DateTimeOffset At, string? RetryOf = null, string? Upload = null) : IBatchEvent;
 
 internal sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchEvent;
 
@@ -24,8 +28,10 @@ internal sealed record BatchChunkStored(string BatchId, IReadOnlyList<BatchEntry
 /// The upload ended and every chunk is durable: the batch is acknowledged and its tasks may start. Rejected lines are
 /// only counted (<c>RejectedCount</c>): their errors went back in the upload's answer, and a million of them made one
 /// event of hundreds of megabytes. <c>Rejected</c> is what earlier versions wrote, read for their batches, now written empty.
+/// <c>ContentHash</c>: of an idempotency key's upload, to tell the same upload sent again from another one under the key.
 /// </summary>
-internal sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At, int? RejectedCount = null) : IBatchEvent;
+internal sealed record BatchSealed(string BatchId, int Accepted, IReadOnlyList<LineRejection> Rejected, DateTimeOffset At, int? RejectedCount = null,
+    string? ContentHash = null) : IBatchEvent;
 
 /// <summary>The upload failed or an atomic batch had a rejected line: none of its tasks will run.</summary>
 internal sealed record BatchAbandoned(string BatchId, string Reason, DateTimeOffset At) : IBatchEvent;

@@ -13,6 +13,13 @@ internal static class BatchIds
 
     public static string New() => TaskIds.New();
 
+    /// <summary>
+    /// The id of the batch an upload with this (tenant-scoped) idempotency key makes: derived, so an upload sent again to
+    /// any node, or after a restart, reaches the same batch without an index of keys.
+    /// </summary>
+    public static string ForIdempotencyKey(string key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("batch-idempotency:" + key)), 0, 16);
+
     public static bool IsWellFormed(string? id) => TaskIds.IsWellFormed(id);
 
     public static string Prefix(string batchId) => batchId[..PrefixLength];

@@ -25,24 +25,33 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     /// <summary>
     /// Accepts an upload; <paramref name="onAccepted"/> sees each accepted entry (for callers that answer per line).
     /// Rejections are counted, and the first <see cref="BatchOptions.MaxListedRejections"/> listed (all of them when
-    /// <paramref name="listAll"/>); an upload past <see cref="BatchOptions.MaxLines"/> is refused whole.
+    /// <paramref name="listAll"/>); an upload past <see cref="BatchOptions.MaxLines"/> is refused whole. With an
+    /// <paramref name="idempotencyKey"/> (already scoped to its tenant) the batch's id comes from the key: an upload the
+    /// key's batch already sealed is read only to compare it (the same lines: that batch, <see cref="BatchAcceptance.Repeated"/>;
+    /// others: <see cref="BatchIdempotencyConflictException"/>), and one that never sealed is started over by this one.
     /// </summary>
     /// <exception cref="BatchTooLargeException">More than <see cref="BatchOptions.MaxLines"/> lines; nothing of it runs.</exception>
+    /// <exception cref="BatchIdempotencyConflictException">The key's batch was made from other lines; nothing of this upload runs.</exception>
     public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
-        bool listAll = false, bool admitted = false, BatchRetrySource? retry = null)
+        bool listAll = false, bool admitted = false, BatchRetrySource? retry = null, string? idempotencyKey = null)
     {
         if (!admitted) admit?.Invoke();
         var maxListed = listAll ? int.MaxValue : Math.Max(0, _limits.MaxListedRejections);
         var read = 0;
         var rejectedCount = 0;
-        var batchId = BatchIds.New();
+        var batchId = idempotencyKey is null ? BatchIds.New() : BatchIds.ForIdempotencyKey(idempotencyKey);
+        // Names this upload to the batch actor, so that an earlier upload of the key, should it still be going, cannot add to it.
+        var upload = idempotencyKey is null ? null : Guid.NewGuid().ToString("N");
         var batches = await directory(ct);
+        var earlier = upload is null ? null : await SealedAsync(batches, batchId, ct);
+        using var content = upload is null ? null : new UploadHash(atomic);
         var opened = false;
         async Task OpenOnceAsync()
         {
-            if (opened) return;
+            if (opened || earlier is not null) return;
             opened = true; // set before asking: a failed ask may still have opened it, and the catch abandons it
-            await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic, retry?.BatchId), AskTimeout, ct);
+            var status = await batches.Ask<BatchStatus>(new OpenBatch(batchId, atomic, retry?.BatchId, upload), AskTimeout, ct);
+            if (upload is not null && status.Sealed) (earlier, opened) = (status, false); // another upload of the key sealed it meanwhile
         }
         var chunk = new List<BatchEntry>(ChunkSize);
         var rejected = new List<LineRejection>();
@@ -56,29 +65,32 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             await foreach (var line in lines.WithCancellation(ct))
             {
                 if (++read > _limits.MaxLines) throw new BatchTooLargeException(_limits.MaxLines);
+                content?.Add(line);
                 if (Check(line) is { } errors) { Reject(line.Line, errors); continue; }
                 var (request, invalid) = validator.Validate(line.Submission!);
                 if (request is null) { Reject(line.Line, invalid); continue; }
                 var entry = new BatchEntry(line.Line, request with { BatchId = batchId, BatchLine = line.Line, RetryOf = retry?.TaskByLine.GetValueOrDefault(line.Line) });
                 accepted++;
                 onAccepted?.Invoke(batchId, entry);
-                if (atomic && rejectedCount > 0) continue; // it will be abandoned: keep validating, stop storing
+                if (atomic && rejectedCount > 0 || earlier is not null) continue; // it will be abandoned, or it is a repeat: keep validating, stop storing
                 chunk.Add(entry);
                 if (chunk.Count == ChunkSize)
                 {
                     await OpenOnceAsync();
-                    await StoreAsync(batches, batchId, chunk, ct);
+                    if (earlier is null) await StoreAsync(batches, batchId, chunk, upload, ct);
                     chunk = new List<BatchEntry>(ChunkSize);
                 }
             }
+            if (earlier is not null) return Repeat(earlier, content!.Finish(), rejected);
             if (accepted == 0 || atomic && rejectedCount > 0)
             {
-                if (opened) await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines"), AskTimeout, ct);
+                if (opened) await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines", upload), AskTimeout, ct);
                 return new BatchAcceptance(null, 0, rejected, rejectedCount);
             }
             await OpenOnceAsync();
-            if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, ct);
-            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount), AskTimeout, ct);
+            if (earlier is not null) return Repeat(earlier, content!.Finish(), rejected);
+            if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, upload, ct);
+            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount, upload, content?.Finish()), AskTimeout, ct);
             Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
             return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
         }
@@ -86,7 +98,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         {
             // A write of the batch was not confirmed in time: the journal is overloaded or stalled. Callers get the journal's
             // own answer (503 with Retry-After, JournalUnavailableException), not an actor system's timeout.
-            if (opened) batches.Tell(new AbandonBatch(batchId, "the journal did not confirm the upload in time"));
+            if (opened) batches.Tell(new AbandonBatch(batchId, "the journal did not confirm the upload in time", upload));
             throw new JournalUnavailableException(
                 $"The journal did not confirm the batch's writes within {AskTimeout.TotalSeconds:0} s; the batch is dropped. Try again in {Persistence.JournalHealth.RetryAfter.TotalSeconds:0} s.",
                 Persistence.JournalHealth.RetryAfter);
@@ -94,10 +106,20 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         catch
         {
             // The upload broke off (client gone, bad JSON, journal down): drop what was stored, best effort.
-            if (opened) batches.Tell(new AbandonBatch(batchId, "the upload did not complete"));
+            if (opened) batches.Tell(new AbandonBatch(batchId, "the upload did not complete", upload));
             throw;
         }
     }
+
+    /// <summary>The key's batch when an earlier upload sealed it; null when there is none yet, or it never sealed.</summary>
+    private async Task<BatchStatus?> SealedAsync(IActorRef batches, string batchId, CancellationToken ct) =>
+        await batches.Ask<object>(new GetBatch(batchId), AskTimeout, ct) is BatchStatus { Sealed: true, AbandonedReason: null } status ? status : null;
+
+    /// <summary>The same upload sent again is answered with the batch it made; other lines under the key are refused.</summary>
+    private static BatchAcceptance Repeat(BatchStatus earlier, string contentHash, List<LineRejection> rejected) =>
+        earlier.ContentHash == contentHash
+            ? new BatchAcceptance(earlier.BatchId, earlier.Total, rejected, earlier.RejectedCount) { Repeated = true }
+            : throw new BatchIdempotencyConflictException(earlier.BatchId);
 
     /// <summary>
     /// <c>SubmitManyAsync</c>: the stream is cut into small batches — a batch is sealed when it holds
@@ -169,8 +191,8 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         : line.Submission.IdempotencyKey is not null ? [new FieldError("idempotencyKey", "Not used in a batch: a batch task's id comes from its batch and line.")]
         : null;
 
-    private Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, CancellationToken ct) =>
-        batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk), AskTimeout, ct);
+    private Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, string? upload, CancellationToken ct) =>
+        batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk, upload), AskTimeout, ct);
 }
 
 /// <summary>A batch made to retry lines of <c>BatchId</c>: each line's new task names the task it runs again.</summary>

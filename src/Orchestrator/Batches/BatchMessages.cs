@@ -8,22 +8,26 @@ internal interface IBatchCommand
     string BatchId { get; }
 }
 
-/// <summary>Opens a batch; <c>RetryOf</c> names the batch whose failed lines it runs again. Answered with <see cref="BatchStatus"/>.</summary>
-internal sealed record OpenBatch(string BatchId, bool Atomic, string? RetryOf = null) : IBatchCommand;
+/// <summary>
+/// Opens a batch; <c>RetryOf</c> names the batch whose failed lines it runs again. <c>Upload</c> (an idempotency key's
+/// batch only) names this upload: it starts over a batch opened but never sealed by an earlier one. Answered with
+/// <see cref="BatchStatus"/> (sealed already: the intake compares the upload with it instead of storing it).
+/// </summary>
+internal sealed record OpenBatch(string BatchId, bool Atomic, string? RetryOf = null, string? Upload = null) : IBatchCommand;
 
 /// <summary>Records that <c>Lines</c> run again in batch <c>RetryBatchId</c>. Answered with <see cref="BatchStatus"/>.</summary>
 internal sealed record NoteRetried(string BatchId, string RetryBatchId, IReadOnlyList<int> Lines) : IBatchCommand;
 
 /// <summary>Persist these accepted lines as one event; answered with <see cref="ChunkStored"/>.</summary>
-internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entries) : IBatchCommand;
+internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entries, string? Upload = null) : IBatchCommand;
 
 internal sealed record ChunkStored(string BatchId, int Total);
 
 /// <summary>The upload is complete: acknowledge it and start its tasks. Answered with <see cref="BatchStatus"/>.</summary>
-internal sealed record SealBatch(string BatchId, int Accepted, int RejectedCount) : IBatchCommand;
+internal sealed record SealBatch(string BatchId, int Accepted, int RejectedCount, string? Upload = null, string? ContentHash = null) : IBatchCommand;
 
-/// <summary>The upload failed or an atomic batch had a rejected line: drop it. Answered with <see cref="BatchStatus"/>.</summary>
-internal sealed record AbandonBatch(string BatchId, string Reason) : IBatchCommand;
+/// <summary>The upload failed or an atomic batch had a rejected line: drop it (unless a later upload of its key took it over). Answered with <see cref="BatchStatus"/>.</summary>
+internal sealed record AbandonBatch(string BatchId, string Reason, string? Upload = null) : IBatchCommand;
 
 internal sealed record GetBatch(string BatchId) : IBatchCommand;
 
@@ -60,6 +64,12 @@ internal sealed record BatchStatus(
 
     /// <summary>Lines already run again by one of <see cref="Retries"/>.</summary>
     public IReadOnlySet<int> RetriedLines { get; init; } = new HashSet<int>();
+
+    /// <summary>The upload an idempotency key's batch belongs to now (the latest to open it), or null.</summary>
+    public string? Upload { get; init; }
+
+    /// <summary>The sealed upload's content hash (idempotency key batches only), or null.</summary>
+    public string? ContentHash { get; init; }
 }
 
 /// <summary>The answer to cancelling a batch.</summary>

@@ -60,6 +60,10 @@ internal sealed class BatchState
     public HashSet<int> RetriedLines { get; } = [];
     /// <summary>The accounts its tasks go to.</summary>
     public HashSet<string> Accounts { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The upload an idempotency key's batch belongs to (the latest that opened it), or null.</summary>
+    public string? Upload { get; private set; }
+    /// <summary>The sealed upload's content hash (an idempotency key's batch), or null.</summary>
+    public string? ContentHash { get; private set; }
 
     /// <summary>Whether it may still hand tasks to actors.</summary>
     public bool IsReleasing => IsSealed && !IsCancelled && AbandonedReason is null && Released < Total;
@@ -68,7 +72,10 @@ internal sealed class BatchState
     {
         switch (e)
         {
-            case BatchOpened o: BatchId = o.BatchId; Atomic = o.Atomic; CreatedAt = o.At; RetryOf = o.RetryOf; break;
+            case BatchOpened o:
+                if (Exists) StartOver(); // a later upload of the same idempotency key: the earlier one never sealed, nothing of it ran
+                BatchId = o.BatchId; Atomic = o.Atomic; CreatedAt = o.At; RetryOf = o.RetryOf; Upload = o.Upload;
+                break;
             case BatchChunkStored c when c.Entries.Count > 0:
                 _chunks.Add(new Chunk(Total, [.. c.Entries.Select(x => x.Line)], JsonSerializer.SerializeToUtf8Bytes(c.Entries, OrchestratorSerializer.Json)));
                 Total += c.Entries.Count;
@@ -79,7 +86,7 @@ internal sealed class BatchState
                     if (_tenants.Count < 2 && !_tenants.Contains(tenant)) _tenants.Add(tenant);
                 }
                 break;
-            case BatchSealed s: IsSealed = true; SealedAt = s.At; RejectedCount = s.RejectedCount ?? s.Rejected.Count; break;
+            case BatchSealed s: IsSealed = true; SealedAt = s.At; RejectedCount = s.RejectedCount ?? s.Rejected.Count; ContentHash = s.ContentHash; break;
             case BatchAbandoned a: AbandonedReason = a.Reason; DropAll(); break;
             case BatchReleaseMarked m: Mark = Math.Max(Mark, m.UpTo); break;
             case BatchCancelled c: IsCancelled = true; CancelledAt = c.At; QueuedFrom = c.QueuedFrom; break;
@@ -138,6 +145,17 @@ internal sealed class BatchState
         var entries = JsonSerializer.Deserialize<List<BatchEntry>>(payload, OrchestratorSerializer.Json)!;
         _open = (chunk, entries);
         return entries;
+    }
+
+    /// <summary>Forgets an unsealed upload's chunks (or its abandonment): only a batch that never sealed is opened again.</summary>
+    private void StartOver()
+    {
+        _chunks.Clear();
+        _open = null;
+        _tenants.Clear();
+        Accounts.Clear();
+        Total = 0;
+        AbandonedReason = null;
     }
 
     private void DropAll()

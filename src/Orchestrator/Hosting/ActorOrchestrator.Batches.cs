@@ -23,6 +23,13 @@ internal sealed partial class ActorOrchestrator
     public Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct = default) =>
         Intake.AcceptAsync(lines, atomic, ct);
 
+    public Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, BatchSubmitOptions options, CancellationToken ct = default)
+    {
+        if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > TaskValidator.MaxIdempotencyKeyLength))
+            throw new TaskValidationException([new FieldError("idempotencyKey", $"Between 1 and {TaskValidator.MaxIdempotencyKeyLength} characters.")]);
+        return Intake.AcceptAsync(lines, options.Atomic, ct, idempotencyKey: options.IdempotencyKey);
+    }
+
     public async Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default)
     {
         if (!BatchIds.IsWellFormed(batchId)) return null;

@@ -45,6 +45,16 @@ public interface IOrchestrator
     /// <exception cref="JournalUnavailableException">The journal cannot store the batch now; nothing of it was read or stored.</exception>
     Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct = default);
 
+    /// <summary>
+    /// <see cref="SubmitBatchAsync(IAsyncEnumerable{BatchLineInput}, bool, CancellationToken)"/> with its options: with
+    /// <see cref="BatchSubmitOptions.IdempotencyKey"/>, the same upload sent again (to any node, after a restart) answers
+    /// the batch it made before (<see cref="BatchAcceptance.Repeated"/>), and an upload of the key that never completed is
+    /// replaced by this one.
+    /// </summary>
+    /// <exception cref="JournalUnavailableException">The journal cannot store the batch now; nothing of it was read or stored.</exception>
+    /// <exception cref="BatchIdempotencyConflictException">The key made a batch from other lines; nothing of this upload runs.</exception>
+    Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, BatchSubmitOptions options, CancellationToken ct = default);
+
     /// <summary>The batch's counts by status, throughput and ETA, or null for an unknown batch.</summary>
     Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default);
 
@@ -123,6 +133,22 @@ public sealed class IdempotencyConflictException(string taskId)
 {
     /// <summary>The task that owns the key.</summary>
     public string TaskId { get; } = taskId;
+}
+
+/// <summary>How a batch upload is taken.</summary>
+/// <param name="Atomic">One rejected line rejects the whole batch.</param>
+/// <param name="IdempotencyKey">
+/// Names the upload (1 to 200 characters): sending it again never makes a second batch. Scope it to whoever sends it (the
+/// HTTP API scopes it to the key's tenant); the batch's id is derived from it.
+/// </param>
+public sealed record BatchSubmitOptions(bool Atomic = false, string? IdempotencyKey = null);
+
+/// <summary>The batch idempotency key was already used for an upload of other lines.</summary>
+public sealed class BatchIdempotencyConflictException(string batchId)
+    : Exception($"The idempotency key is already used by batch {batchId}, uploaded with other lines.")
+{
+    /// <summary>The batch that owns the key.</summary>
+    public string BatchId { get; } = batchId;
 }
 
 /// <summary>The provider account's submit queue is full: try again after <see cref="RetryAfter"/>. Nothing was persisted.</summary>

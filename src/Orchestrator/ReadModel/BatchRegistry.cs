@@ -78,6 +78,8 @@ internal sealed class BatchRegistry(ReadModelDatabase db)
             {
                 (null, BatchOpened o) => new Row("open", 0, 0, o.At.UtcTicks, at),
                 (null, _) => null,
+                // An idempotency key's batch opened again: its earlier upload never sealed, and this one starts it over.
+                (_, BatchOpened o) => new Row("open", 0, 0, o.At.UtcTicks, at),
                 (_, BatchSealed s) => row with { State = "sealed", Total = s.Accepted, LastOffset = at },
                 (_, BatchAbandoned) => row with { State = "abandoned", LastOffset = at },
                 (_, BatchCancelled) => row with { State = "cancelled", LastOffset = at },
@@ -110,7 +112,8 @@ internal sealed class BatchRegistry(ReadModelDatabase db)
         cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO orchestrator_batches (id, state, total, mark, created_at, last_offset) VALUES (@id, @state, @total, @mark, @created, @offset)
-            ON CONFLICT (id) DO UPDATE SET state = excluded.state, total = excluded.total, mark = excluded.mark, last_offset = excluded.last_offset
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, total = excluded.total, mark = excluded.mark, created_at = excluded.created_at,
+                last_offset = excluded.last_offset
             WHERE orchestrator_batches.last_offset < excluded.last_offset
             """;
         Add(cmd, "@id", id);

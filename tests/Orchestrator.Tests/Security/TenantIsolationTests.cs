@@ -82,6 +82,31 @@ public sealed class TenantIsolationTests() : ServerTest(new SimulatorOptions { I
     }
 
     [Fact]
+    public async Task A_batch_uploads_idempotency_key_is_per_tenant_so_another_tenant_gets_a_batch_of_its_own_not_a_409()
+    {
+        using var acme = Keys.Client(Server, Keys.AcmeSubmit);
+        using var globex = Keys.Client(Server, Keys.GlobexSubmit);
+        async Task<(HttpStatusCode Status, string? BatchId)> UploadAsync(HttpClient client, string prompt)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batches")
+            {
+                Content = new StringContent(JsonSerializer.Serialize(Requests.Image(prompt), OrchestratorServer.Json), Encoding.UTF8, "application/x-ndjson"),
+            };
+            request.Headers.Add("Idempotency-Key", "nightly");
+            var response = await client.SendAsync(request);
+            var body = await response.Content.ReadFromJsonAsync<JsonNode>();
+            return (response.StatusCode, body?["batchId"]?.GetValue<string>());
+        }
+
+        var first = await UploadAsync(acme, "acme's nightly");
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        var other = await UploadAsync(globex, "globex's nightly");
+        Assert.Equal(HttpStatusCode.Accepted, other.Status);
+        Assert.NotEqual(first.BatchId, other.BatchId);
+        Assert.Equal((HttpStatusCode.OK, first.BatchId), await UploadAsync(acme, "acme's nightly"));
+    }
+
+    [Fact]
     public async Task A_batch_is_its_uploading_tenants_and_another_tenant_gets_404_for_its_status_results_and_cancel()
     {
         using var acme = Keys.Client(Server, Keys.AcmeSubmit);
