@@ -19,6 +19,7 @@ public sealed class PublicApiDocsTests
     [
         "Orchestrator.Hosting.IOrchestrator", "Orchestrator.Hosting.TaskValidationException", "Orchestrator.Hosting.IdempotencyConflictException",
         "Orchestrator.Hosting.QueueFullException", "Orchestrator.Hosting.JournalUnavailableException", "Orchestrator.Hosting.BatchTooLargeException", "Orchestrator.Hosting.UnknownTaskException",
+        "Orchestrator.Hosting.BatchSubmitOptions", "Orchestrator.Hosting.BatchIdempotencyConflictException",
         "Orchestrator.Tasks.ListTasks", "Orchestrator.Batches.BatchLineInput", "Orchestrator.Batches.TaskSubmitResult", "Orchestrator.Batches.BatchCancelReply",
         "Orchestrator.Batches.BatchRetryOutcome", "Orchestrator.Batches.BatchRetryOutcome.Retried", "Orchestrator.Batches.BatchRetryOutcome.StillRunning",
         "Orchestrator.Batches.BatchRetryOutcome.NothingToRetry", "Orchestrator.Batches.BatchRetryOutcome.Refused",
