@@ -165,7 +165,7 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
                 if (_rt.Sharded) ClusterPermitRequest(ask, request);
                 _rt.Throttles.Tell(ask);
                 break;
-            case Effect.FinishCall f: _rt.Throttles.Tell(new CallFinished(request.Provider, f.PermitId)); break;
+            case Effect.FinishCall f: _rt.Throttles.Tell(new CallFinished(request.Provider, f.PermitId, f.Used)); break;
             case Effect.HoldSlots h: _rt.Throttles.Tell(new SlotsHeld(request.Provider, _taskId, h.Slots)); break;
             case Effect.ReleaseSlots: if (_env.SlotCost(request) > 0) _rt.Throttles.Tell(new SlotsReleased(request.Provider, _taskId)); break;
             case Effect.ReportRateLimit r: _rt.Throttles.Tell(new RateLimitAnswered(request.Provider, r.RetryAfter)); break;

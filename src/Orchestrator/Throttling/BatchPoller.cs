@@ -74,7 +74,7 @@ internal sealed class BatchPoller : ReceiveActor, IWithTimers
         _permitAsked = false;
         if (_clock.GetUtcNow() > permit.UseBy || _pending.Count == 0)
         {
-            _throttle.Tell(new CallFinished(_account, permit.PermitId));
+            _throttle.Tell(new CallFinished(_account, permit.PermitId, Used: false));
             if (_pending.Count > 0) AskPermit();
             return;
         }

@@ -94,6 +94,36 @@ internal sealed class PermitQueue
         return null;
     }
 
+    /// <summary>Takes out every waiter <paramref name="gone"/> picks (their requester died with its node); returns how many.</summary>
+    public int RemoveWhere(Func<Waiter, bool> gone)
+    {
+        var removed = new List<Waiter>();
+        for (var node = _polls.First; node is not null;)
+        {
+            var next = node.Next;
+            if (gone(node.Value)) { removed.Add(node.Value); _polls.Remove(node); }
+            node = next;
+        }
+        foreach (var (tenant, queue) in _submitsByTenant.ToList())
+        {
+            for (var node = queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (gone(node.Value)) { removed.Add(node.Value); queue.Remove(node); QueuedSubmits--; }
+                node = next;
+            }
+            if (queue.Count > 0) continue;
+            _submitsByTenant.Remove(tenant);
+            _tenantTurns.Remove(tenant);
+        }
+        foreach (var key in removed.Select(w => (w.Request.TaskId, w.Request.Kind)))
+        {
+            if (_queued[key] == 1) _queued.Remove(key);
+            else _queued[key]--;
+        }
+        return removed.Count;
+    }
+
     public long? OldestEnqueuedTicks(CallKind kind)
     {
         if (kind != CallKind.Submit) return _polls.First?.Value.EnqueuedAtTicks;

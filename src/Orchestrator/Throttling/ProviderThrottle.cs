@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
 using Orchestrator.Providers;
 using Orchestrator.Telemetry;
 
@@ -23,6 +25,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
     public const double MinPermitLifetimeMs = 250;
 
     private readonly ProviderAccount _account;
+    private readonly bool _clustered;
     private readonly PermitQueue _queue = new();
     private readonly AdaptiveRate _adaptive = new();
     private readonly Dictionary<string, int> _slots = new();
@@ -43,12 +46,14 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
 
     /// <param name="account">The account whose limits it keeps.</param>
     /// <param name="clock">The orchestrator's clock, for permits' use-by times.</param>
-    /// <param name="holdFirstWindow">
-    /// Grant nothing for one rolling window after starting (cluster mode): a throttle that moved from another node does
-    /// not know what its previous incarnation granted in the last second.
+    /// <param name="clustered">
+    /// Cluster mode: grant nothing for one rolling window after starting, since a throttle that moved from another node
+    /// does not know what its previous incarnation granted in the last second; and forget the requests and calls of a
+    /// node removed from the cluster (<see cref="RequestersGone"/>).
     /// </param>
-    public ProviderThrottle(ProviderAccount account, TimeProvider clock, bool holdFirstWindow)
+    public ProviderThrottle(ProviderAccount account, TimeProvider clock, bool clustered)
     {
+        _clustered = clustered;
         _account = account;
         _clock = clock;
         _jitter = TimeSpan.FromMilliseconds(account.Options.JitterAllowanceMs);
@@ -58,7 +63,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         _budget = RateBudget.For(account.Options.Qps, _jitter);
         _bucket = NewBucket(_budget);
         _readings = new ThrottleReadings(account.Name, account.Options.Qps, account.Options.MaxConcurrentTasks).Start();
-        _holdUntil = holdFirstWindow ? _budget.Window : TimeSpan.Zero;
+        _holdUntil = clustered ? _budget.Window : TimeSpan.Zero;
         _log = new RollingGrantLog(_budget.WindowCapacity, _budget.Window, TimeSpan.FromSeconds(account.Options.RequestTimeoutSeconds + 1),
             TimeSpan.FromMilliseconds(account.Options.ServerTimeAllowanceMs));
 
@@ -78,7 +83,8 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
         Receive<WindowHasRoom>(_ => { _waitingForWindow = false; Pump(); });
         Receive<CallFinished>(f =>
         {
-            _log.Complete(f.PermitId, Now);
+            if (f.Used) _log.Complete(f.PermitId, Now);
+            else _log.Withdraw(f.PermitId);
             Rewake();
         });
         Receive<SlotsReleased>(s => { if (_slots.Remove(s.TaskId)) Rewake(); });
@@ -104,10 +110,28 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             Sender.Tell(new QueueRoom(_queue.QueuedSubmits < limit, _queue.QueuedSubmits, limit, retryAfter));
         });
         Receive<GetThrottleStats>(_ => Sender.Tell(Stats()));
+        Receive<ClusterEvent.MemberRemoved>(m => Self.Tell(new RequestersGone(m.Member.Address)));
+        Receive<RequestersGone>(g =>
+        {
+            // Their task actors died with the node and start again elsewhere, asking anew: a permit granted to a dead
+            // requester would hold a place in the window until its call's timeout (31 s by default), and with a third
+            // of the cluster's queue behind it the account would stand still that long.
+            var dropped = _queue.RemoveWhere(w => w.ReplyTo is IActorRef r && r.Path.Address.Equals(g.Node));
+            var finished = _log.CompleteAllOf(g.Node, Now);
+            if (dropped + finished > 0)
+                Context.GetLogger().Info("Throttle {0}: node {1} is gone; dropped its {2} queued requests and counted its {3} calls in flight as arrived",
+                    _account.Name, g.Node, dropped, finished);
+            Rewake();
+        });
     }
 
-    public static Props Props(ProviderAccount account, TimeProvider? clock = null, bool holdFirstWindow = false) =>
-        Akka.Actor.Props.Create(typeof(ProviderThrottle), account, clock ?? TimeProvider.System, holdFirstWindow);
+    public static Props Props(ProviderAccount account, TimeProvider? clock = null, bool clustered = false) =>
+        Akka.Actor.Props.Create(typeof(ProviderThrottle), account, clock ?? TimeProvider.System, clustered);
+
+    protected override void PreStart()
+    {
+        if (_clustered) Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+    }
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_started);
     private int SlotsInUse => _slots.Values.Sum();
@@ -147,7 +171,8 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             if (_queue.Next(Fits) is not { } next) return;
             _tokenInHand = false;
             var id = ++_granted;
-            _log.Granted(id, Now);
+            // The call is its requester's node's to make: a node that dies takes its calls with it (RequestersGone).
+            _log.Granted(id, Now, ((IActorRef)next.ReplyTo).Path.Address);
             if (next.Request.Slots > 0) _slots[next.Request.TaskId] = next.Request.Slots;
             OrchestratorMetrics.PermitWaited(_account.Name, next.Request.Kind == CallKind.Submit ? "submit" : "poll",
                 Stopwatch.GetElapsedTime(next.EnqueuedAtTicks).TotalSeconds);
@@ -219,6 +244,7 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        if (_clustered) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _readings.Stop();
         _bucket.Dispose();
     }

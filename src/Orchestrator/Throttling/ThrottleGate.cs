@@ -27,7 +27,7 @@ internal sealed class ThrottleGate(IActorRef throttles, TimeProvider? clock = nu
         {
             var permit = await throttles.Ask<PermitGranted>(new RequestPermit(account, $"{kind}:{account}", kind), TimeSpan.FromMinutes(10), ct);
             if (Clock.GetUtcNow() <= permit.UseBy) return permit;
-            throttles.Tell(new CallFinished(account, permit.PermitId)); // too late to use without crowding the window
+            throttles.Tell(new CallFinished(account, permit.PermitId, Used: false)); // too late to use without crowding the window
         }
     }
 }

@@ -40,7 +40,7 @@ public static class ThrottleHosting
         .WithShardRegion<ProviderThrottle>("throttles", (_, _, resolver) =>
             {
                 var providers = resolver.GetService<ProviderDirectory>();
-                return account => ProviderThrottle.Props(providers.Find(account)!, providers.Clock, holdFirstWindow: true).WithDispatcher(Dispatcher);
+                return account => ProviderThrottle.Props(providers.Find(account)!, providers.Clock, clustered: true).WithDispatcher(Dispatcher);
             },
             new AccountShards(),
             new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, StateStoreMode = StateStoreMode.DData })

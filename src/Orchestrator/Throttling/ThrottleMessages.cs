@@ -39,8 +39,10 @@ internal sealed record PermitGranted(string TaskId, CallKind Kind, long PermitId
 /// <summary>
 /// The call made with a permit has ended (or the permit was not used). Until then the throttle counts the call as
 /// arriving at the provider now, so a call delayed on our side cannot crowd into one provider second with later ones.
+/// <c>Used</c> false: the permit is certain never to have been spent (it came too late, or its task no longer needed
+/// it), so nothing arrived and its place in the rolling window is given back.
 /// </summary>
-internal sealed record CallFinished(string Account, long PermitId);
+internal sealed record CallFinished(string Account, long PermitId, bool Used = true);
 
 /// <summary>Tells the throttle that the provider still answered a rate or concurrency limit.</summary>
 internal sealed record RateLimitAnswered(string Account, TimeSpan? RetryAfter);
@@ -48,3 +50,9 @@ internal sealed record RateLimitAnswered(string Account, TimeSpan? RetryAfter);
 internal sealed record GetThrottleStats(string Account);
 
 internal sealed record GetAllThrottleStats;
+
+/// <summary>
+/// Cluster mode: the node at <c>Node</c> left the cluster (it was downed, or left), and every task actor on it with it.
+/// The throttle drops their queued requests and counts their calls in flight as arrived.
+/// </summary>
+internal sealed record RequestersGone(Akka.Actor.Address Node);

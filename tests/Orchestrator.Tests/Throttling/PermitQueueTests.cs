@@ -79,4 +79,23 @@ public sealed class PermitQueueTests
         Assert.Null(q.Next(w => w.Request.Slots <= 2));
         Assert.Equal("big", q.Next()!.Request.TaskId);
     }
+
+    [Fact]
+    public void Requests_taken_out_for_a_gone_node_leave_the_rest_in_order_and_counted()
+    {
+        var q = new PermitQueue();
+        foreach (var id in new[] { "gone-s1", "s2", "gone-s3" }) q.Enqueue(W(id, CallKind.Submit, "acme"));
+        q.Enqueue(W("gone-s4", CallKind.Submit, "other")); // a tenant whose every request goes: its turn goes too
+        foreach (var id in new[] { "gone-p1", "p2" }) q.Enqueue(W(id, CallKind.Poll));
+
+        Assert.Equal(4, q.RemoveWhere(w => w.Request.TaskId.StartsWith("gone", StringComparison.Ordinal)));
+
+        Assert.Equal((1, 1), (q.QueuedSubmits, q.QueuedPolls));
+        Assert.False(q.Holds("gone-s1", CallKind.Submit));
+        Assert.True(q.Holds("s2", CallKind.Submit));
+        var order = new List<string>();
+        while (q.Next() is { } w) order.Add(w.Request.TaskId);
+        Assert.Equal(["p2", "s2"], order);
+        Assert.Equal(0, q.Count);
+    }
 }

@@ -75,4 +75,25 @@ public sealed class ProviderThrottleTests : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(after.EffectiveQps, 0.69 * before, 0.71 * before);
         Assert.Equal(1, after.RateLimitAnswers);
     }
+
+    [Fact]
+    public void A_node_that_is_gone_takes_its_queued_requests_and_its_calls_in_flight_with_it()
+    {
+        // The requester on another node: an actor system of its own, so its address is not this one's.
+        using var elsewhere = ActorSystem.Create("elsewhere");
+        var dead = CreateTestProbe(elsewhere);
+        var alive = CreateTestProbe();
+        var throttle = Sys.ActorOf(ProviderThrottle.Props(Account(2)));
+        for (var i = 0; i < 4; i++) throttle.Tell(new RequestPermit("acct", $"dead{i}", CallKind.Poll), dead.Ref);
+        var granted = dead.ReceiveN(2, TimeSpan.FromSeconds(5)).Cast<PermitGranted>().ToList(); // the window's two places, never finished
+        throttle.Tell(new RequestPermit("acct", "alive", CallKind.Poll), alive.Ref);
+        alive.ExpectNoMsg(TimeSpan.FromMilliseconds(1500)); // without the node's end its calls would hold the window for 31 s
+
+        throttle.Tell(new RequestersGone(dead.Ref.Path.Address));
+        // Its two calls count as arriving now, so the window has room a second later; its two queued requests are gone,
+        // so the next permit is the living task's, though it asked last.
+        Assert.Equal("alive", alive.ExpectMsg<PermitGranted>(TimeSpan.FromSeconds(5)).TaskId);
+        dead.ExpectNoMsg(TimeSpan.FromMilliseconds(1500));
+        Assert.Equal(["dead0", "dead1"], granted.Select(g => g.TaskId));
+    }
 }

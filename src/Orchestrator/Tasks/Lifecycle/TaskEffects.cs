@@ -28,7 +28,7 @@ internal abstract record TaskEffect
     internal sealed record RequestPermit(CallKind Kind, int Slots, bool Again = false) : TaskEffect;
 
     /// <summary>The call made with this permit is over (or the permit went unused).</summary>
-    internal sealed record FinishCall(long PermitId) : TaskEffect;
+    internal sealed record FinishCall(long PermitId, bool Used = true) : TaskEffect;
 
     internal sealed record HoldSlots(int Slots) : TaskEffect;
 

@@ -35,7 +35,7 @@ internal static partial class TaskMachine
         if (!d.Memory.Active || d.Memory.Waiting != Waiting.Permit)
         {
             // Not needed any more (cancelled while waiting): give back the call and any slots it reserved.
-            d.Do(new FinishCall(permit.PermitId));
+            d.Do(new FinishCall(permit.PermitId, Used: false));
             if (permit.Kind == CallKind.Submit && d.State.ProviderTaskId is null) d.Do(new ReleaseSlots());
             return;
         }
@@ -43,7 +43,7 @@ internal static partial class TaskMachine
         {
             // Too late to use: spending it now could crowd two calls into one provider second. Ask again, keeping our place.
             d.Do(new PermitExpired());
-            d.Do(new FinishCall(permit.PermitId));
+            d.Do(new FinishCall(permit.PermitId, Used: false));
             RequestPermit(d, permit.Kind, again: true);
             return;
         }
