@@ -34,6 +34,7 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(CallFinished)] = "cf",
         [typeof(SlotsReleased)] = "sr",
         [typeof(SlotsHeld)] = "sh",
+        [typeof(PermitRequestsWithdrawn)] = "prw",
         [typeof(RateLimitAnswered)] = "rla",
         [typeof(AskQueueRoom)] = "aqr",
         [typeof(QueueRoom)] = "qr",

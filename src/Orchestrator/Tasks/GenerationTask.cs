@@ -283,6 +283,10 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Stopped in line (a shard handed off, a passivation declined under a shard): the request would be granted to no
+        // one, holding a window place until its timeout and, for a submit, a concurrency slot the task may have given back.
+        if (_memory.Waiting == Lifecycle.Waiting.Permit && _memory.State.Request is { } asked)
+            _rt.Throttles.Tell(new PermitRequestsWithdrawn(asked.Provider, _taskId), Self);
         _stopping.Cancel();
         _stopping.Dispose();
         // Readers see its view until the read model holds everything it wrote (and, asleep, its polling progress after).

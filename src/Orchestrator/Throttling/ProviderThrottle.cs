@@ -110,6 +110,13 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
             Sender.Tell(new QueueRoom(_queue.QueuedSubmits < limit, _queue.QueuedSubmits, limit, retryAfter));
         });
         Receive<GetThrottleStats>(_ => Sender.Tell(Stats()));
+        Receive<PermitRequestsWithdrawn>(w =>
+        {
+            var sender = Sender;
+            if (_queue.Holds(w.TaskId, CallKind.Submit) || _queue.Holds(w.TaskId, CallKind.Poll))
+                _queue.RemoveWhere(q => q.Request.TaskId == w.TaskId && sender.Equals(q.ReplyTo));
+            ShowReadings();
+        });
         Receive<ClusterEvent.MemberRemoved>(m => Self.Tell(new RequestersGone(m.Member.Address)));
         Receive<RequestersGone>(g =>
         {

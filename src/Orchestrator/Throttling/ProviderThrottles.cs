@@ -47,6 +47,7 @@ internal sealed class ProviderThrottles : ReceiveActor
         Receive<CallFinished>(r => Route(r.Account, r));
         Receive<SlotsReleased>(r => Route(r.Account, r));
         Receive<SlotsHeld>(r => Route(r.Account, r));
+        Receive<PermitRequestsWithdrawn>(r => Route(r.Account, r));
         Receive<AskQueueRoom>(r =>
         {
             if (_throttles.ContainsKey(r.Account)) Route(r.Account, r);

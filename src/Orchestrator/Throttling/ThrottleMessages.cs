@@ -52,6 +52,12 @@ internal sealed record GetThrottleStats(string Account);
 internal sealed record GetAllThrottleStats;
 
 /// <summary>
+/// The task actor that sent this stopped while its requests waited in line: they are taken out (only the sender's,
+/// so a later incarnation's request stays). Its new incarnation asks again.
+/// </summary>
+internal sealed record PermitRequestsWithdrawn(string Account, string TaskId);
+
+/// <summary>
 /// Cluster mode: the node at <c>Node</c> left the cluster (it was downed, or left), and every task actor on it with it.
 /// The throttle drops their queued requests and counts their calls in flight as arrived.
 /// </summary>

@@ -96,4 +96,21 @@ public sealed class ProviderThrottleTests : Akka.TestKit.Xunit2.TestKit
         dead.ExpectNoMsg(TimeSpan.FromMilliseconds(1500));
         Assert.Equal(["dead0", "dead1"], granted.Select(g => g.TaskId));
     }
+
+    [Fact]
+    public void A_task_stopped_in_line_takes_its_request_out_and_a_later_incarnations_stays()
+    {
+        var throttle = Sys.ActorOf(ProviderThrottle.Props(Account(1)));
+        var old = CreateTestProbe();
+        var reborn = CreateTestProbe();
+        throttle.Tell(new RequestPermit("acct", "first", CallKind.Poll), TestActor);
+        var first = ExpectMsg<PermitGranted>();
+        throttle.Tell(new RequestPermit("acct", "t", CallKind.Submit, Slots: 1), old.Ref);
+        throttle.Tell(new RequestPermit("acct", "t", CallKind.Submit, Slots: 1), reborn.Ref); // its shard moved: asked again from the new node
+        throttle.Tell(new PermitRequestsWithdrawn("acct", "t"), old.Ref);                      // the old actor's PostStop
+        throttle.Tell(new CallFinished("acct", first.PermitId));
+
+        Assert.Equal("t", reborn.ExpectMsg<PermitGranted>(TimeSpan.FromSeconds(5)).TaskId);
+        old.ExpectNoMsg(TimeSpan.FromMilliseconds(1500)); // at 1 QPS its request would have been next within the second
+    }
 }
