@@ -113,7 +113,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
 
     /// <summary>The key's batch when an earlier upload sealed it; null when there is none yet, or it never sealed.</summary>
     private async Task<BatchStatus?> SealedAsync(IActorRef batches, string batchId, CancellationToken ct) =>
-        await batches.Ask<object>(new GetBatch(batchId), AskTimeout, ct) is BatchStatus { Sealed: true, AbandonedReason: null } status ? status : null;
+        await Cluster.RetriedRead.AskAsync<object>(batches, new GetBatch(batchId), AskTimeout, ct) is BatchStatus { Sealed: true, AbandonedReason: null } status ? status : null;
 
     /// <summary>The same upload sent again is answered with the batch it made; other lines under the key are refused.</summary>
     private static BatchAcceptance Repeat(BatchStatus earlier, string contentHash, List<LineRejection> rejected) =>

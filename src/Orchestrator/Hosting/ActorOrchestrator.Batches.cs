@@ -33,7 +33,7 @@ internal sealed partial class ActorOrchestrator
     public async Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default)
     {
         if (!BatchIds.IsWellFormed(batchId)) return null;
-        var reply = await (await batches.GetAsync(ct)).Ask<object>(new GetBatch(batchId), AskTimeout, ct);
+        var reply = await Cluster.RetriedRead.AskAsync<object>(await batches.GetAsync(ct), new GetBatch(batchId), AskTimeout, ct);
         if (reply is not BatchStatus { Sealed: true, AbandonedReason: null } status) return null;
         var tally = await reads.BatchTallyAsync(batchId, ct);
         var counts = Enum.GetValues<TaskLifecycle>().ToDictionary(s => s, s => tally.Counts.GetValueOrDefault(s));
@@ -73,7 +73,7 @@ internal sealed partial class ActorOrchestrator
 
     /// <summary>A task still queued in its batch has no actor yet: its batch answers for it.</summary>
     private async Task<TaskView?> QueuedTaskAsync(string taskId, CancellationToken ct) =>
-        await (await batches.GetAsync(ct)).Ask<object>(new FindQueuedTask(taskId), AskTimeout, ct) as TaskView;
+        await Cluster.RetriedRead.AskAsync<object>(await batches.GetAsync(ct), new FindQueuedTask(taskId), AskTimeout, ct) as TaskView;
 
     /// <summary>
     /// Seconds until the tasks left end, those not started yet included, at the rate tasks of this batch have been ending
