@@ -113,7 +113,9 @@ public static class ClusterBench
         IReadOnlyList<string> settings)
     {
         Directory.CreateDirectory(dataDirectory);
-        var ports = Enumerable.Range(0, nodes).Select(_ => DotnetChild.FreePort()).ToArray();
+        // Ascending, so the last node, the one killed, has the highest address: of two nodes, keep-majority keeps the side
+        // with the lowest address when they lose each other, and with the other one killed the survivor would down itself.
+        var ports = Enumerable.Range(0, nodes).Select(_ => DotnetChild.FreePort()).Order().ToArray();
         var started = new List<ServerChild>();
         for (var i = 0; i < nodes; i++)
         {
