@@ -113,8 +113,7 @@ public static class ClusterBench
         IReadOnlyList<string> settings)
     {
         Directory.CreateDirectory(dataDirectory);
-        // Ascending, so the last node, the one killed, has the highest address: of two nodes, keep-majority keeps the side
-        // with the lowest address when they lose each other, and with the other one killed the survivor would down itself.
+        // Ascending, so the killed node (the last) is the same kind of node in every run: the highest address.
         var ports = Enumerable.Range(0, nodes).Select(_ => DotnetChild.FreePort()).Order().ToArray();
         var started = new List<ServerChild>();
         for (var i = 0; i < nodes; i++)

@@ -69,7 +69,9 @@ public static class ApiProblems
     /// <summary>409: the batch upload's <c>Idempotency-Key</c> names a batch uploaded with other lines.</summary>
     public static ProblemHttpResult BatchIdempotencyConflict(BatchIdempotencyConflictException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused",
-            detail: $"The Idempotency-Key header names batch {ex.BatchId}, uploaded with other lines: send those lines again, or use a new key for a new batch.",
+            detail: ex.TakenOver
+                ? $"Another upload with this Idempotency-Key took batch {ex.BatchId} over while this one was being sent (two uploads of one key at once): the batch holds that upload's lines, and nothing of this one runs. Read it with GET /v1/batches/{ex.BatchId}."
+                : $"The Idempotency-Key header names batch {ex.BatchId}, uploaded with other lines: send those lines again, or use a new key for a new batch.",
             extensions: new Dictionary<string, object?> { ["batchId"] = ex.BatchId, ["field"] = BatchEndpoints.IdempotencyKeyHeader });
 
     /// <summary>

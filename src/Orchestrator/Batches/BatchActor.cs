@@ -68,13 +68,14 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         Command<StoreChunk>(c =>
         {
             var sender = Sender;
+            if (TakenOverFrom(c.Upload)) { sender.Tell(new UploadTakenOver(_batchId)); return; }
             if (!IsOpenFor(c.Upload)) { sender.Tell(new Status.Failure(new InvalidOperationException(NotOpen(c.Upload)))); return; }
             Write(new BatchChunkStored(_batchId, c.Entries), () => sender.Tell(new ChunkStored(_batchId, _state.Total)));
         });
         Command<SealBatch>(s =>
         {
             var sender = Sender;
-            if (_state.Exists && _state.Upload != s.Upload) { sender.Tell(new Status.Failure(new InvalidOperationException(NotOpen(s.Upload)))); return; }
+            if (TakenOverFrom(s.Upload)) { sender.Tell(new UploadTakenOver(_batchId)); return; }
             if (!IsOpenFor(s.Upload)) { sender.Tell(Status()); return; }
             Write(new BatchSealed(_batchId, s.Accepted, [], _rt.Now, s.RejectedCount, s.ContentHash), () => { sender.Tell(Status()); StartReleasing(); });
         });
@@ -303,6 +304,9 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         if (!_state.IsQueued(found.Index) && !_unanswered.Contains(q.TaskId)) return null;
         return QueuedTaskViews.Of(q.TaskId, found.Entry, _batchId, _state.SealedAt ?? _state.CreatedAt, _state.IsCancelled, _state.CancelledAt);
     }
+
+    /// <summary>A later upload with the key opened the batch again after <paramref name="upload"/> did.</summary>
+    private bool TakenOverFrom(string? upload) => _state.Exists && _state.Upload != upload;
 
     private bool IsOpenFor(string? upload) => _state.Exists && !_state.IsSealed && _state.AbandonedReason is null && _state.Upload == upload;
 

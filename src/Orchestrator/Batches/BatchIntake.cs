@@ -31,7 +31,10 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
     /// others: <see cref="BatchIdempotencyConflictException"/>), and one that never sealed is started over by this one.
     /// </summary>
     /// <exception cref="BatchTooLargeException">More than <see cref="BatchOptions.MaxLines"/> lines; nothing of it runs.</exception>
-    /// <exception cref="BatchIdempotencyConflictException">The key's batch was made from other lines; nothing of this upload runs.</exception>
+    /// <exception cref="BatchIdempotencyConflictException">
+    /// The key's batch was made from other lines, or another upload with the key took it over while this one was being
+    /// read; nothing of this upload runs.
+    /// </exception>
     public async Task<BatchAcceptance> AcceptAsync(IAsyncEnumerable<BatchLineInput> lines, bool atomic, CancellationToken ct, Action<string, BatchEntry>? onAccepted = null,
         bool listAll = false, bool admitted = false, BatchRetrySource? retry = null, string? idempotencyKey = null)
     {
@@ -90,7 +93,8 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             await OpenOnceAsync();
             if (earlier is not null) return Repeat(earlier, content!.Finish(), rejected);
             if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, upload, ct);
-            await batches.Ask<BatchStatus>(new SealBatch(batchId, accepted, rejectedCount, upload, content?.Finish()), AskTimeout, ct);
+            if (await batches.Ask<object>(new SealBatch(batchId, accepted, rejectedCount, upload, content?.Finish()), AskTimeout, ct) is UploadTakenOver)
+                throw new BatchIdempotencyConflictException(batchId, takenOver: true);
             Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
             return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
         }
@@ -191,8 +195,11 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         : line.Submission.IdempotencyKey is not null ? [new FieldError("idempotencyKey", "Not used in a batch: a batch task's id comes from its batch and line.")]
         : null;
 
-    private Task<ChunkStored> StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, string? upload, CancellationToken ct) =>
-        batches.Ask<ChunkStored>(new StoreChunk(batchId, chunk, upload), AskTimeout, ct);
+    private async Task StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, string? upload, CancellationToken ct)
+    {
+        if (await batches.Ask<object>(new StoreChunk(batchId, chunk, upload), AskTimeout, ct) is UploadTakenOver)
+            throw new BatchIdempotencyConflictException(batchId, takenOver: true);
+    }
 }
 
 /// <summary>A batch made to retry lines of <c>BatchId</c>: each line's new task names the task it runs again.</summary>

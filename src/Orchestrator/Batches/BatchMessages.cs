@@ -23,6 +23,12 @@ internal sealed record StoreChunk(string BatchId, IReadOnlyList<BatchEntry> Entr
 
 internal sealed record ChunkStored(string BatchId, int Total);
 
+/// <summary>
+/// The answer to a chunk or seal of an upload that a later upload with the same idempotency key took over (the batch
+/// is that one's now): the client is told so (409), not a server fault.
+/// </summary>
+internal sealed record UploadTakenOver(string BatchId);
+
 /// <summary>The upload is complete: acknowledge it and start its tasks. Answered with <see cref="BatchStatus"/>.</summary>
 internal sealed record SealBatch(string BatchId, int Accepted, int RejectedCount, string? Upload = null, string? ContentHash = null) : IBatchCommand;
 

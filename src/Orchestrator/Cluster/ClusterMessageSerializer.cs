@@ -48,6 +48,7 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(NoteRetried)] = "bnr",
         [typeof(StoreChunk)] = "bsc",
         [typeof(ChunkStored)] = "bcs",
+        [typeof(UploadTakenOver)] = "buto",
         [typeof(SealBatch)] = "bse",
         [typeof(AbandonBatch)] = "ba",
         [typeof(GetBatch)] = "bg",

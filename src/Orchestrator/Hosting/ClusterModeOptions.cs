@@ -23,7 +23,7 @@ public sealed class ClusterModeOptions
     public List<string> SeedNodes { get; set; } = [];
 
     /// <summary>
-    /// Seconds a node must stay unreachable before the split-brain resolver (keep-majority) downs it and its shards,
+    /// Seconds a node must stay unreachable before the split-brain resolver (lease-majority) downs it and its shards,
     /// tasks included, move to the surviving nodes. Akka's default is 20; shorter moves work sooner but a long
     /// garbage-collection pause or a network blip may down a live node.
     /// </summary>

@@ -143,12 +143,31 @@ public sealed class IdempotencyConflictException(string taskId)
 /// </param>
 public sealed record BatchSubmitOptions(bool Atomic = false, string? IdempotencyKey = null);
 
-/// <summary>The batch idempotency key was already used for an upload of other lines.</summary>
-public sealed class BatchIdempotencyConflictException(string batchId)
-    : Exception($"The idempotency key is already used by batch {batchId}, uploaded with other lines.")
+/// <summary>
+/// The batch idempotency key was already used for an upload of other lines, or (<see cref="TakenOver"/>) another upload
+/// with the key took the batch over while this one was still being sent. Nothing of this upload runs.
+/// </summary>
+public sealed class BatchIdempotencyConflictException : Exception
 {
+    /// <summary>The key's batch was uploaded with other lines.</summary>
+    public BatchIdempotencyConflictException(string batchId) : this(batchId, takenOver: false) { }
+
+    /// <param name="batchId">The batch that owns the key.</param>
+    /// <param name="takenOver">A later upload with the key took the batch over while this one was being sent.</param>
+    public BatchIdempotencyConflictException(string batchId, bool takenOver)
+        : base(takenOver
+            ? $"Another upload with the same idempotency key took batch {batchId} over while this one was being sent; the batch is that upload's."
+            : $"The idempotency key is already used by batch {batchId}, uploaded with other lines.")
+    {
+        BatchId = batchId;
+        TakenOver = takenOver;
+    }
+
     /// <summary>The batch that owns the key.</summary>
-    public string BatchId { get; } = batchId;
+    public string BatchId { get; }
+
+    /// <summary>Another upload with the key took the batch over while this one was being sent (two at once).</summary>
+    public bool TakenOver { get; }
 }
 
 /// <summary>The provider account's submit queue is full: try again after <see cref="RetryAfter"/>. Nothing was persisted.</summary>

@@ -132,6 +132,38 @@ public sealed class BatchIdempotencyTests() : ServerTest(new SimulatorOptions { 
         Assert.Equal(3, Sim.Sim.Stats().Tasks); // nothing of the cut-off upload ran
     }
 
+    [Fact]
+    public async Task Of_two_uploads_of_one_key_at_once_the_one_taken_over_is_answered_409_and_none_of_its_lines_run()
+    {
+        const string key = "two-at-once";
+        var batchId = BatchIds.ForIdempotencyKey(key);
+        // The first upload sends its first chunk's worth of lines and waits: its batch is opened and that chunk stored.
+        var paused = new TaskCompletionSource();
+        var firstBody = new PausedUpload(Body(BatchIntake.ChunkSize + 5, "first"), BatchIntake.ChunkSize + 2, paused.Task);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batches") { Content = firstBody };
+        request.Headers.Add("Idempotency-Key", key);
+        var first = Server.Http.SendAsync(request);
+        await Eventually.Until(() => Task.FromResult(JournalEvents(Store, batchId)), n => n >= 2, TimeSpan.FromSeconds(30),
+            "the first upload's batch and first chunk to be journaled");
+
+        // A second upload of the key (a client that gave up waiting and sent again, with other lines) takes the batch over.
+        var second = await UploadAsync(Server.Http, Body(3, "second"), key);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        paused.SetResult();
+
+        // Before: the first upload's next write was refused with an exception, and its client got a 500.
+        var refused = await first;
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Idempotency-Key", problem.GetProperty("field").GetString());
+        Assert.Equal(batchId, problem.GetProperty("batchId").GetString());
+        Assert.Contains("took batch", problem.GetProperty("detail").GetString());
+
+        var done = await EndedAsync(batchId, 3);
+        Assert.Equal(3, done.GetProperty("total").GetInt32());
+        Assert.Equal(3, Sim.Sim.Stats().Tasks); // nothing of the first upload ran
+    }
+
     /// <summary>Events the journal holds for the batch (its SQLite file, read beside the server).</summary>
     private static long JournalEvents(TestStore store, string batchId)
     {
@@ -142,6 +174,36 @@ public sealed class BatchIdempotencyTests() : ServerTest(new SimulatorOptions { 
         cmd.Parameters.AddWithValue("$id", BatchIds.PersistenceId(batchId));
         try { return Convert.ToInt64(cmd.ExecuteScalar()); }
         catch (Microsoft.Data.Sqlite.SqliteException) { return 0; } // no table yet
+    }
+
+    /// <summary>A body that sends its first <c>lines</c> lines, waits for <c>resume</c>, then sends the rest.</summary>
+    private sealed class PausedUpload : HttpContent
+    {
+        private readonly byte[] _head, _tail;
+        private readonly Task _resume;
+
+        public PausedUpload(string body, int lines, Task resume)
+        {
+            var all = body.Split('\n');
+            _head = Encoding.UTF8.GetBytes(string.Join("\n", all.Take(lines)) + "\n");
+            _tail = Encoding.UTF8.GetBytes(string.Join("\n", all.Skip(lines)));
+            _resume = resume;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(_head);
+            await stream.FlushAsync();
+            await _resume;
+            await stream.WriteAsync(_tail);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>A body that sends all but its last line, then waits (a client whose node dies mid-upload).</summary>

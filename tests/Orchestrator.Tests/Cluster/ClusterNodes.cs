@@ -44,10 +44,10 @@ public sealed class ClusterNodes : IDisposable
     public List<ServerProcess?> Nodes { get; } = [];
 
     /// <summary>
-    /// Of two nodes, the one keep-majority downs when they lose each other (equal sides: the lowest address stays):
-    /// the one with the higher remoting port, both being on 127.0.0.1.
+    /// Of two nodes, the one with the lowest address (the lower remoting port, both being on 127.0.0.1): the one
+    /// keep-majority kept when they lost each other, even when it was the one that had died.
     /// </summary>
-    public int LoserOfAnEvenSplit => _remotingPorts[0] > _remotingPorts[1] ? 0 : 1;
+    public int LowestAddressOfTwo => _remotingPorts[0] < _remotingPorts[1] ? 0 : 1;
 
     /// <summary>The nodes a client sends to: started, and not killed or stopped by the test.</summary>
     public IReadOnlyList<ServerProcess> Up
