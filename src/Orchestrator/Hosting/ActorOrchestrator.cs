@@ -164,9 +164,8 @@ internal sealed partial class ActorOrchestrator(
         var tasks = await supervisor.GetAsync(ct);
         if (!options.Cluster.Enabled) return await tasks.Ask<StuckTaskReport>(new ListStuck(ProgressAnswerWithin), AskTimeout, ct);
         // A shard region does not answer ListStuck: the read model says which tasks are unfinished, cluster-wide.
-        var unfinished = new List<string>();
         // Asking a sleeping task would wake it: it is counted, as a single node counts its sleepers.
-        await foreach (var id in reads.UnfinishedIdsAsync(ct, awakeOnly: true)) unfinished.Add(id);
-        return await StuckTasks.CheckThroughRegionAsync(unfinished, await reads.AsleepCountAsync(ct), tasks, ProgressAnswerWithin);
+        var (awake, asleep) = await reads.UnfinishedAwakeAndAsleepAsync(ct);
+        return await StuckTasks.CheckThroughRegionAsync(awake, asleep, tasks, ProgressAnswerWithin);
     }
 }

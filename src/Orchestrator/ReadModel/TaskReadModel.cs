@@ -228,13 +228,25 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     // wake (or a question) sent now would start them early, without their polling progress.
     private const string NotAsleep = " AND NOT EXISTS (SELECT 1 FROM orchestrator_task_wakeups w WHERE w.task_id = t.id)";
 
-    /// <summary>Unfinished tasks asleep in cluster mode (those <c>UnfinishedIdsAsync(awakeOnly: true)</c> leaves out).</summary>
-    public async Task<int> AsleepCountAsync(CancellationToken ct)
+    /// <summary>
+    /// The unfinished tasks awake, and how many more are asleep in cluster mode, read in one statement (read apart, a task
+    /// that fell asleep or woke between the two reads was counted twice or not at all) once the projector has written
+    /// what the journal holds, as a list waits: a task accepted a moment ago on another node is among them.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Awake, int Asleep)> UnfinishedAwakeAndAsleepAsync(CancellationToken ct)
     {
+        await progress.CaughtUp.WaitAsync(ct);
         await using var connection = await db.OpenAsync(ct);
-        await using var cmd = Command(connection,
-            "SELECT COUNT(*) FROM orchestrator_tasks t JOIN orchestrator_task_wakeups w ON w.task_id = t.id WHERE t.ended_at IS NULL");
-        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct));
+        await SettleAsync(connection, ct);
+        await using var cmd = Command(connection, "SELECT t.id, CASE WHEN EXISTS (SELECT 1 FROM orchestrator_task_wakeups w WHERE w.task_id = t.id) "
+            + "THEN 1 ELSE 0 END FROM orchestrator_tasks t WHERE t.ended_at IS NULL");
+        var awake = new List<string>();
+        var asleep = 0;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            if (Convert.ToInt32(reader.GetValue(1)) == 1) asleep++;
+            else awake.Add(reader.GetString(0));
+        return (awake, asleep);
     }
 
     /// <summary>How far each task's own journal is projected (its last sequence number written into its row).</summary>
