@@ -9,7 +9,8 @@ public sealed record StoredObject(string Name, bool IsTable, long Bytes, long? R
 /// A SQLite database measured at rest: the main file and its WAL after a checkpoint, the free pages inside, and each
 /// table and index. Per object from SQLite's <c>dbstat</c> table (bytes of pages) when the library was built with it,
 /// otherwise estimated as the sum of the lengths of each row's values (row counts × average row length), an index as its
-/// columns' lengths plus an 8-byte row id per row; page and b-tree overhead is then left unsplit.
+/// columns' lengths plus an 8-byte row id per row; page and b-tree overhead is then left unsplit. The bundled SQLite has
+/// no <c>dbstat</c>; the <c>sqlite3</c> shell on the path is asked instead when it has one.
 /// </summary>
 public sealed record DatabaseSize(long FileBytes, long WalBytes, long FreeBytes, IReadOnlyList<StoredObject> Objects, bool FromDbstat)
 {
@@ -30,7 +31,7 @@ public sealed record DatabaseSize(long FileBytes, long WalBytes, long FreeBytes,
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
         }
-        var (objects, fromDbstat) = await PagesAsync(connection, tables) is { } pages ? (pages, true) : (await EstimateAsync(connection, tables), false);
+        var (objects, fromDbstat) = await PagesAsync(connection, tables, databaseFile) is { } pages ? (pages, true) : (await EstimateAsync(connection, tables), false);
         await connection.CloseAsync();
         SqliteConnection.ClearAllPools();
         var wal = databaseFile + "-wal";
@@ -41,24 +42,49 @@ public sealed record DatabaseSize(long FileBytes, long WalBytes, long FreeBytes,
 
     public long? RowsOf(string name) => Objects.FirstOrDefault(o => o.Name == name)?.Rows;
 
-    private static async Task<List<StoredObject>?> PagesAsync(SqliteConnection connection, List<string> tables)
+    private const string PagesPerObject = "SELECT name, sum(pgsize) FROM dbstat GROUP BY name";
+
+    private static async Task<List<StoredObject>?> PagesAsync(SqliteConnection connection, List<string> tables, string databaseFile)
     {
         var sizes = new List<(string Name, long Bytes)>();
         try
         {
             await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT name, sum(pgsize) FROM dbstat GROUP BY name";
+            cmd.CommandText = PagesPerObject;
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync()) sizes.Add((reader.GetString(0), reader.GetInt64(1)));
         }
         catch (SqliteException)
         {
-            return null; // "no such table: dbstat": this SQLite was built without it
+            // "no such table: dbstat": the bundled SQLite was built without it; the system's sqlite3 shell usually has it.
+            if (await PagesFromShellAsync(databaseFile) is not { } fromShell) return null;
+            sizes = fromShell;
         }
         var objects = new List<StoredObject>();
         foreach (var (name, bytes) in sizes)
             objects.Add(new StoredObject(name, tables.Contains(name), bytes, tables.Contains(name) ? await ScalarAsync(connection, $"SELECT count(*) FROM \"{name}\"") : null));
         return objects;
+    }
+
+    /// <summary>dbstat through the <c>sqlite3</c> shell on the path, read-only; null when there is none or it lacks dbstat.</summary>
+    private static async Task<List<(string Name, long Bytes)>?> PagesFromShellAsync(string databaseFile)
+    {
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "-readonly", "-separator", "|", databaseFile, PagesPerObject }) start.ArgumentList.Add(arg);
+            using var shell = System.Diagnostics.Process.Start(start)!;
+            var output = await shell.StandardOutput.ReadToEndAsync();
+            await shell.WaitForExitAsync();
+            if (shell.ExitCode != 0) return null;
+            return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split('|'))
+                .Select(f => (f[0], long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)))];
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // no sqlite3 on the path
+        }
     }
 
     private static async Task<List<StoredObject>> EstimateAsync(SqliteConnection connection, List<string> tables)

@@ -53,7 +53,7 @@ using Orchestrator.Bench;
 //   every task was queried again.
 // --set Orchestrator:Key=Value (repeatable) adds configuration to the orchestrator of the issue-20 scenarios.
 // Smoke form, a minute or two each: --tasks 2000 --seconds 10 (accept-latency: --seconds 10 --warmup-seconds 2).
-// --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures).
+// --data-dir picks where the SQLite files go (e.g. /dev/shm to take fsync out of the figures); --keep-data leaves them there.
 // Exit code: 0 when every task succeeded (a missed target is printed, not an error), 1 when some did not, 2 for bad arguments.
 
 int? tasksArg = null;
@@ -86,6 +86,7 @@ double? retentionDays = null;
 var retentionWait = 60;
 var settings = new List<string>();
 var kills = 5;
+var keepData = false;
 double stormSeconds = 30, downSeconds = 120;
 try
 {
@@ -130,6 +131,7 @@ try
             case "--kills": kills = PositiveInt(args[i], value, allowZero: true); i++; break;
             case "--storm-seconds": stormSeconds = NonNegative(args[i], value); i++; break;
             case "--down-seconds": downSeconds = NonNegative(args[i], value); i++; break;
+            case "--keep-data": keepData = true; break;
             case "--set":
                 settings.Add(value is { } kv && kv.IndexOf('=', StringComparison.Ordinal) > 0 ? kv : throw new ArgumentException("--set needs Key=Value, e.g. Orchestrator:Results:Enabled=false"));
                 i++; break;
@@ -147,7 +149,7 @@ catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine("usage: Orchestrator.Bench [--scenario throughput|baseline|throttle|polling|batch|relay|e2e|accept-latency|history-memory|in-flight|" +
-        "restart-ended|restart-unfinished|growth|chaos-kill|chaos-faults] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--qps N] [--seconds N] " +
+        "restart-ended|restart-unfinished|growth|chaos-kill|chaos-faults] [--tasks N] [--in-flight N] [--k EVENTS] [--data-dir DIR] [--keep-data] [--qps N] [--seconds N] " +
         "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
         "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS] " +
         "[--warmup-seconds N] [--rate N] [--hold-seconds N] [--unfinished N] [--storage sqlite|postgresql] [--connection CS] " +
@@ -204,7 +206,9 @@ try
 }
 finally
 {
-    try { Directory.Delete(dataDirectory, recursive: true); }
+    // --keep-data leaves the files for a look afterwards (e.g. `sqlite3 …/orchestrator.db` and its dbstat table).
+    if (keepData) Console.WriteLine($"data kept in {dataDirectory}");
+    else try { Directory.Delete(dataDirectory, recursive: true); }
     catch (IOException) { /* a file still held open must not hide the figures */ }
 }
 

@@ -58,10 +58,16 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(OrchestratorSerializer)}.");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(Stored(obj), obj.GetType(), Json);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Json)!
+            ? Read(JsonSerializer.Deserialize(bytes, type, Json)!)
             : throw new System.Runtime.Serialization.SerializationException($"Unknown event manifest '{manifest}'.");
+
+    // A finished task's results are its largest event: their stored URLs, derivable from the task id, stay out of it.
+    // Events written with them read the same (a URL that is there is kept).
+    private static object Stored(object e) => e is TaskSucceeded s ? s with { Results = StoredResults.Compact(s.TaskId, s.Results) } : e;
+
+    private static object Read(object e) => e is TaskSucceeded s ? s with { Results = StoredResults.Expand(s.TaskId, s.Results) } : e;
 }

@@ -47,7 +47,7 @@ internal sealed class ReadModelDatabase
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!IsSqlite) await ExecuteAsync(connection, tx, $"SELECT pg_advisory_xact_lock({SchemaLockKey})", ct);
         foreach (var statement in Schema) await ExecuteAsync(connection, tx, statement, ct);
-        await IndexJournalTagsAsync(connection, tx, ct);
+        await Persistence.JournalIndexes.FitAsync(connection, tx, IsSqlite, ct);
         await FillTenantsAsync(connection, tx, ct);
         await tx.CommitAsync(ct);
     }
@@ -77,19 +77,6 @@ internal sealed class ReadModelDatabase
         var tenant = IsSqlite ? "json_extract(view, '$.metadata.tenant')" : "(view::jsonb -> 'metadata' ->> 'tenant')";
         await ExecuteAsync(connection, tx, $"UPDATE orchestrator_tasks SET tenant = {tenant} WHERE tenant IS NULL AND view LIKE '%\"tenant\"%'", ct);
         await ExecuteAsync(connection, tx, $"INSERT INTO orchestrator_projections (projection, last_offset) VALUES ('{marker}', 0) ON CONFLICT (projection) DO NOTHING", ct);
-    }
-
-    /// <summary>
-    /// Akka.Persistence.Sql indexes its tag table on the tag alone, so each events-by-tag page (every live stream polls
-    /// one) was planned as a scan of every task event plus a sort. An index on (tag, ordering) makes it a range read.
-    /// The tag table exists once the journal has started; until then this is retried on the next start.
-    /// </summary>
-    private async Task IndexJournalTagsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
-    {
-        var exists = await ExecuteAsync(connection, tx,
-            IsSqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'tags'" : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tags'", ct, scalar: true);
-        if (Convert.ToInt64(exists) == 0) return;
-        await ExecuteAsync(connection, tx, "CREATE INDEX IF NOT EXISTS tags_tag_ordering_idx ON tags (tag, ordering_id)", ct);
     }
 
     private static readonly string[] Schema =

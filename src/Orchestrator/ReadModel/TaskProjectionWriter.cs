@@ -1,9 +1,6 @@
 using System.Data;
 using System.Data.Common;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Persistence.Query;
-using Orchestrator.Contracts;
 using Orchestrator.Tasks;
 
 namespace Orchestrator.ReadModel;
@@ -77,11 +74,11 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
         {
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT id, view, task_seq, last_offset FROM orchestrator_tasks WHERE id IN ({string.Join(",", chunk.Select((_, i) => "@i" + i))})";
+            cmd.CommandText = $"SELECT {StoredTaskView.Columns}, task_seq, last_offset FROM orchestrator_tasks WHERE id IN ({string.Join(",", chunk.Select((_, i) => "@i" + i))})";
             for (var i = 0; i < chunk.Length; i++) Add(cmd, "@i" + i, chunk[i]);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                rows[reader.GetString(0)] = new TaskRow(ReadView(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3));
+                rows[reader.GetString(0)] = new TaskRow(StoredTaskView.Read(reader), reader.GetInt64(9), reader.GetInt64(10));
         }
         return rows;
     }
@@ -117,22 +114,12 @@ internal sealed class TaskProjectionWriter(ReadModelDatabase db)
             p[7].Value = (object?)v.ProviderTaskId ?? DBNull.Value;
             p[8].Value = row.TaskSeq;
             p[9].Value = row.LastOffset;
-            p[10].Value = WriteView(v);
+            p[10].Value = StoredTaskView.Write(v);
             // A task's tenant is set at acceptance and never changes, so only the first write of a row sets it.
             p[11].Value = (object?)v.Metadata?.GetValueOrDefault("tenant") ?? DBNull.Value;
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
-
-    /// <summary>
-    /// The stored form of a view: the API's own JSON, so a row reads back exactly as the API shows it, less the nulls,
-    /// zeros and falses a read fills in again (a row per task for months: about 170 bytes of an ended image task's 1,100).
-    /// </summary>
-    public static string WriteView(TaskView view) => JsonSerializer.Serialize(view, StoredView);
-
-    private static readonly JsonSerializerOptions StoredView = new(WireJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
-
-    public static TaskView ReadView(string json) => JsonSerializer.Deserialize<TaskView>(json, WireJson.Options)!;
 
     internal static DbParameter Add(DbCommand cmd, string name, object value)
     {

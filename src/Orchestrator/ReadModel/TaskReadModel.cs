@@ -49,8 +49,9 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     public async Task<TaskView?> GetStoredAsync(string taskId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var cmd = Command(connection, "SELECT view FROM orchestrator_tasks WHERE id = @id", ("@id", taskId));
-        return await cmd.ExecuteScalarAsync(ct) is string json ? ReadView(json) : null;
+        await using var cmd = Command(connection, $"SELECT {StoredTaskView.Columns} FROM orchestrator_tasks WHERE id = @id", ("@id", taskId));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? StoredTaskView.Read(reader) : null;
     }
 
     /// <summary>How long a list waits for the projector to write what the journal holds before it answers anyway.</summary>
@@ -118,12 +119,12 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
         if (q.Provider is { } provider) { where.Add("LOWER(provider) = @provider"); args.Add(("@provider", provider.ToLowerInvariant())); }
         if (q.Tenant is { } tenant) { where.Add("tenant = @tenant"); args.Add(("@tenant", tenant)); }
         if (q.Batch is { } batch) { where.Add("batch_id = @batch"); args.Add(("@batch", batch)); }
-        var sql = "SELECT view FROM orchestrator_tasks" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
+        var sql = $"SELECT {StoredTaskView.Columns} FROM orchestrator_tasks" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
             + " ORDER BY created_at DESC, id DESC LIMIT @limit";
         await using var cmd = Command(connection, sql, args.ToArray());
         var items = new List<TaskView>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(ReadView(reader.GetString(0))));
+            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(StoredTaskView.Read(reader)));
         var more = items.Count > q.Limit;
         if (more) items.RemoveAt(items.Count - 1);
         return new TaskPage(items, more ? items[^1].Id : null);
@@ -190,12 +191,12 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     {
         await progress.CaughtUp.WaitAsync(ct);
         await using var connection = await db.OpenAsync(ct);
-        await using var cmd = Command(connection, "SELECT view FROM orchestrator_tasks WHERE batch_id = @b AND batch_line > @after"
+        await using var cmd = Command(connection, $"SELECT {StoredTaskView.Columns} FROM orchestrator_tasks WHERE batch_id = @b AND batch_line > @after"
             + (q.EndedOnly ? " AND ended_at IS NOT NULL" : "") + " ORDER BY batch_line LIMIT @limit",
             ("@b", q.BatchId), ("@after", q.AfterLine), ("@limit", q.Limit + 1));
         var items = new List<TaskView>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(ReadView(reader.GetString(0))));
+            while (await reader.ReadAsync(ct)) items.Add(live.Overlay(StoredTaskView.Read(reader)));
         var more = items.Count > q.Limit;
         if (more) items.RemoveAt(items.Count - 1);
         return new BatchTaskPage(items, more ? items[^1].BatchLine : null);

@@ -49,7 +49,7 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     };
 
     /// <summary>Our URL of a stored result file.</summary>
-    public string StoredUrl(string taskId, int index) => $"{Options.PublicBaseUrl?.TrimEnd('/')}/v1/tasks/{taskId}/results/{index}";
+    public string StoredUrl(string taskId, int index) => Options.PublicBaseUrl?.TrimEnd('/') + StoredResults.RelativeUrl(taskId, index);
 
     public TimeSpan DeadlineFor(GenerationRequest r) => TimeSpan.FromSeconds(
         r.DeadlineSeconds ?? (r.IsVideo ? Options.Tasks.VideoDeadlineSeconds : Options.Tasks.ImageDeadlineSeconds));

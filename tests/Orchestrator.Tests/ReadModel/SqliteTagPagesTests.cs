@@ -28,7 +28,7 @@ public sealed class SqliteTagPagesTests : IAsyncLifetime
               identifier INTEGER NULL, writer_uuid NVarChar(128) NULL);
             CREATE TABLE tags (ordering_id INTEGER NOT NULL, tag NVarChar(64) NOT NULL, sequence_nr INTEGER NOT NULL, persistence_id NVarChar(255) NOT NULL,
               CONSTRAINT PK_tags PRIMARY KEY (ordering_id, tag));
-            CREATE INDEX tags_tag_ordering_idx ON tags (tag, ordering_id);
+            CREATE INDEX tags_tag_idx ON tags (tag, ordering_id);
             """);
     }
 
