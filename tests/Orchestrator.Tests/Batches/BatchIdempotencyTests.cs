@@ -104,7 +104,7 @@ public sealed class BatchIdempotencyTests() : ServerTest(new SimulatorOptions { 
         using (var server = await ServerProcess.StartAsync(port, args))
         {
             var stalled = new TaskCompletionSource();
-            var content = new HalfUpload(Body(BatchIntake.ChunkSize + 5, "first"), stalled.Task);
+            var content = new PausedUpload(Body(BatchIntake.ChunkSize + 5, "first"), BatchIntake.ChunkSize + 4, stalled.Task, breaksOff: true);
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batches") { Content = content };
             request.Headers.Add("Idempotency-Key", key);
             var sending = server.Http.SendAsync(request);
@@ -176,14 +176,19 @@ public sealed class BatchIdempotencyTests() : ServerTest(new SimulatorOptions { 
         catch (Microsoft.Data.Sqlite.SqliteException) { return 0; } // no table yet
     }
 
-    /// <summary>A body that sends its first <c>lines</c> lines, waits for <c>resume</c>, then sends the rest.</summary>
+    /// <summary>
+    /// A body that sends its first <c>lines</c> lines, waits for <c>resume</c>, then sends the rest; or, with
+    /// <c>breaksOff</c>, fails there (a client whose node dies mid-upload).
+    /// </summary>
     private sealed class PausedUpload : HttpContent
     {
         private readonly byte[] _head, _tail;
         private readonly Task _resume;
+        private readonly bool _breaksOff;
 
-        public PausedUpload(string body, int lines, Task resume)
+        public PausedUpload(string body, int lines, Task resume, bool breaksOff = false)
         {
+            _breaksOff = breaksOff;
             var all = body.Split('\n');
             _head = Encoding.UTF8.GetBytes(string.Join("\n", all.Take(lines)) + "\n");
             _tail = Encoding.UTF8.GetBytes(string.Join("\n", all.Skip(lines)));
@@ -196,35 +201,8 @@ public sealed class BatchIdempotencyTests() : ServerTest(new SimulatorOptions { 
             await stream.WriteAsync(_head);
             await stream.FlushAsync();
             await _resume;
+            if (_breaksOff) throw new IOException("the client gave up with its node");
             await stream.WriteAsync(_tail);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
-
-    /// <summary>A body that sends all but its last line, then waits (a client whose node dies mid-upload).</summary>
-    private sealed class HalfUpload : HttpContent
-    {
-        private readonly byte[] _head;
-        private readonly Task _stalled;
-
-        public HalfUpload(string body, Task stalled)
-        {
-            _head = Encoding.UTF8.GetBytes(body[..body.LastIndexOf('\n')] + "\n");
-            _stalled = stalled;
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(_head);
-            await stream.FlushAsync();
-            await _stalled;
-            throw new IOException("the client gave up with its node");
         }
 
         protected override bool TryComputeLength(out long length)
