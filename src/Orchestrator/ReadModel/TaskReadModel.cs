@@ -175,6 +175,9 @@ internal sealed class TaskReadModel(ReadModelDatabase db, LiveTaskViews live, Pr
     {
         await progress.CaughtUp.WaitAsync(ct);
         await using var connection = await db.OpenAsync(ct);
+        // Read its own writes, as lists do: a task already journaled but not yet projected would be counted with the lines
+        // still queued (cancelled, in a cancelled batch), and the next read would take it back: progress going backwards.
+        await SettleAsync(connection, ct);
         await using var cmd = Command(connection, "SELECT status, COUNT(*), MAX(ended_at) FROM orchestrator_tasks WHERE batch_id = @b GROUP BY status", ("@b", batchId));
         var counts = new Dictionary<TaskLifecycle, int>();
         long? lastEnded = null;
