@@ -96,8 +96,8 @@ public static class BatchEndpoints
     private static async Task<Results<JsonHttpResult<BatchAcceptance>, ProblemHttpResult>> Upload(HttpRequest request, ApiCaller caller, IOrchestrator orchestrator,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, CancellationToken ct)
     {
-        if (idempotencyKey is not null && (idempotencyKey.Length == 0 || idempotencyKey.Length > TaskValidator.MaxIdempotencyKeyLength))
-            return ApiProblems.Invalid(new FieldError(IdempotencyKeyHeader, $"Between 1 and {TaskValidator.MaxIdempotencyKeyLength} characters."));
+        if (TaskValidator.IdempotencyKeyProblem(idempotencyKey) is { } keyProblem)
+            return ApiProblems.Invalid(new FieldError(IdempotencyKeyHeader, keyProblem));
         var jsonLines = BatchUploadReader.IsJsonLines(request.ContentType);
         if (!jsonLines && !ApiContentTypes.IsJson(request.ContentType))
             return ApiProblems.UnsupportedMediaType(request.HttpContext, "application/x-ndjson, application/json",

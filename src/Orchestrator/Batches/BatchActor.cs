@@ -69,7 +69,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         {
             var sender = Sender;
             if (TakenOverFrom(c.Upload)) { sender.Tell(new UploadTakenOver(_batchId)); return; }
-            if (!IsOpenFor(c.Upload)) { sender.Tell(new Status.Failure(new InvalidOperationException(NotOpen(c.Upload)))); return; }
+            if (!IsOpenFor(c.Upload)) { sender.Tell(new Status.Failure(new InvalidOperationException("The batch is not open."))); return; }
             Write(new BatchChunkStored(_batchId, c.Entries), () => sender.Tell(new ChunkStored(_batchId, _state.Total)));
         });
         Command<SealBatch>(s =>
@@ -309,10 +309,6 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
     private bool TakenOverFrom(string? upload) => _state.Exists && _state.Upload != upload;
 
     private bool IsOpenFor(string? upload) => _state.Exists && !_state.IsSealed && _state.AbandonedReason is null && _state.Upload == upload;
-
-    private string NotOpen(string? upload) => _state.Exists && _state.Upload != upload
-        ? $"Batch {_batchId} was taken over by a later upload with the same idempotency key."
-        : "The batch is not open.";
 
     private BatchStatus Status() => new(_batchId, _state.CreatedAt, _state.Total, _state.RejectedCount, _state.Released, _state.IsSealed,
         _state.IsCancelled, _state.AbandonedReason, _state.Accounts)

@@ -93,8 +93,7 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             await OpenOnceAsync();
             if (earlier is not null) return Repeat(earlier, content!.Finish(), rejected);
             if (chunk.Count > 0) await StoreAsync(batches, batchId, chunk, upload, ct);
-            if (await batches.Ask<object>(new SealBatch(batchId, accepted, rejectedCount, upload, content?.Finish()), AskTimeout, ct) is UploadTakenOver)
-                throw new BatchIdempotencyConflictException(batchId, takenOver: true);
+            await WriteAsync(batches, new SealBatch(batchId, accepted, rejectedCount, upload, content?.Finish()), ct);
             Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
             return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
         }
@@ -195,10 +194,14 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
         : line.Submission.IdempotencyKey is not null ? [new FieldError("idempotencyKey", "Not used in a batch: a batch task's id comes from its batch and line.")]
         : null;
 
-    private async Task StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, string? upload, CancellationToken ct)
+    private Task StoreAsync(IActorRef batches, string batchId, List<BatchEntry> chunk, string? upload, CancellationToken ct) =>
+        WriteAsync(batches, new StoreChunk(batchId, chunk, upload), ct);
+
+    /// <summary>A chunk or the seal of this upload; refused when a later upload of its key took the batch over.</summary>
+    private async Task WriteAsync(IActorRef batches, IBatchCommand write, CancellationToken ct)
     {
-        if (await batches.Ask<object>(new StoreChunk(batchId, chunk, upload), AskTimeout, ct) is UploadTakenOver)
-            throw new BatchIdempotencyConflictException(batchId, takenOver: true);
+        if (await batches.Ask<object>(write, AskTimeout, ct) is UploadTakenOver)
+            throw new BatchIdempotencyConflictException(write.BatchId, takenOver: true);
     }
 }
 

@@ -25,16 +25,23 @@ internal sealed partial class ActorOrchestrator
 
     public Task<BatchAcceptance> SubmitBatchAsync(IAsyncEnumerable<BatchLineInput> lines, BatchSubmitOptions options, CancellationToken ct = default)
     {
-        if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > TaskValidator.MaxIdempotencyKeyLength))
-            throw new TaskValidationException([new FieldError("idempotencyKey", $"Between 1 and {TaskValidator.MaxIdempotencyKeyLength} characters.")]);
+        if (TaskValidator.IdempotencyKeyProblem(options.IdempotencyKey) is { } problem)
+            throw new TaskValidationException([new FieldError("idempotencyKey", problem)]);
         return Intake.AcceptAsync(lines, options.Atomic, ct, idempotencyKey: options.IdempotencyKey);
     }
 
-    public async Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default)
+    public async Task<BatchView?> GetBatchAsync(string batchId, CancellationToken ct = default) =>
+        BatchIds.IsWellFormed(batchId) && await AcknowledgedAsync(batchId, ct) is { } status ? await ViewOfAsync(status, ct) : null;
+
+    /// <summary>What the batch knows of itself, if it is acknowledged (sealed, not abandoned); null otherwise.</summary>
+    private async Task<BatchStatus?> AcknowledgedAsync(string batchId, CancellationToken ct) =>
+        await Cluster.RetriedRead.AskAsync<object>(await batches.GetAsync(ct), new GetBatch(batchId), AskTimeout, ct)
+            is BatchStatus { Sealed: true, AbandonedReason: null } status ? status : null;
+
+    /// <summary>The batch's counts (from the read model), throughput and ETA.</summary>
+    private async Task<BatchView> ViewOfAsync(BatchStatus status, CancellationToken ct)
     {
-        if (!BatchIds.IsWellFormed(batchId)) return null;
-        var reply = await Cluster.RetriedRead.AskAsync<object>(await batches.GetAsync(ct), new GetBatch(batchId), AskTimeout, ct);
-        if (reply is not BatchStatus { Sealed: true, AbandonedReason: null } status) return null;
+        var batchId = status.BatchId;
         var tally = await reads.BatchTallyAsync(batchId, ct);
         var counts = Enum.GetValues<TaskLifecycle>().ToDictionary(s => s, s => tally.Counts.GetValueOrDefault(s));
         var queued = Math.Max(0, status.Total - tally.Known);

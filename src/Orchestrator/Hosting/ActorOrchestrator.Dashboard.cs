@@ -45,10 +45,8 @@ internal sealed partial class ActorOrchestrator
         await _retrying.WaitAsync(ct);
         try
         {
-            var directory = await batches.GetAsync(ct);
-            if (await directory.Ask<object>(new GetBatch(batchId), AskTimeout, ct) is not BatchStatus { Sealed: true, AbandonedReason: null } status) return null;
-            var view = await GetBatchAsync(batchId, ct);
-            if (view is null) return null;
+            if (await AcknowledgedAsync(batchId, ct) is not { } status) return null;
+            var view = await ViewOfAsync(status, ct);
             if (view.Ended < view.Total) return new BatchRetryOutcome.StillRunning(view.Ended, view.Total);
             var failed = (await reads.BatchTasksEndedAsAsync(batchId, Retryable, ct))
                 .Where(kv => !status.RetriedLines.Contains(kv.Key)).ToDictionary();
@@ -59,7 +57,7 @@ internal sealed partial class ActorOrchestrator
             var rejected = acceptance.Rejected.Select(r => r.Line).ToHashSet();
             var retried = requests.Where(r => !rejected.Contains(r.Line))
                 .Select(r => new RetriedTask(r.Line, BatchIds.TaskId(retryId, r.Line), failed[r.Line])).ToList();
-            await directory.Ask<BatchStatus>(new NoteRetried(batchId, retryId, [.. retried.Select(r => r.Line)]), AskTimeout, ct);
+            await (await batches.GetAsync(ct)).Ask<BatchStatus>(new NoteRetried(batchId, retryId, [.. retried.Select(r => r.Line)]), AskTimeout, ct);
             return new BatchRetryOutcome.Retried(new BatchRetryAcceptance(retryId, batchId, retried.Count, retried) { Rejected = acceptance.Rejected });
         }
         finally

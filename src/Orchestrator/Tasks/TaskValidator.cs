@@ -13,6 +13,10 @@ internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions?
     public const int MaxMetadataEntries = 32;
     public const int MaxIdempotencyKeyLength = 200;
 
+    /// <summary>What is wrong with an idempotency key (a task's, or a batch upload's header), or null: absent is fine.</summary>
+    public static string? IdempotencyKeyProblem(string? key) =>
+        key is { Length: 0 or > MaxIdempotencyKeyLength } ? $"Between 1 and {MaxIdempotencyKeyLength} characters." : null;
+
     public (GenerationRequest? Request, IReadOnlyList<FieldError> Errors) Validate(TaskSubmission s)
     {
         var errors = new List<FieldError>();
@@ -47,8 +51,7 @@ internal sealed class TaskValidator(ProviderDirectory providers, WebhookOptions?
             ValidateForRules(s, kd, rules, Fail);
         }
 
-        if (s.IdempotencyKey is { Length: > MaxIdempotencyKeyLength } || s.IdempotencyKey is { Length: 0 })
-            Fail("idempotencyKey", $"Between 1 and {MaxIdempotencyKeyLength} characters.");
+        if (IdempotencyKeyProblem(s.IdempotencyKey) is { } keyProblem) Fail("idempotencyKey", keyProblem);
         if (s.Metadata is { } md)
         {
             if (md.Count > MaxMetadataEntries) Fail("metadata", $"At most {MaxMetadataEntries} entries.");

@@ -53,12 +53,7 @@ internal sealed class PermitQueue
     public Waiter? Next(Func<Waiter, bool>? fits = null)
     {
         var next = Take(fits);
-        if (next is not null)
-        {
-            var key = (next.Request.TaskId, next.Request.Kind);
-            if (_queued[key] == 1) _queued.Remove(key);
-            else _queued[key]--;
-        }
+        if (next is not null) Forget(next);
         return next;
     }
 
@@ -116,12 +111,16 @@ internal sealed class PermitQueue
             _submitsByTenant.Remove(tenant);
             _tenantTurns.Remove(tenant);
         }
-        foreach (var key in removed.Select(w => (w.Request.TaskId, w.Request.Kind)))
-        {
-            if (_queued[key] == 1) _queued.Remove(key);
-            else _queued[key]--;
-        }
+        foreach (var w in removed) Forget(w);
         return removed.Count;
+    }
+
+    /// <summary>The waiter left the line: <see cref="Holds"/> counts one request fewer of its task and kind.</summary>
+    private void Forget(Waiter w)
+    {
+        var key = (w.Request.TaskId, w.Request.Kind);
+        if (_queued[key] == 1) _queued.Remove(key);
+        else _queued[key]--;
     }
 
     public long? OldestEnqueuedTicks(CallKind kind)

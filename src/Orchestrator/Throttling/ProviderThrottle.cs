@@ -117,19 +117,23 @@ internal sealed class ProviderThrottle : ReceiveActor, IWithTimers
                 _queue.RemoveWhere(q => q.Request.TaskId == w.TaskId && sender.Equals(q.ReplyTo));
             ShowReadings();
         });
-        Receive<ClusterEvent.MemberRemoved>(m => Self.Tell(new RequestersGone(m.Member.Address)));
-        Receive<RequestersGone>(g =>
-        {
-            // Their task actors died with the node and start again elsewhere, asking anew: a permit granted to a dead
-            // requester would hold a place in the window until its call's timeout (31 s by default), and with a third
-            // of the cluster's queue behind it the account would stand still that long.
-            var dropped = _queue.RemoveWhere(w => w.ReplyTo is IActorRef r && r.Path.Address.Equals(g.Node));
-            var finished = _log.CompleteAllOf(g.Node, Now);
-            if (dropped + finished > 0)
-                Context.GetLogger().Info("Throttle {0}: node {1} is gone; dropped its {2} queued requests and counted its {3} calls in flight as arrived",
-                    _account.Name, g.Node, dropped, finished);
-            Rewake();
-        });
+        Receive<ClusterEvent.MemberRemoved>(m => ForgetRequestersAt(m.Member.Address));
+        Receive<RequestersGone>(g => ForgetRequestersAt(g.Node));
+    }
+
+    /// <summary>
+    /// Their task actors died with the node and start again elsewhere, asking anew: a permit granted to a dead requester
+    /// would hold a place in the window until its call's timeout (31 s by default), and with a third of the cluster's
+    /// queue behind it the account would stand still that long.
+    /// </summary>
+    private void ForgetRequestersAt(Address node)
+    {
+        var dropped = _queue.RemoveWhere(w => w.ReplyTo is IActorRef r && r.Path.Address.Equals(node));
+        var finished = _log.CompleteAllOf(node, Now);
+        if (dropped + finished > 0)
+            Context.GetLogger().Info("Throttle {0}: node {1} is gone; dropped its {2} queued requests and counted its {3} calls in flight as arrived",
+                _account.Name, node, dropped, finished);
+        Rewake();
     }
 
     public static Props Props(ProviderAccount account, TimeProvider? clock = null, bool clustered = false) =>
