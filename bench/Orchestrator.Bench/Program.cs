@@ -38,6 +38,7 @@ using Orchestrator.Bench;
 // "restart-ended" prepares --tasks 200000 ended + --unfinished 1000 unfinished tasks, kills the server and times the new
 //   process to /healthz 200 (target <= 3 s). "restart-unfinished" prepares --tasks 100000 unfinished tasks, kills, restarts
 //   and times until the simulator saw every task queried again (target <= 60 s), with a histogram of the first queries.
+//   Both kill and start the server --restarts 3 times on the one prepared journal and report each start and the median.
 // "growth" runs --tasks 10000 image tasks and reports database bytes per finished task by table (target <= 2 KiB);
 //   --retention-days D measures again with Orchestrator:Retention:EndedTaskDays=D when the build has it.
 // Issue 21's chaos runs (docs/reliability.md): "chaos-kill" runs a batch of --tasks 3000 image tasks over a Kling, a DMXAPI and
@@ -86,6 +87,7 @@ double? retentionDays = null;
 var retentionWait = 60;
 var settings = new List<string>();
 var kills = 5;
+var restarts = 3;
 var keepData = false;
 double stormSeconds = 30, downSeconds = 120;
 try
@@ -129,6 +131,7 @@ try
             case "--retention-wait": retentionWait = PositiveInt(args[i], value); i++; break;
             case "--nodes": nodes = PositiveInt(args[i], value); i++; break;
             case "--kills": kills = PositiveInt(args[i], value, allowZero: true); i++; break;
+            case "--restarts": restarts = PositiveInt(args[i], value); i++; break;
             case "--storm-seconds": stormSeconds = NonNegative(args[i], value); i++; break;
             case "--down-seconds": downSeconds = NonNegative(args[i], value); i++; break;
             case "--keep-data": keepData = true; break;
@@ -153,7 +156,7 @@ catch (ArgumentException ex)
         "[--warmup N] [--min S] [--max S] [--lags 0.2,0.5,1.0] [--sequential] [--seed N] [--csv DIR] " +
         "[--lines N] [--wait-seconds N] [--complete-lines N] [--complete-qps N] [--complete-timeout SECONDS] " +
         "[--warmup-seconds N] [--rate N] [--hold-seconds N] [--unfinished N] [--storage sqlite|postgresql] [--connection CS] " +
-        "[--retention-days D] [--retention-wait SECONDS] [--set Orchestrator:Key=Value] [--kills N] [--storm-seconds S] [--down-seconds S]");
+        "[--retention-days D] [--retention-wait SECONDS] [--set Orchestrator:Key=Value] [--restarts 3] [--kills N] [--storm-seconds S] [--down-seconds S]");
     return 2;
 }
 
@@ -170,7 +173,7 @@ try
     if (ChaosBench.Names.Contains(scenario)) return await ChaosBench.RunAsync(scenario, tasksArg, kills, seed ?? 21, stormSeconds, downSeconds, dataDirectory);
     if (TargetScenarios.Names.Contains(scenario))
         return await TargetScenarios.RunAsync(scenario, new TargetOptions(tasksArg, secondsArg, warmupSeconds, inFlightArg, qps, rate, holdSeconds, unfinished,
-            new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings), dataDirectory);
+            new StorageChoice(storageProvider, connection), retentionDays, retentionWait, settings, restarts), dataDirectory);
 
     // Other processes on a 2-core machine move these figures a lot: say how busy it was when the run began.
     var size = scenario == "batch" ? $"{lines} lines" : scenario == "relay" ? $"{tasksArg ?? 200} clients" : $"{tasks} tasks, {inFlight} in flight";

@@ -3,7 +3,7 @@ namespace Orchestrator.Bench;
 /// <summary>The options of issue 20's scenarios as given on the command line; null = the scenario's own default.</summary>
 public sealed record TargetOptions(
     int? Tasks, int? Seconds, int? WarmupSeconds, int? InFlight, double? Qps, int Rate, int HoldSeconds, int Unfinished,
-    StorageChoice Storage, double? RetentionDays, int RetentionWaitSeconds, IReadOnlyList<string> Settings);
+    StorageChoice Storage, double? RetentionDays, int RetentionWaitSeconds, IReadOnlyList<string> Settings, int Restarts = 3);
 
 /// <summary>
 /// Issue 20's performance targets, one scenario each. They drive the orchestrator only through its public surfaces (the
@@ -20,8 +20,8 @@ public static class TargetScenarios
         "accept-latency" => AcceptLatencyBench.RunAsync(o.Rate, o.Seconds ?? 30, o.WarmupSeconds ?? 5, o.Qps ?? 2_000, o.Settings, dataDirectory),
         "history-memory" => HistoryMemoryBench.RunAsync(o.Tasks ?? 200_000, o.InFlight ?? 2_000, o.Settings, dataDirectory),
         "in-flight" => InFlightBench.RunAsync(o.Tasks ?? 100_000, o.Qps ?? 5_000, o.InFlight ?? 64, o.HoldSeconds, o.Settings, dataDirectory),
-        "restart-ended" => RestartEndedBench.RunAsync(o.Tasks ?? 200_000, o.Unfinished, o.Settings, dataDirectory),
-        "restart-unfinished" => RestartUnfinishedBench.RunAsync(o.Tasks ?? 100_000, o.Qps ?? 5_000, o.Settings, dataDirectory),
+        "restart-ended" => RestartEndedBench.RunAsync(o.Tasks ?? 200_000, o.Unfinished, o.Restarts, o.Settings, dataDirectory),
+        "restart-unfinished" => RestartUnfinishedBench.RunAsync(o.Tasks ?? 100_000, o.Qps ?? 5_000, o.Restarts, o.Settings, dataDirectory),
         "growth" => GrowthBench.RunAsync(o.Tasks ?? 10_000, o.InFlight ?? 2_000, o.RetentionDays, o.RetentionWaitSeconds, o.Settings, dataDirectory),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'."),
     };
