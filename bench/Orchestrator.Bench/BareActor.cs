@@ -36,6 +36,14 @@ public sealed class BareActor : ReceivePersistentActor
     // Ids are minted fresh for this run: nothing to replay (the journal is still asked for the highest sequence nr).
     public override Recovery Recovery => Recovery.None;
 
+    // A write the journal refused (its circuit breaker open under a stalled disk) ends this actor: counted as failed, so
+    // the run ends with a figure and says so, instead of waiting out its timeout for an actor that is gone.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _latch.Fail();
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
     private void PersistNextOrFinish()
     {
         if (_written == _events)
@@ -60,17 +68,30 @@ public sealed class BareActor : ReceivePersistentActor
 /// What every <see cref="BareActor"/> reports to: one shared countdown, completing a single awaited
 /// <see cref="TaskCompletionSource"/> at zero. Cheaper than an Ask per actor, so the baseline stays a ceiling.
 /// </summary>
-public sealed class BaselineLatch(int count)
+public sealed class BaselineLatch(int count, Action? onEach = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _left = count;
+    private int _failed;
 
+    /// <summary>Every actor has finished or failed.</summary>
     public Task Done => _left == 0 ? Task.CompletedTask : _done.Task;
 
+    /// <summary>Actors neither finished nor failed yet.</summary>
     public int Left => Volatile.Read(ref _left);
+
+    /// <summary>Actors whose write the journal refused.</summary>
+    public int Failed => Volatile.Read(ref _failed);
 
     public void Signal()
     {
+        onEach?.Invoke();
         if (Interlocked.Decrement(ref _left) == 0) _done.TrySetResult();
+    }
+
+    public void Fail()
+    {
+        Interlocked.Increment(ref _failed);
+        Signal();
     }
 }
