@@ -13,6 +13,7 @@ namespace Orchestrator.Bench;
 public static class ServerBatches
 {
     private const int LinesPerUpload = 10_000;
+    private const int MaxAttempts = 60;
 
     /// <returns>The batch ids.</returns>
     public static async Task<List<string>> UploadAsync(ServerChild server, int tasks)
@@ -20,12 +21,28 @@ public static class ServerBatches
         var ids = new List<string>();
         for (var done = 0; done < tasks; done += LinesPerUpload)
         {
-            using var content = new GeneratedBatchContent(Math.Min(LinesPerUpload, tasks - done));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-            using var response = await server.Http.PostAsync("/v1/batches", content);
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"POST /v1/batches answered {(int)response.StatusCode}: {body}");
-            ids.Add(JsonSerializer.Deserialize<JsonElement>(body).GetProperty("batchId").GetString()!);
+            // A 503 (the journal behind: nothing stored) or 429 says when to come back: the upload is sent again then, under
+            // the same key, so one that was stored after all is not stored twice.
+            var key = Guid.NewGuid().ToString("N");
+            for (var attempt = 1; ; attempt++)
+            {
+                using var content = new GeneratedBatchContent(Math.Min(LinesPerUpload, tasks - done));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batches") { Content = content };
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await server.Http.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
+                {
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5);
+                    Console.WriteLine($"  upload {done / LinesPerUpload + 1}: {(int)response.StatusCode}, sent again in {wait.TotalSeconds:0} s");
+                    await Task.Delay(wait);
+                    continue;
+                }
+                if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK)) throw new InvalidOperationException($"POST /v1/batches answered {(int)response.StatusCode}: {body}");
+                ids.Add(JsonSerializer.Deserialize<JsonElement>(body).GetProperty("batchId").GetString()!);
+                break;
+            }
         }
         return ids;
     }
