@@ -174,12 +174,18 @@ internal static partial class TaskMachine
         d.Publish();
     }
 
-    /// <summary>The provider says its task ended: its duration teaches the schedule, our delay in noticing is the account's figure.</summary>
+    /// <summary>
+    /// The provider says its task ended: its duration teaches the schedule, our delay in noticing is the account's figure.
+    /// An end the provider dates before our submit was recorded (a task done at once, or the provider's clock behind
+    /// ours) counts as a duration of zero. It was taken as unknown, and the duration learned was then our own wait until
+    /// this poll: the schedule learned from itself and grew with every task (a zero-time provider's tasks waited 40 s each
+    /// after 120,000 of them, 2,000 in flight at 64 tasks/s with the CPU idle).
+    /// </summary>
     private static void Learn(TaskStep d, ProviderTaskSnapshot snap)
     {
         if (d.State.SubmittedAt is not { } submitted) return;
         var now = d.Env.Now;
-        var providerEnd = snap.UpdatedAt is { } u && u >= submitted && u <= now ? u : (DateTimeOffset?)null;
+        var providerEnd = snap.UpdatedAt is { } u && u <= now ? (u < submitted ? submitted : u) : (DateTimeOffset?)null;
         d.Do(new Learn(((providerEnd ?? now) - submitted).TotalSeconds, d.State.Polls, providerEnd is { } e ? now - e : null));
     }
 }

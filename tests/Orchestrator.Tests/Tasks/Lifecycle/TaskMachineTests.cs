@@ -68,6 +68,35 @@ public sealed class TaskMachineTests
     }
 
     [Fact]
+    public void A_provider_end_dated_before_our_submit_teaches_a_duration_of_zero_not_our_wait_until_the_poll()
+    {
+        Submitted();
+        _env.Now += TimeSpan.FromSeconds(12);
+        Step(new In.ProgressDue(CallKind.Poll));
+        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
+        // Done at once: the provider's end time is its creation, a moment before our submit's answer was recorded.
+        Step(new In.QueryAnswered(new QueryOutcome.Found(Done with { UpdatedAt = FixedEnvironment.Start.AddMilliseconds(-20) }), IsLookup: false));
+
+        var learned = Single<E.Learn>();
+        Assert.Equal(0, learned.DurationSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(12), learned.DetectionLag);
+    }
+
+    [Fact]
+    public void A_provider_end_time_teaches_the_duration_from_our_submit()
+    {
+        Submitted();
+        _env.Now += TimeSpan.FromSeconds(12);
+        Step(new In.ProgressDue(CallKind.Poll));
+        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
+        Step(new In.QueryAnswered(new QueryOutcome.Found(Done with { UpdatedAt = FixedEnvironment.Start.AddSeconds(7) }), IsLookup: false));
+
+        var learned = Single<E.Learn>();
+        Assert.Equal(7, learned.DurationSeconds, precision: 6);
+        Assert.Equal(TimeSpan.FromSeconds(5), learned.DetectionLag);
+    }
+
+    [Fact]
     public void Cancel_racing_the_poll_that_finds_success_ends_the_task_once()
     {
         Submitted();
