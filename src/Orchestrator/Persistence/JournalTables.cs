@@ -1,7 +1,6 @@
+using System.Data.Common;
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Orchestrator.ReadModel;
 
 namespace Orchestrator.Persistence;
 
@@ -10,12 +9,18 @@ namespace Orchestrator.Persistence;
 /// projectors read the tag table with their own SQL on SQLite (<c>SqliteTagPages</c>) and index it, so on a fresh
 /// database they must not run ahead of that creation (the index would be missing until the next start).
 /// </summary>
+/// <remarks>
+/// Asked of the database's catalogue, not with a query through the plugin: its tag query reads the journal's orderings
+/// up to the highest one without a gap, and waits out each gap (1 s × 10 tries on SQLite) before it believes it. A
+/// journal with holes (deleted webhook-ledger and retention rows) made every start 10 s slower: 12.4 s to
+/// <c>/healthz</c> with 200,000 ended tasks, against 2.4 s on an empty journal.
+/// </remarks>
 internal static class JournalTables
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan AtMost = TimeSpan.FromSeconds(30);
 
-    public static async Task EnsureAsync(ActorSystem system, string tag)
+    public static async Task EnsureAsync(ActorSystem system, ReadModelDatabase db)
     {
         Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(OrchestratorPersistence.JournalPluginId); // starts it
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -23,15 +28,24 @@ internal static class JournalTables
         {
             try
             {
-                // An empty range: the journal's highest ordering is read (a table must exist), no event is.
-                await OrchestratorPersistence.ReadJournal(system).CurrentEventsByTag(tag, Offset.Sequence(long.MaxValue - 1))
-                    .RunWith(Sink.Ignore<EventEnvelope>(), system.Materializer());
-                return;
+                if (await BothExistAsync(db)) return;
             }
-            catch (Exception) when (waited.Elapsed < AtMost)
+            catch (DbException) when (waited.Elapsed < AtMost)
             {
-                await Task.Delay(Poll);
+                // The database is not there yet (a file being created, a server starting): look again.
             }
+            if (waited.Elapsed >= AtMost) throw new TimeoutException($"The journal's tables were not created within {AtMost.TotalSeconds:0} s.");
+            await Task.Delay(Poll);
         }
+    }
+
+    private static async Task<bool> BothExistAsync(ReadModelDatabase db)
+    {
+        await using var connection = await db.OpenAsync(CancellationToken.None);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = db.IsSqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'tags')"
+            : "SELECT COUNT(DISTINCT tablename) FROM pg_tables WHERE tablename IN ('journal', 'tags')";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 2;
     }
 }

@@ -31,7 +31,7 @@ internal sealed class BatchProjector : ReceiveActor, IWithTimers
         {
             try
             {
-                await Persistence.JournalTables.EnsureAsync(Context.System, BatchActor.JournalTag);
+                await Persistence.JournalTables.EnsureAsync(Context.System, _db);
                 await _db.EnsureSchemaAsync(CancellationToken.None);
                 Follow(await _registry.LoadOffsetAsync(CancellationToken.None), live: false);
             }

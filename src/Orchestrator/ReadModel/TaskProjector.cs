@@ -60,7 +60,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
         {
             try
             {
-                await Persistence.JournalTables.EnsureAsync(Context.System, GenerationTask.JournalTag);
+                await Persistence.JournalTables.EnsureAsync(Context.System, db);
                 await db.EnsureSchemaAsync(CancellationToken.None);
                 var offset = await _writer.LoadOffsetAsync(CancellationToken.None);
                 Follow(offset, live: false);
