@@ -36,6 +36,16 @@ public sealed class TaskMachineTests
         Step(new In.SubmitAnswered(new SubmitOutcome.Accepted("p1")));
     }
 
+    /// <summary>Submitted at <see cref="FixedEnvironment.Start"/>; its first poll, <paramref name="after"/> later, finds <paramref name="found"/>.</summary>
+    private void SubmittedThenPolledAfter(TimeSpan after, ProviderTaskSnapshot found)
+    {
+        Submitted();
+        _env.Now += after;
+        Step(new In.ProgressDue(CallKind.Poll));
+        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
+        Step(new In.QueryAnswered(new QueryOutcome.Found(found), IsLookup: false));
+    }
+
     private void Recover(params ITaskEvent[] journal)
     {
         _memory = TaskMemory.For("t1") with { State = journal.Aggregate(TaskState.Empty, (s, e) => s.Apply(e)) };
@@ -70,12 +80,8 @@ public sealed class TaskMachineTests
     [Fact]
     public void A_provider_end_dated_before_our_submit_teaches_a_duration_of_zero_not_our_wait_until_the_poll()
     {
-        Submitted();
-        _env.Now += TimeSpan.FromSeconds(12);
-        Step(new In.ProgressDue(CallKind.Poll));
-        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
         // Done at once: the provider's end time is its creation, a moment before our submit's answer was recorded.
-        Step(new In.QueryAnswered(new QueryOutcome.Found(Done with { UpdatedAt = FixedEnvironment.Start.AddMilliseconds(-20) }), IsLookup: false));
+        SubmittedThenPolledAfter(TimeSpan.FromSeconds(12), Done with { UpdatedAt = FixedEnvironment.Start.AddMilliseconds(-20) });
 
         var learned = Single<E.Learn>();
         Assert.Equal(0, learned.DurationSeconds);
@@ -85,11 +91,7 @@ public sealed class TaskMachineTests
     [Fact]
     public void A_provider_end_time_teaches_the_duration_from_our_submit()
     {
-        Submitted();
-        _env.Now += TimeSpan.FromSeconds(12);
-        Step(new In.ProgressDue(CallKind.Poll));
-        Step(new In.PermitGranted(CallKind.Poll, 2, _env.Now.AddSeconds(1)));
-        Step(new In.QueryAnswered(new QueryOutcome.Found(Done with { UpdatedAt = FixedEnvironment.Start.AddSeconds(7) }), IsLookup: false));
+        SubmittedThenPolledAfter(TimeSpan.FromSeconds(12), Done with { UpdatedAt = FixedEnvironment.Start.AddSeconds(7) });
 
         var learned = Single<E.Learn>();
         Assert.Equal(7, learned.DurationSeconds, precision: 6);
