@@ -35,7 +35,7 @@ internal static class JournalIndexes
         }
     }
 
-    private static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction tx, bool isSqlite, string table, CancellationToken ct)
+    internal static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? tx, bool isSqlite, string table, CancellationToken ct)
     {
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;

@@ -42,10 +42,7 @@ internal static class JournalTables
     private static async Task<bool> BothExistAsync(ReadModelDatabase db)
     {
         await using var connection = await db.OpenAsync(CancellationToken.None);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = db.IsSqlite
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'tags')"
-            : "SELECT COUNT(DISTINCT tablename) FROM pg_tables WHERE tablename IN ('journal', 'tags')";
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync()) == 2;
+        return await JournalIndexes.TableExistsAsync(connection, null, db.IsSqlite, "journal", CancellationToken.None)
+            && await JournalIndexes.TableExistsAsync(connection, null, db.IsSqlite, "tags", CancellationToken.None);
     }
 }
