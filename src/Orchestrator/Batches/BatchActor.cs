@@ -12,9 +12,11 @@ namespace Orchestrator.Batches;
 /// supervisor) only as fast as each account can take them — while the account's submit queue is below about two
 /// seconds of its rate. Before handing over a range it journals a mark; after a restart it hands over again the
 /// tasks below the mark that the read model does not know (the crash came before their first write).
-/// A task handed over counts against that room until its actor answers that it is accepted: until its first write is
-/// journaled it is in no throttle queue, and without this a fast account would see an empty queue and hand over
-/// thousands more while the journal falls ever further behind (writes time out, the journal's breaker opens).
+/// A task handed over counts against that room until its actor answers that its acceptance is journaled: without this a
+/// fast account would see an empty queue and hand over thousands more while the journal falls ever further behind
+/// (writes time out, the journal's breaker opens). Most tasks journal their acceptance with their submit
+/// (<see cref="TaskSubmitted.Accepted"/>): they wait in the throttle's queue unanswered, so the room is the window less
+/// the larger of the two counts, not their sum.
 /// </summary>
 internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {
@@ -193,7 +195,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         _asking = false;
         if (!_state.IsReleasing) return;
         HandOverAgainUnansweredBefore(_rt.Now - _rt.AcceptanceWait);
-        var take = _rt.WindowFor(room.Account) - room.Queued - _unanswered.Count;
+        var take = _rt.WindowFor(room.Account) - Math.Max(room.Queued, _unanswered.Count);
         if (take <= 0) return;
         var from = _state.Released;
         var upTo = from;
@@ -215,7 +217,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         _unanswered.Add(taskId);
         _lastHandedOver[taskId] = now;
         _handedOver.Enqueue((taskId, entry, now));
-        _rt.Supervisor.Tell(new SubmitTask(taskId, entry.Request, fresh));
+        _rt.Supervisor.Tell(new SubmitTask(taskId, entry.Request, fresh, DurableInBatch: true));
         if (!Timers.IsTimerActive(nameof(CheckUnanswered)))
             Timers.StartPeriodicTimer(nameof(CheckUnanswered), new CheckUnanswered(), _rt.AcceptanceWait / 2);
     }

@@ -15,6 +15,8 @@ internal static class TaskViewProjection
     {
         (null, TaskAccepted a) => TaskView.From(TaskState.Empty.Apply(a)),
         (null, TaskCancelledQueued q) => TaskView.From(TaskState.Empty.Apply(q)),
+        // A batch task's acceptance comes with its submit (<see cref="TaskSubmitted.Accepted"/>).
+        (null, TaskSubmitted { Accepted: { } a } s) => Apply(TaskView.From(TaskState.Empty.Apply(a)), s with { Accepted = null }),
         (null, _) => null,
         // A task exists once: a repeated acceptance (an idempotent resubmit never journals one) changes nothing.
         (_, TaskAccepted or TaskCancelledQueued) => view,

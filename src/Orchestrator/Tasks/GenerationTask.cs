@@ -41,6 +41,7 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
     private bool _asleep;
     private bool _recoveryOwed; // sharded: recovered, and deciding it waits for the first message (GenerationTask.Cluster)
     private IActorRef? _submitter; // who asked for the accept write, until it is made
+    private IActorRef? _handedOverBy; // the batch waiting for its line's acceptance to be journaled (TaskMemory.UnwrittenAcceptance)
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -75,7 +76,8 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         {
             case SubmitTask c:
                 if (_memory.State.Request is null) _submitter = Sender;
-                Decide(new In.Accept(c.Request, c.CreatedBy));
+                if (c.DurableInBatch) _handedOverBy = Sender;
+                Decide(new In.Accept(c.Request, c.CreatedBy, c.DurableInBatch, c.IsFreshId));
                 break;
             case GetTask: Decide(new In.Get()); break;
             case CancelTask: Decide(new In.Cancel()); break;
@@ -126,23 +128,30 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         Carry(step.Effects, 0, Sender);
     }
 
-    /// <summary>Carries out effects in order; a journal write holds back the rest until it is written.</summary>
+    /// <summary>
+    /// Carries out effects in order; a journal write holds back the rest until it is written. Adjacent writes are one
+    /// atomic write: readers see both events or neither.
+    /// </summary>
     private void Carry(IReadOnlyList<TaskEffect> effects, int from, IActorRef replyTo)
     {
         var i = from;
         while (i < effects.Count && effects[i] is not Effect.Persist) CarryOne(effects[i++], replyTo);
         if (i == effects.Count) return;
+        var events = new List<ITaskEvent>();
+        for (; i < effects.Count && effects[i] is Effect.Persist p; i++) events.Add(p.Event);
+        var next = i;
         var persistedAt = Stopwatch.GetTimestamp();
-        Persist(((Effect.Persist)effects[i]).Event, e =>
+        var left = events.Count;
+        PersistAll(events, e =>
         {
-            if (e is TaskAccepted accepted)
+            if (e is TaskAccepted or TaskSubmitted { Accepted: not null })
             {
                 _submitter = null;
-                OrchestratorMetrics.TaskAccepted(accepted.Request.Provider);
+                OrchestratorMetrics.TaskAccepted(_memory.State.Request!.Provider);
             }
             _journalWrites++;
             OrchestratorMetrics.JournalWritten(persistedAt);
-            Carry(effects, i + 1, replyTo);
+            if (--left == 0) Carry(effects, next, replyTo);
         });
     }
 
@@ -152,6 +161,10 @@ internal sealed partial class GenerationTask : PersistentActor, IWithTimers
         switch (effect)
         {
             case Effect.Reply r: replyTo.Tell(r.Message); break;
+            case Effect.AnswerBatch a:
+                _handedOverBy?.Tell(a.Message);
+                _handedOverBy = null;
+                break;
             case Effect.Publish p:
                 _rt.Live.Set(p.View, LastSequenceNr);
                 _rt.Timelines.Observe(p.View, _rt.Now);

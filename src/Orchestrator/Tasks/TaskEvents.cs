@@ -69,7 +69,16 @@ internal sealed record TaskSubmitAttempted(string TaskId, int Attempt, DateTimeO
 /// </summary>
 internal sealed record TaskSubmitRefused(string TaskId, int Attempt, bool Counted, DateTimeOffset At) : ITaskEvent;
 
-internal sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent;
+/// <summary>
+/// The provider took the task and gave it this id. <c>Accepted</c>: the acceptance of a batch task, written here with
+/// its submit rather than as an event of its own. Its request was durable in its batch's chunk already
+/// (<see cref="Batches.BatchChunkStored"/>), so the task's own journal needs it only from its first write: one journal
+/// row fewer per task. Absent for every other task and in older journals.
+/// </summary>
+internal sealed record TaskSubmitted(string TaskId, string ProviderTaskId, int SubmitAttempts, DateTimeOffset At) : ITaskEvent
+{
+    public TaskAccepted? Accepted { get; init; }
+}
 
 /// <summary>
 /// The provider said the task runs: journaled only for a task whose webhook receives every state

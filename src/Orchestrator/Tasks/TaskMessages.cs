@@ -9,8 +9,10 @@ internal interface ITaskCommand
 /// <summary>
 /// Accept a validated request as task <c>TaskId</c>. <c>IsFreshId</c>: the id was minted just now, so there is nothing to
 /// recover. <c>CreatedBy</c>: the <c>traceparent</c> of the caller's activity, kept with the task for its spans' links.
+/// <c>DurableInBatch</c>: a batch hands over one of its lines, whose request its own journal holds already, so the task
+/// may journal its acceptance with its first write (<see cref="TaskSubmitted.Accepted"/>).
 /// </summary>
-internal sealed record SubmitTask(string TaskId, GenerationRequest Request, bool IsFreshId, string? CreatedBy = null) : ITaskCommand;
+internal sealed record SubmitTask(string TaskId, GenerationRequest Request, bool IsFreshId, string? CreatedBy = null, bool DurableInBatch = false) : ITaskCommand;
 
 internal sealed record GetTask(string TaskId) : ITaskCommand;
 

@@ -46,6 +46,8 @@ internal sealed record TaskState
         TaskAccepted a => this with { TaskId = a.TaskId, Request = a.Request, Status = TaskLifecycle.Accepted, CreatedAt = a.At, CreatedBy = a.CreatedBy },
         TaskSubmitAttempted s => this with { SubmitAttempts = s.Attempt, UnconfirmedAttempt = true, PossibleDuplicate = PossibleDuplicate || s.PossibleDuplicate },
         TaskSubmitRefused r => this with { SubmitAttempts = r.Counted ? r.Attempt : r.Attempt - 1, UnconfirmedAttempt = false },
+        // A batch task's first write: its acceptance, then its submit.
+        TaskSubmitted { Accepted: { } a } s => Apply(a).Apply(s with { Accepted = null }),
         // A submit answered after the user cancelled: the provider task exists and is kept, the end stays.
         TaskSubmitted s when IsTerminal => this with { ProviderTaskId = s.ProviderTaskId, SubmittedAt = s.At },
         TaskSubmitted s => this with

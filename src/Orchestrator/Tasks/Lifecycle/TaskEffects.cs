@@ -13,6 +13,9 @@ internal abstract record TaskEffect
     /// <summary>Answer whoever sent the input being decided.</summary>
     internal sealed record Reply(object Message) : TaskEffect;
 
+    /// <summary>Answer the batch that handed the task over: its acceptance is journaled now (<see cref="TaskMemory.UnwrittenAcceptance"/>).</summary>
+    internal sealed record AnswerBatch(object Message) : TaskEffect;
+
     /// <summary>Tell subscribers (catalog, progress streams) how the task looks now.</summary>
     internal sealed record Publish(TaskView View) : TaskEffect;
 

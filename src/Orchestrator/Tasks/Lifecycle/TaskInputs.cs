@@ -16,8 +16,11 @@ internal abstract record TaskInput
     /// </summary>
     internal sealed record Recovered(TaskResume? Resume = null) : TaskInput;
 
-    /// <summary>A validated request for this task id (a new task, or an idempotent repeat).</summary>
-    internal sealed record Accept(GenerationRequest Request, string? CreatedBy = null) : TaskInput;
+    /// <summary>
+    /// A validated request for this task id (a new task, or an idempotent repeat). <c>DurableInBatch</c>: a batch's line,
+    /// its request journaled by the batch. <c>FreshId</c>: minted just now, so no earlier hand-over can have reached the provider.
+    /// </summary>
+    internal sealed record Accept(GenerationRequest Request, string? CreatedBy = null, bool DurableInBatch = false, bool FreshId = true) : TaskInput;
 
     internal sealed record Get : TaskInput;
 

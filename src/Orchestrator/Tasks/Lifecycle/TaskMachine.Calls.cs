@@ -157,6 +157,8 @@ internal static partial class TaskMachine
     private static void RetrySubmit(TaskStep d, TaskDecision.RetrySubmit retry)
     {
         if (retry.Error.IsRateLimit) d.Do(new ReportRateLimit(retry.Error.RetryAfter));
+        // The submit must wait: its batch should not wait for the acceptance with it (nor hand the task over again).
+        d.WriteAcceptance();
         var wasSubmitting = d.State.Status == TaskLifecycle.Submitting;
         // Without an external id the attempt was journaled as possibly reaching the provider: say durably that it did not.
         if (wasSubmitting && !Caps(d).TakesExternalId && !TaskDecider.MayHaveBeenCreated(retry.Error))

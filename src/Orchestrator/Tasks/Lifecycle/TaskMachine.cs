@@ -19,7 +19,7 @@ internal static partial class TaskMachine
         switch (input)
         {
             case In.Recovered r: OnRecovered(d, r.Resume); break;
-            case In.Accept a: OnAccept(d, a.Request, a.CreatedBy); break;
+            case In.Accept a: OnAccept(d, a); break;
             case In.Get: OnGet(d); break;
             case In.Cancel: OnCancel(d); break;
             case In.Wake: if (!d.State.Exists) d.Do(new PassivateSelf()); break;
@@ -74,19 +74,45 @@ internal static partial class TaskMachine
         }
     }
 
-    private static void OnAccept(TaskStep d, GenerationRequest request, string? createdBy)
+    private static void OnAccept(TaskStep d, In.Accept a)
     {
         var s = d.State;
         if (s.Exists)
         {
-            d.Do(new Reply(s.Request!.SameAs(request) ? new TaskAcceptedReply(d.View(), false) : new IdempotencyConflict(s.TaskId)));
+            var same = s.Request!.SameAs(a.Request);
+            // Handed over again before its acceptance is journaled: the batch is answered once it is (AnswerBatch).
+            if (same && d.Memory.UnwrittenAcceptance is not null) return;
+            d.Do(new Reply(same ? new TaskAcceptedReply(d.View(), false) : new IdempotencyConflict(s.TaskId)));
             return;
         }
-        d.Persist(new TaskAccepted(d.TaskId, request, d.Env.Now, createdBy));
-        d.Do(new Reply(new TaskAcceptedReply(d.View(), true)));
+        var accepted = new TaskAccepted(d.TaskId, a.Request, d.Env.Now, a.CreatedBy);
+        if (AcceptsWithSubmit(d, a))
+        {
+            // Written with the submit's event. An id handed over before may have reached the provider (the crash came
+            // before that write): ask the provider by our external id first, as a restart does.
+            d.State = d.State.Apply(accepted);
+            d.Memory = d.Memory with { UnwrittenAcceptance = accepted, LookupBeforeSubmit = !a.FreshId };
+            d.Publish();
+        }
+        else
+        {
+            d.Persist(accepted);
+            d.Do(new Reply(new TaskAcceptedReply(d.View(), true)));
+        }
         ArmDeadline(d);
         RequestPermit(d, CallKind.Submit);
     }
+
+    /// <summary>
+    /// A batch's line needs no acceptance write of its own before its submit: its request is in the batch's journal,
+    /// and the batch hands it over again after a crash if the task's journal does not have it. Only where the first
+    /// write is the submit's and quick to come: an account that takes our external id (a lookup finds an earlier submit;
+    /// Chanjing's writes an attempt first anyway) and has no concurrency limit (a task may wait for a slot for long),
+    /// and not a task whose webhook hears every state (its "accepted" is announced when written).
+    /// </summary>
+    private static bool AcceptsWithSubmit(TaskStep d, In.Accept a) =>
+        a.DurableInBatch && a.Request.WebhookEveryState != true && d.Env.SlotCost(a.Request) == 0
+        && d.Env.Capabilities(a.Request.Provider) is { TakesExternalId: true };
 
     private static void OnGet(TaskStep d)
     {

@@ -27,6 +27,11 @@ internal sealed record TaskMemory
     public bool StoringResults { get; init; }
     /// <summary>Why an unfinished task does not progress (its account is not configured), shown in its view.</summary>
     public string? WaitingFor { get; init; }
+    /// <summary>
+    /// A batch's line accepted in memory only (its request is in the batch's journal): journaled with the task's first
+    /// write, inside the submit's event when that comes first. Until then the batch counts it as not yet answered.
+    /// </summary>
+    public TaskAccepted? UnwrittenAcceptance { get; init; }
 
     public bool WatchingQuietly => WatchQuietlyUntil is not null;
     /// <summary>Still taking part in the provider's work: not ended, or ended but watching the provider task.</summary>

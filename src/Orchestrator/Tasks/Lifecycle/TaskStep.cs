@@ -23,14 +23,32 @@ internal sealed class TaskStep(TaskMemory memory, ITaskEnvironment env)
 
     public void Do(TaskEffect effect) => _effects.Add(effect);
 
-    /// <summary>Journals an event and applies it; subscribers see the state it leads to once it is written.</summary>
+    /// <summary>
+    /// Journals an event and applies it; subscribers see the state it leads to once it is written. A batch's line
+    /// accepted in memory journals its acceptance first: inside a submit's event, or else as an event of its own.
+    /// </summary>
     public void Persist(ITaskEvent e)
     {
         // The end of a task whose webhook receives every state goes to the state deliverer's stream too.
         if (State.Request?.WebhookEveryState == true) e = TaskStateEvents.Announced(e);
-        Do(new TaskEffect.Persist(e));
-        State = State.Apply(e);
+        var accepted = Memory.UnwrittenAcceptance;
+        Memory = Memory with { UnwrittenAcceptance = null };
+        // Otherwise both events go in one journal write (the actor joins adjacent writes): readers never see the
+        // acceptance without the end that came with it, so a cancelled batch's tally never steps back.
+        if (accepted is not null && e is not TaskSubmitted) Do(new TaskEffect.Persist(accepted));
+        Do(new TaskEffect.Persist(accepted is not null && e is TaskSubmitted submitted ? submitted with { Accepted = accepted } : e));
+        State = State.Apply(e); // the acceptance is in the state already
+        if (accepted is not null) Do(new TaskEffect.AnswerBatch(new TaskAcceptedReply(View(), true)));
         Publish();
+    }
+
+    /// <summary>Journals a batch line's acceptance kept in memory (if any) as an event of its own, and answers its batch.</summary>
+    public void WriteAcceptance()
+    {
+        if (Memory.UnwrittenAcceptance is not { } accepted) return;
+        Memory = Memory with { UnwrittenAcceptance = null };
+        Do(new TaskEffect.Persist(accepted));
+        Do(new TaskEffect.AnswerBatch(new TaskAcceptedReply(View(), true)));
     }
 
     public void Publish() => Do(new TaskEffect.Publish(View()));
