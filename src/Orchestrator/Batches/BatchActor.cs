@@ -15,8 +15,9 @@ namespace Orchestrator.Batches;
 /// A task handed over counts against that room until its actor answers that its acceptance is journaled: without this a
 /// fast account would see an empty queue and hand over thousands more while the journal falls ever further behind
 /// (writes time out, the journal's breaker opens). Most tasks journal their acceptance with their submit
-/// (<see cref="TaskSubmitted.Accepted"/>): they wait in the throttle's queue unanswered, so the room is the window less
-/// the larger of the two counts, not their sum.
+/// (<see cref="TaskSubmitted.Accepted"/>), so they wait in the throttle's queue unanswered and count twice. That only
+/// halves a batch's share of the window; counting them once (the larger of the two counts) let many small batches of
+/// one account (<c>SubmitManyAsync</c>) hand over so much at once that journal writes timed out on a loaded machine.
 /// </summary>
 internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {
@@ -195,7 +196,7 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
         _asking = false;
         if (!_state.IsReleasing) return;
         HandOverAgainUnansweredBefore(_rt.Now - _rt.AcceptanceWait);
-        var take = _rt.WindowFor(room.Account) - Math.Max(room.Queued, _unanswered.Count);
+        var take = _rt.WindowFor(room.Account) - room.Queued - _unanswered.Count;
         if (take <= 0) return;
         var from = _state.Released;
         var upTo = from;
