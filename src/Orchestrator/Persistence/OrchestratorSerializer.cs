@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
@@ -26,7 +27,7 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
         [typeof(TaskCancelledQueued)] = "tcq1",
         [typeof(TaskProcessing)] = "tp1",
         [typeof(Batches.BatchOpened)] = "bo1",
-        [typeof(Batches.BatchChunkStored)] = "bcs1",
+        [typeof(Batches.BatchChunkStored)] = CompressedChunk,
         [typeof(Batches.BatchSealed)] = "bs1",
         [typeof(Batches.BatchAbandoned)] = "ba1",
         [typeof(Batches.BatchReleaseMarked)] = "brm1",
@@ -45,7 +46,18 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
         [typeof(WebhookLedgerSnapshot)] = "wls1",
     };
 
-    private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
+    // A batch's requests, a chunk at a time, Brotli-compressed: lines of one upload are alike, and the plain JSON was
+    // about 235 bytes of every task's journal growth (about a tenth of that compressed). "bcs1" is the plain form
+    // earlier versions wrote, still read.
+    private const string CompressedChunk = "bcs2";
+    private const string PlainChunk = "bcs1";
+    private const int BrotliQuality = 4; // fast: a 1,000-line chunk compresses in a few milliseconds
+    private const int BrotliWindow = 22;
+
+    private static readonly Dictionary<string, Type> Types = new(Manifests.ToDictionary(kv => kv.Value, kv => kv.Key))
+    {
+        [PlainChunk] = typeof(Batches.BatchChunkStored),
+    };
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -58,16 +70,48 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(OrchestratorSerializer)}.");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(Stored(obj), obj.GetType(), Json);
+    public override byte[] ToBinary(object obj)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(Stored(obj), obj.GetType(), Json);
+        return obj is Batches.BatchChunkStored ? Compress(json) : json;
+    }
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
-            ? Read(JsonSerializer.Deserialize(bytes, type, Json)!)
+            ? Read(JsonSerializer.Deserialize(manifest == CompressedChunk ? Decompress(bytes) : bytes, type, Json)!)
             : throw new System.Runtime.Serialization.SerializationException($"Unknown event manifest '{manifest}'.");
 
     // A finished task's results are its largest event: their stored URLs, derivable from the task id, stay out of it.
-    // Events written with them read the same (a URL that is there is kept).
-    private static object Stored(object e) => e is TaskSucceeded s ? s with { Results = StoredResults.Compact(s.TaskId, s.Results) } : e;
+    // Events written with them read the same (a URL that is there is kept). A batch line's acceptance inside its submit
+    // leaves out the task id the submit names already.
+    private static object Stored(object e) => e switch
+    {
+        TaskSucceeded s => s with { Results = StoredResults.Compact(s.TaskId, s.Results) },
+        TaskSubmitted { Accepted: { } a } s => s with { Accepted = a with { TaskId = null! } },
+        _ => e,
+    };
 
-    private static object Read(object e) => e is TaskSucceeded s ? s with { Results = StoredResults.Expand(s.TaskId, s.Results) } : e;
+    private static object Read(object e) => e switch
+    {
+        TaskSucceeded s => s with { Results = StoredResults.Expand(s.TaskId, s.Results) },
+        TaskSubmitted { Accepted: { } a } s when a.TaskId is null => s with { Accepted = a with { TaskId = s.TaskId } },
+        _ => e,
+    };
+
+    private static byte[] Compress(byte[] json)
+    {
+        var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(json.Length)];
+        if (!BrotliEncoder.TryCompress(json, buffer, out var written, BrotliQuality, BrotliWindow))
+            throw new System.Runtime.Serialization.SerializationException("A batch chunk could not be compressed.");
+        return buffer[..written];
+    }
+
+    private static byte[] Decompress(byte[] compressed)
+    {
+        using var input = new MemoryStream(compressed);
+        using var brotli = new BrotliStream(input, CompressionMode.Decompress);
+        using var output = new MemoryStream(compressed.Length * 8);
+        brotli.CopyTo(output);
+        return output.ToArray();
+    }
 }
