@@ -21,9 +21,9 @@ internal sealed class BatchRuntime(OrchestratorOptions options, TimeProvider clo
 
     /// <summary>
     /// Most tasks a batch keeps between hand-over and permit, whatever the account's rate: about two seconds of what
-    /// the journal writes for whole tasks (SQLite here: ~400 tasks/s at 3 writes each). Above it a fast account's
-    /// tasks pile up in the journal's queue instead (each brings two more writes once permitted) until writes wait
-    /// past the journal's 10 s call timeout: seen at 4,000 (2 s of a 2,000 QPS account).
+    /// the journal writes for whole tasks (SQLite here: ~400 tasks/s at 2 writes a batch line). Above it a fast
+    /// account's tasks pile up in the journal's queue instead until writes wait past the journal's 10 s call timeout:
+    /// seen at 4,000 (2 s of a 2,000 QPS account).
     /// </summary>
     public const int MaxWindow = 1000;
 
