@@ -14,18 +14,12 @@ namespace Orchestrator.Tests.Tasks.Lifecycle;
 /// </summary>
 public sealed class BatchLineAcceptanceTests
 {
-    private readonly FixedEnvironment _env = new();
-    private TaskMemory _memory = TaskMemory.For("t1");
-    private IReadOnlyList<TaskEffect> _effects = [];
+    private readonly MachineUnderTest _task = new(new FixedEnvironment());
+    private FixedEnvironment Env => _task.Env;
+    private IReadOnlyList<TaskEffect> Effects => _task.Effects;
+    private List<ITaskEvent> Written => _task.Written;
 
-    private IReadOnlyList<TaskEffect> Step(TaskInput input)
-    {
-        var step = TaskMachine.Decide(_memory, input, _env);
-        _memory = step.Memory;
-        return _effects = step.Effects;
-    }
-
-    private List<ITaskEvent> Written => _effects.OfType<E.Persist>().Select(p => p.Event).ToList();
+    private void Step(TaskInput input) => _task.Step(input);
 
     private void HandedOver(GenerationRequest? request = null, bool fresh = true)
     {
@@ -33,27 +27,27 @@ public sealed class BatchLineAcceptanceTests
         Step(new In.Accept(request ?? TaskStateTests.Request(), DurableInBatch: true, FreshId: fresh));
     }
 
-    private void Permitted() => Step(new In.PermitGranted(CallKind.Submit, 1, _env.Now.AddSeconds(1)));
+    private void Permitted() => Step(new In.PermitGranted(CallKind.Submit, 1, Env.Now.AddSeconds(1)));
 
     [Fact]
     public void A_batch_line_is_accepted_without_a_write_and_journals_its_acceptance_inside_its_submit()
     {
         HandedOver();
         Assert.Empty(Written);
-        Assert.False(_effects.OfType<E.Reply>().Any() || _effects.OfType<E.AnswerBatch>().Any(), "the batch hears of it once it is journaled");
-        Assert.Equal(CallKind.Submit, Assert.Single(_effects.OfType<E.RequestPermit>()).Kind);
-        Assert.Equal(TaskLifecycle.Accepted, Assert.Single(_effects.OfType<E.Publish>()).View.Status);
+        Assert.False(Effects.OfType<E.Reply>().Any() || Effects.OfType<E.AnswerBatch>().Any(), "the batch hears of it once it is journaled");
+        Assert.Equal(CallKind.Submit, Assert.Single(Effects.OfType<E.RequestPermit>()).Kind);
+        Assert.Equal(TaskLifecycle.Accepted, Assert.Single(Effects.OfType<E.Publish>()).View.Status);
 
-        _env.Now += TimeSpan.FromSeconds(2);
+        Env.Now += TimeSpan.FromSeconds(2);
         Permitted();
-        Assert.IsType<E.Submit>(Assert.Single(_effects, e => e is E.Submit));
+        Assert.IsType<E.Submit>(Assert.Single(Effects, e => e is E.Submit));
         Step(new In.SubmitAnswered(new SubmitOutcome.Accepted("p1")));
 
         var submitted = Assert.IsType<TaskSubmitted>(Assert.Single(Written));
         Assert.Equal(FixedEnvironment.Start, submitted.Accepted?.At);
         Assert.Equal("p1", submitted.ProviderTaskId);
-        var answer = Assert.Single(_effects.OfType<E.AnswerBatch>());
-        Assert.True(_effects.ToList().IndexOf(answer) > _effects.ToList().FindIndex(e => e is E.Persist), "answered after the write");
+        var answer = Assert.Single(Effects.OfType<E.AnswerBatch>());
+        Assert.True(Effects.ToList().IndexOf(answer) > Effects.ToList().FindIndex(e => e is E.Persist), "answered after the write");
         Assert.Equal("t1", Assert.IsType<TaskAcceptedReply>(answer.Message).View.Id);
     }
 
@@ -74,13 +68,13 @@ public sealed class BatchLineAcceptanceTests
     {
         HandedOver();
         Step(new In.Accept(TaskStateTests.Request(), DurableInBatch: true, FreshId: false));
-        Assert.Empty(_effects);
+        Assert.Empty(Effects);
         Permitted();
         Step(new In.SubmitAnswered(new SubmitOutcome.Accepted("p1")));
-        Assert.Single(_effects.OfType<E.AnswerBatch>());
+        Assert.Single(Effects.OfType<E.AnswerBatch>());
 
         Step(new In.Accept(TaskStateTests.Request(), DurableInBatch: true, FreshId: false));
-        Assert.False(Assert.IsType<TaskAcceptedReply>(Assert.Single(_effects.OfType<E.Reply>()).Message).Created);
+        Assert.False(Assert.IsType<TaskAcceptedReply>(Assert.Single(Effects.OfType<E.Reply>()).Message).Created);
     }
 
     [Fact]
@@ -89,7 +83,7 @@ public sealed class BatchLineAcceptanceTests
         HandedOver();
         Step(new In.Cancel());
         Assert.Collection(Written, e => Assert.IsType<TaskAccepted>(e), e => Assert.IsType<TaskCancelled>(e));
-        Assert.Single(_effects.OfType<E.AnswerBatch>());
+        Assert.Single(Effects.OfType<E.AnswerBatch>());
     }
 
     [Fact]
@@ -99,7 +93,7 @@ public sealed class BatchLineAcceptanceTests
         Permitted();
         Step(new In.SubmitAnswered(new SubmitOutcome.Rejected(new ProviderError("40001", "QPS", true, IsRateLimit: true))));
         Assert.IsType<TaskAccepted>(Assert.Single(Written));
-        Assert.Single(_effects.OfType<E.AnswerBatch>());
+        Assert.Single(Effects.OfType<E.AnswerBatch>());
 
         Step(new In.ProgressDue(CallKind.Submit));
         Permitted();
@@ -113,8 +107,8 @@ public sealed class BatchLineAcceptanceTests
         // The earlier hand-over may have submitted and crashed before its write.
         HandedOver(fresh: false);
         Permitted();
-        Assert.True(Assert.Single(_effects.OfType<E.Query>()).IsLookup);
-        Assert.DoesNotContain(_effects, e => e is E.Submit);
+        Assert.True(Assert.Single(Effects.OfType<E.Query>()).IsLookup);
+        Assert.DoesNotContain(Effects, e => e is E.Submit);
     }
 
     public static TheoryData<string> WrittenAtOnce => ["every state announced", "concurrency limit", "no external id", "single task"];
@@ -127,12 +121,12 @@ public sealed class BatchLineAcceptanceTests
         switch (why)
         {
             case "every state announced": request = request with { WebhookEveryState = true }; break;
-            case "concurrency limit": _env.Slots = 1; break;
-            case "no external id": _env.Account = new ProviderCapabilities(TakesExternalId: false); break;
+            case "concurrency limit": Env.Slots = 1; break;
+            case "no external id": Env.Account = new ProviderCapabilities(TakesExternalId: false); break;
         }
         Step(new In.Recovered());
         Step(new In.Accept(request, DurableInBatch: why != "single task"));
         Assert.IsType<TaskAccepted>(Assert.Single(Written));
-        Assert.Null(_memory.UnwrittenAcceptance);
+        Assert.Null(_task.Memory.UnwrittenAcceptance);
     }
 }
