@@ -7,8 +7,8 @@ using Orchestrator.Tests.Tasks;
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// A batch line's request is journaled once: compressed in its batch's chunk, and inside its submit's event without the
-/// task id the submit names already. Chunks written plain by earlier versions read as before.
+/// A batch line's request is journaled compressed in its batch's chunk and again, compressed, inside its submit's event
+/// without the task id the submit names already. Chunks written plain by earlier versions read as before.
 /// </summary>
 public sealed class JournaledBatchLinesTests
 {
@@ -55,7 +55,8 @@ public sealed class JournaledBatchLinesTests
         var written = Serializer.ToBinary(submitted);
         var read = Assert.IsType<TaskSubmitted>(Serializer.FromBinary(written, Serializer.Manifest(submitted)));
 
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(Encoding.UTF8.GetString(written), taskId));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(Encoding.UTF8.GetString(OrchestratorSerializer.JsonOf(written, Serializer.Manifest(submitted))), taskId));
+        Assert.True(written.Length < OrchestratorSerializer.JsonOf(written, Serializer.Manifest(submitted)).Length, "journaled compressed");
         Assert.Equal(submitted, read);
         Assert.Equal(submitted.Accepted, read.Accepted);
     }

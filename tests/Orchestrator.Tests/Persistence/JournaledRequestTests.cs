@@ -28,6 +28,8 @@ public sealed class JournaledRequestTests
         Assert.Equal(new CameraControl("simple", new CameraConfig(Zoom: -3)), r.CameraControl);
         Assert.Equal(("order-42", "acme", 600, "https://hooks.example.com/done"), (r.IdempotencyKey, r.Metadata!["tenant"], r.DeadlineSeconds, r.WebhookUrl));
         Assert.Equal(("b1", 7), (r.BatchId, r.BatchLine));
-        Assert.Equal(Written, Encoding.UTF8.GetString(serializer.ToBinary(accepted)));
+        // Written again compressed (ta1b): the same JSON inside.
+        Assert.Equal("ta1b", serializer.Manifest(accepted));
+        Assert.Equal(Written, Encoding.UTF8.GetString(OrchestratorSerializer.JsonOf(serializer.ToBinary(accepted), "ta1b")));
     }
 }

@@ -41,9 +41,9 @@ public sealed class JournaledResultsTests
         var succeeded = new TaskSucceeded(TaskId, results, 2, DateTimeOffset.UnixEpoch);
 
         var written = Serializer.ToBinary(succeeded);
-        var read = Assert.IsType<TaskSucceeded>(Serializer.FromBinary(written, "tok1"));
+        var read = Assert.IsType<TaskSucceeded>(Serializer.FromBinary(written, Serializer.Manifest(succeeded)));
 
-        Assert.DoesNotContain("storedUrl", Encoding.UTF8.GetString(written));
+        Assert.DoesNotContain("storedUrl", Encoding.UTF8.GetString(OrchestratorSerializer.JsonOf(written, Serializer.Manifest(succeeded))));
         Assert.Equal(results, read.Results);
     }
 
@@ -56,7 +56,8 @@ public sealed class JournaledResultsTests
             new(1, "https://cdn.test/1.png", "image", $"https://orchestrator.example/v1/tasks/{TaskId}/results/1", "bb", 71, "image/png"),
         ];
 
-        var read = Assert.IsType<TaskSucceeded>(Serializer.FromBinary(Serializer.ToBinary(new TaskSucceeded(TaskId, results, 2, DateTimeOffset.UnixEpoch)), "tok1"));
+        var succeeded = new TaskSucceeded(TaskId, results, 2, DateTimeOffset.UnixEpoch);
+        var read = Assert.IsType<TaskSucceeded>(Serializer.FromBinary(Serializer.ToBinary(succeeded), Serializer.Manifest(succeeded)));
 
         Assert.Equal(results, read.Results);
     }
