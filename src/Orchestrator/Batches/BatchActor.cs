@@ -16,8 +16,9 @@ namespace Orchestrator.Batches;
 /// fast account would see an empty queue and hand over thousands more while the journal falls ever further behind
 /// (writes time out, the journal's breaker opens). Most tasks journal their acceptance with their submit
 /// (<see cref="TaskSubmitted.Accepted"/>), so they wait in the throttle's queue unanswered and count twice. That only
-/// halves a batch's share of the window; counting them once (the larger of the two counts) let many small batches of
-/// one account (<c>SubmitManyAsync</c>) hand over so much at once that journal writes timed out on a loaded machine.
+/// halves a batch's share of the window. Counting them once (the larger of the two counts) was tried: with many small
+/// batches of one account (<c>SubmitManyAsync</c>) on a loaded machine, journal writes timed out and the breaker opened,
+/// which counting twice did not (docs/benchmarks.md, session 12).
 /// </summary>
 internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
 {

@@ -51,11 +51,10 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
     private static readonly HashSet<Type> Compressed = [typeof(TaskAccepted), typeof(TaskSubmitted), typeof(TaskSucceeded), typeof(Batches.BatchChunkStored)];
     private const string CompressedSuffix = "b";
 
-    private static readonly Dictionary<string, Type> Types = Manifests.Select(kv => KeyValuePair.Create(kv.Value, kv.Key))
-        .Concat(Manifests.Where(kv => Compressed.Contains(kv.Key)).Select(kv => KeyValuePair.Create(kv.Value + CompressedSuffix, kv.Key)))
-        .ToDictionary();
+    private static readonly Dictionary<string, Type> CompressedTypes =
+        Manifests.Where(kv => Compressed.Contains(kv.Key)).ToDictionary(kv => kv.Value + CompressedSuffix, kv => kv.Key);
 
-    private static readonly HashSet<string> CompressedManifests = [.. Manifests.Where(kv => Compressed.Contains(kv.Key)).Select(kv => kv.Value + CompressedSuffix)];
+    private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key).Concat(CompressedTypes).ToDictionary();
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -65,8 +64,12 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
 
     public override int Identifier => 4711;
 
-    public override string Manifest(object o) =>
-        Manifests.TryGetValue(o.GetType(), out var m) ? Compressed.Contains(o.GetType()) ? m + CompressedSuffix : m : throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(OrchestratorSerializer)}.");
+    public override string Manifest(object o)
+    {
+        if (!Manifests.TryGetValue(o.GetType(), out var m))
+            throw new ArgumentException($"No manifest for {o.GetType()}; add one to {nameof(OrchestratorSerializer)}.");
+        return Compressed.Contains(o.GetType()) ? m + CompressedSuffix : m;
+    }
 
     public override byte[] ToBinary(object obj)
     {
@@ -80,7 +83,7 @@ internal sealed class OrchestratorSerializer(ExtendedActorSystem system) : Seria
             : throw new System.Runtime.Serialization.SerializationException($"Unknown event manifest '{manifest}'.");
 
     /// <summary>The JSON of a journaled event, uncompressed if it was written compressed.</summary>
-    internal static byte[] JsonOf(byte[] bytes, string manifest) => CompressedManifests.Contains(manifest) ? JournalCompression.Decompress(bytes) : bytes;
+    internal static byte[] JsonOf(byte[] bytes, string manifest) => CompressedTypes.ContainsKey(manifest) ? JournalCompression.Decompress(bytes) : bytes;
 
     // A finished task's results are its largest event: their stored URLs, derivable from the task id, stay out of it.
     // Events written with them read the same (a URL that is there is kept). A batch line's acceptance inside its submit
