@@ -23,7 +23,7 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     private sealed record SweepStopped;
     private sealed record Swept;
 
-    /// <summary>How many unfinished tasks a start wakes per second: each one's recovery is a journal read.</summary>
+    /// <summary>Cluster mode: how many unfinished tasks a start wakes per second (each one's recovery is a journal read).</summary>
     public const int WakesPerSecond = 2000;
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
@@ -143,6 +143,14 @@ internal sealed class TaskProjector : ReceiveActor, IWithTimers
     {
         var ids = new List<string>();
         await foreach (var id in _reads.UnfinishedIdsAsync(CancellationToken.None, awakeOnly: _sleepersHaveRows)) ids.Add(id);
+        if (!_sleepersHaveRows)
+        {
+            // A single node's supervisor reads them back in bulk and lets those that only wait sleep (TaskSupervisor.Resume).
+            _supervisor.Tell(new ResumeUnfinished(ids));
+            _akkaLog.Info("Task read model caught up at offset {0}; resuming {1} unfinished tasks", Progress.Offset, ids.Count);
+            _readiness.MarkReady();
+            return;
+        }
         var supervisor = _supervisor;
         // Tasks already woken (or started) by a message meanwhile just get another wake, which they ignore.
         _ = Source.From(ids)

@@ -84,6 +84,9 @@ public static class TaskHosting
             WakeUps = resolver.GetService<OrchestratorOptions>().Cluster.Enabled
                 ? new Cluster.TaskWakeUpTable(resolver.GetService<ReadModelDatabase>())
                 : null,
+            JournalStates = resolver.GetService<OrchestratorOptions>().Cluster.Enabled
+                ? null
+                : new JournaledTaskStates(system, resolver.GetService<ReadModelDatabase>()),
         };
 
     private static void StartReadModel(ActorSystem system, IActorRegistry registry, Akka.DependencyInjection.IDependencyResolver resolver,

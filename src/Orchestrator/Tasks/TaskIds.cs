@@ -22,5 +22,9 @@ internal static class TaskIds
     public static bool IsWellFormed(string? id) =>
         id is { Length: 32 } && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
-    public static string PersistenceId(string taskId) => "task-" + taskId;
+    private const string PersistencePrefix = "task-";
+
+    public static string PersistenceId(string taskId) => PersistencePrefix + taskId;
+
+    public static string FromPersistenceId(string persistenceId) => persistenceId[PersistencePrefix.Length..];
 }

@@ -24,6 +24,13 @@ internal sealed record CancelTask(string TaskId) : ITaskCommand;
 /// </summary>
 internal sealed record WakeTask(string TaskId, Lifecycle.TaskResume? Resume = null) : ITaskCommand;
 
+/// <summary>
+/// To a single node's <see cref="TaskSupervisor"/> once the read model has caught up after a start: these tasks have not
+/// ended. It reads them back from the journal a few hundred at a time and lets those that only wait for the provider
+/// sleep until their first poll; the others start as actors, as a <see cref="WakeTask"/> would start them.
+/// </summary>
+internal sealed record ResumeUnfinished(IReadOnlyList<string> TaskIds);
+
 /// <summary>A provider's callback for this task, read into a snapshot; the task treats it as a fresh status.</summary>
 internal sealed record ProviderCallback(string TaskId, Providers.ProviderTaskSnapshot Snapshot) : ITaskCommand;
 

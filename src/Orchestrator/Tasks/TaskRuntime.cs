@@ -29,6 +29,9 @@ internal sealed class TaskRuntime(OrchestratorOptions options, ProviderDirectory
     /// <summary>Where task actors log, each line in its task's scope (<see cref="Telemetry.TaskLogScope"/>); null: Akka's log.</summary>
     public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
+    /// <summary>A single node's restart reads its unfinished tasks back in bulk here (null: each replays its own journal).</summary>
+    internal JournaledTaskStates? JournalStates { get; init; }
+
     /// <summary>Cluster mode: where a sharded task falls asleep (null on a single node, whose supervisor keeps its sleepers).</summary>
     internal Cluster.TaskWakeUpTable? WakeUps { get; init; }
 

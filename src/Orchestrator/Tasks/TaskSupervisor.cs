@@ -11,7 +11,7 @@ namespace Orchestrator.Tasks;
 /// incarnation comes next. A child that sleeps through a long wait leaves its <see cref="TaskResume"/> here and is
 /// woken at its time (<see cref="TaskWakeUps"/>) or by its next message: this actor is what a shard region replaces later.
 /// </summary>
-internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
+internal sealed partial class TaskSupervisor : ReceiveActor, IWithTimers
 {
     private sealed record Rewake(string TaskId);
     private sealed record WakeDue;
@@ -81,6 +81,7 @@ internal sealed class TaskSupervisor : ReceiveActor, IWithTimers
             StuckTasks.CheckAsync(live, _sleeping.Count, l.AnswerWithin).PipeTo(Sender);
         });
         Receive<Rewake>(r => Route(new WakeTask(r.TaskId), Self));
+        ReceiveResumes();
         Receive<WakeDue>(_ =>
         {
             _timerFor = null;

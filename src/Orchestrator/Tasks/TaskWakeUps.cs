@@ -19,6 +19,8 @@ internal sealed class TaskWakeUps
 
     public int Count => _byId.Count;
 
+    public bool Contains(string taskId) => _byId.ContainsKey(taskId);
+
     public DateTimeOffset? Earliest
     {
         get

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence.Query;
+using Akka.Streams;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
 using Orchestrator.ReadModel;
@@ -67,6 +68,43 @@ public class ReadModelTests : IAsyncLifetime
             // Its start asked the journal for its highest sequence number, and was answered without a query.
             Assert.False(OrchestratorJournal.IsWaiting(TaskIds.PersistenceId(accepted.Id)));
         }
+    }
+
+    [StoreFact]
+    public async Task A_restart_reads_tasks_back_from_the_journal_in_bulk_as_each_actor_would_replay_its_own()
+    {
+        await using var actors = await StartAsync();
+        var ended = await actors.SubmitAsync(TaskActors.Image("ends"));
+        await actors.WaitForEndAsync(ended.Id, TimeSpan.FromSeconds(30));
+        var cancelled = await actors.SubmitAsync(TaskActors.Image("cancelled"));
+        await actors.Supervisor.Ask<object>(new CancelTask(cancelled.Id), TimeSpan.FromSeconds(10));
+        await actors.WaitForEndAsync(cancelled.Id, TimeSpan.FromSeconds(30));
+        // A cancel during its submit records the provider's id after the end: wait until both have written all and stopped.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await IsInMemoryAsync(actors, ended.Id) || await IsInMemoryAsync(actors, cancelled.Id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the tasks did not passivate");
+            await Task.Delay(50);
+        }
+        var never = TaskIds.New();
+
+        var read = await new JournaledTaskStates(actors.System, actors.Database).ReadAsync([ended.Id, never, cancelled.Id], CancellationToken.None);
+
+        Assert.Equal(new[] { ended.Id, cancelled.Id }.Order(StringComparer.Ordinal), read.Select(r => r.TaskId)); // no events, not listed
+        var journal = OrchestratorPersistence.ReadJournal(actors.System);
+        foreach (var task in read)
+        {
+            var events = await journal.CurrentEventsByPersistenceId(TaskIds.PersistenceId(task.TaskId), 0, long.MaxValue)
+                .RunWith(Akka.Streams.Dsl.Sink.Seq<EventEnvelope>(), actors.System.Materializer());
+            var replayed = events.Select(e => (ITaskEvent)e.Event).Aggregate(TaskState.Empty, (s, e) => s.Apply(e));
+            Assert.True(events[^1].SequenceNr == task.SequenceNr, $"{task.TaskId}: {task.SequenceNr} read, journal: {string.Join(", ", events.Select(e => e.SequenceNr + " " + e.Event.GetType().Name))}");
+            Assert.Equal(replayed.Status, task.State.Status);
+            Assert.Equal(replayed.ProviderTaskId, task.State.ProviderTaskId);
+            Assert.Equal(replayed.Request!.Prompt, task.State.Request!.Prompt);
+            Assert.Equal(replayed.Results.Count, task.State.Results.Count);
+        }
+        Assert.Equal(TaskLifecycle.Succeeded, read.Single(r => r.TaskId == ended.Id).State.Status);
+        Assert.True(read.Single(r => r.TaskId == cancelled.Id).State.IsTerminal);
     }
 
     [StoreFact]

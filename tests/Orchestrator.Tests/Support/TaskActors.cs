@@ -29,6 +29,7 @@ internal sealed class TaskActors : IAsyncDisposable
         Reads = host.Services.GetRequiredService<TaskReadModel>();
         Live = host.Services.GetRequiredService<LiveTaskViews>();
         Readiness = host.Services.GetRequiredService<OrchestratorReadiness>();
+        Database = host.Services.GetRequiredService<ReadModelDatabase>();
     }
 
     public ActorSystem System { get; }
@@ -36,6 +37,7 @@ internal sealed class TaskActors : IAsyncDisposable
     public TaskReadModel Reads { get; }
     public LiveTaskViews Live { get; }
     public OrchestratorReadiness Readiness { get; }
+    public ReadModelDatabase Database { get; }
 
     /// <param name="options">The orchestrator's options (journal, provider accounts, polling).</param>
     /// <param name="clock">The orchestrator's clock (task times, poll plans); tests of the schedule pass a fake one.</param>

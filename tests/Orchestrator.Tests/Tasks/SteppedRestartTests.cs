@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Orchestrator.Hosting;
 using Orchestrator.Tasks;
 using Orchestrator.Tests.Support;
 using static Orchestrator.Tests.Tasks.SteppedScheduleTests;
@@ -19,6 +21,27 @@ public sealed class SteppedRestartTests
 
         await rig.RestartSystemAsync();
 
+        await AssertResumedAsync(rig, task);
+    }
+
+    [Fact]
+    public async Task After_a_process_restart_a_task_at_the_provider_is_read_back_asleep_with_no_actor_until_its_first_poll()
+    {
+        await using var rig = await SteppedTaskActors.StartAsync(providerSeconds: 30);
+        var task = await InterruptedPollAsync(rig);
+
+        await rig.RestartSystemAsync();
+
+        // Counted by its supervisor, yet no actor: it sleeps until its poll (its state read back with many others').
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var report = await rig.Actors.Supervisor.Ask<StuckTaskReport>(new ListStuck(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(10));
+            var actor = await rig.System.ActorSelection($"/user/tasks/{task.Id}").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
+            if (report.Checked == 1 && actor.Subject is null) break;
+            Assert.True(DateTime.UtcNow < deadline, $"not asleep: {report.Checked} counted, actor {actor.Subject}");
+            await Task.Delay(10);
+        }
         await AssertResumedAsync(rig, task);
     }
 

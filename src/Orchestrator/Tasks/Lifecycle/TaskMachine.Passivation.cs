@@ -42,6 +42,23 @@ internal static partial class TaskMachine
             && m is { Waiting: Waiting.Timer, VerifyAfterCall: false, StoringResults: false, LookupBeforeSubmit: false, WaitingFor: null };
     }
 
+    /// <summary>
+    /// After a restart, a task read back from the journal (<see cref="JournaledTaskStates"/>) that only waits for the
+    /// provider goes straight to sleep in its supervisor, with no actor until its poll is due. The poll is placed at random
+    /// within its plan's first interval, or within <paramref name="spread"/> when that is longer, so that a crowd of
+    /// resumed tasks does not poll at once. Null: it has more to do than wait (a submit or a lookup, concurrency slots to
+    /// hold, an account to look for), and starts as an actor, whose recovery decides as after any replay.
+    /// </summary>
+    internal static TaskResume? SleepAfterRestart(TaskState s, ITaskEnvironment env, TimeSpan spread)
+    {
+        if (s is not { Exists: true, IsTerminal: false, ProviderTaskId: not null, Request: { } request }) return null;
+        if (env.Capabilities(request.Provider) is null || env.SlotCost(request) > 0) return null;
+        var first = TimeSpan.FromSeconds(env.Plan(request).ElapsedAt(0));
+        var pollAt = env.Now + (first > spread ? first : spread) * env.NextRandom();
+        var deadline = s.CreatedAt + env.Deadline(request);
+        return new TaskResume(pollAt < deadline ? pollAt : deadline, pollAt, s.Status, s.Polls, 0, s.NotFoundAnswers, s.NotFoundSince);
+    }
+
     /// <summary>Woken from a sleep: the journal gave back the task, the resume gives back where its polling was.</summary>
     private static void Resume(TaskStep d, TaskResume r)
     {

@@ -121,4 +121,57 @@ public sealed class SleepingTaskTests
         Step(new In.PassivateNow());
         Assert.Null(Single<E.Passivated>().Resume);
     }
+
+    /// <summary>What a restart reads back from the journal of a task at the provider: its request and the provider's id.</summary>
+    private static TaskState Journaled(DateTimeOffset at) =>
+        TaskState.Empty.Apply(new TaskAccepted("t1", TaskStateTests.Request(), at)).Apply(new TaskSubmitted("t1", "p1", 1, at));
+
+    [Fact]
+    public void After_a_restart_a_task_at_the_provider_sleeps_until_a_first_poll_spread_over_its_first_interval()
+    {
+        _env.Now = FixedEnvironment.Start + TimeSpan.FromMinutes(2);
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.FromSeconds(3))!;
+
+        // The plan's first interval (10 s) is longer than the crowd's spread: half of it, at this environment's chance.
+        Assert.Equal(new TaskResume(_env.Now.AddSeconds(5), _env.Now.AddSeconds(5), TaskLifecycle.Submitted, 0, 0, 0, null), resume);
+
+        // Its wake is then the same as any sleeper's: it polls when due, deadline armed.
+        _memory = TaskMemory.For("t1") with { State = Journaled(FixedEnvironment.Start) };
+        _env.Now = resume.WakeAt;
+        Step(new In.Recovered(resume));
+        Assert.Equal(TimeSpan.Zero, Single<E.StartProgressTimer>().Delay);
+        Single<E.StartDeadline>();
+    }
+
+    [Fact]
+    public void After_a_restart_a_crowd_longer_than_the_first_interval_spreads_the_first_polls_over_the_crowd()
+    {
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.FromSeconds(60))!;
+        Assert.Equal(_env.Now.AddSeconds(30), resume.PollAt);
+    }
+
+    [Fact]
+    public void After_a_restart_a_task_whose_deadline_comes_first_wakes_at_its_deadline()
+    {
+        _env.Now = FixedEnvironment.Start + TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(2);
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.Zero)!;
+        Assert.Equal(FixedEnvironment.Start + TimeSpan.FromMinutes(15), resume.WakeAt);
+        Assert.True(resume.PollAt > resume.WakeAt);
+    }
+
+    [Fact]
+    public void After_a_restart_a_task_with_more_to_do_than_wait_starts_as_an_actor_instead()
+    {
+        var accepted = TaskState.Empty.Apply(new TaskAccepted("t1", TaskStateTests.Request(), FixedEnvironment.Start));
+        Assert.Null(TaskMachine.SleepAfterRestart(accepted, _env, TimeSpan.Zero)); // its submit is still to come
+        Assert.Null(TaskMachine.SleepAfterRestart(TaskState.Empty, _env, TimeSpan.Zero)); // no journal at all
+        var ended = Journaled(FixedEnvironment.Start).Apply(new TaskCancelled("t1", 0, FixedEnvironment.Start));
+        Assert.Null(TaskMachine.SleepAfterRestart(ended, _env, TimeSpan.Zero));
+
+        _env.Slots = 1; // slots to take back from the throttle
+        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, TimeSpan.Zero));
+        _env.Slots = 0;
+        _env.Account = null; // an account to wait for
+        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, TimeSpan.Zero));
+    }
 }

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Akka.Event;
+using Orchestrator.Persistence;
+using Orchestrator.Tasks.Lifecycle;
+
+namespace Orchestrator.Tasks;
+
+/// <summary>
+/// A restart's unfinished tasks (<see cref="ResumeUnfinished"/>): read back from the journal a few hundred to a query
+/// (<see cref="JournaledTaskStates"/>) rather than replayed one actor at a time, and those that only wait for the
+/// provider put to sleep here until their first poll (<see cref="TaskMachine.SleepAfterRestart"/>). With 100,000
+/// unfinished tasks the per-task replays were most of a restart.
+/// </summary>
+internal sealed partial class TaskSupervisor
+{
+    private sealed record ResumesRead(IReadOnlyList<JournaledTaskStates.Recovered> Tasks);
+    private sealed record ResumesUnread(Exception Cause);
+
+    /// <summary>
+    /// The first polls of resumed tasks are spread so that at most about this many fall due a second (a woken task
+    /// starts an actor, asks for a permit and polls): the rate the wakes of a restart ran at before they slept.
+    /// </summary>
+    internal const int ResumedPollsPerSecond = 2_000;
+
+    private readonly Queue<string> _toResume = new();
+    // Ids being read: their messages wait in _held until the read is in (then they find the task asleep or started),
+    // so that no incarnation writes while an older state of it is on its way here.
+    private List<string>? _reading;
+    private DateTimeOffset _resumedPollsUntil;
+
+    private void ReceiveResumes()
+    {
+        Receive<ResumeUnfinished>(r =>
+        {
+            if (_runtime.JournalStates is null)
+            {
+                foreach (var id in r.TaskIds) Route(new WakeTask(id), Self);
+                return;
+            }
+            foreach (var id in r.TaskIds) _toResume.Enqueue(id);
+            var spread = TimeSpan.FromSeconds((double)_toResume.Count / ResumedPollsPerSecond);
+            var until = _runtime.Now + spread;
+            if (until > _resumedPollsUntil) _resumedPollsUntil = until;
+            ReadNextResumes();
+        });
+        Receive<ResumesRead>(r =>
+        {
+            var spread = _resumedPollsUntil - _runtime.Now;
+            foreach (var task in r.Tasks)
+            {
+                var resume = TaskMachine.SleepAfterRestart(task.State, new TaskActorEnvironment(_runtime, task.TaskId), spread);
+                if (resume is not null) _sleeping.Add(task.TaskId, resume, task.SequenceNr, task.State);
+            }
+            // The rest start as actors and replay their journal: a submit to make, slots to hold, or no events at all.
+            foreach (var id in TakeReading()) Resume(id, asleep: _sleeping.Contains(id));
+            ArmWakeTimer();
+            ReadNextResumes();
+        });
+        Receive<ResumesUnread>(u =>
+        {
+            var reading = TakeReading();
+            Context.GetLogger().Warning(u.Cause, "Reading {0} unfinished tasks back from the journal failed; each replays its own instead", reading.Count);
+            foreach (var id in reading) Resume(id, asleep: false);
+            ReadNextResumes();
+        });
+    }
+
+    private void ReadNextResumes()
+    {
+        if (_reading is not null || _toResume.Count == 0) return;
+        var ids = new List<string>(JournaledTaskStates.MaxPerRead);
+        while (ids.Count < JournaledTaskStates.MaxPerRead && _toResume.TryDequeue(out var id))
+        {
+            // Started or asleep already (a message woke it meanwhile): it has its state.
+            if (_children.ContainsKey(id) || _sleeping.Contains(id) || _held.ContainsKey(id)) continue;
+            _held[id] = [];
+            ids.Add(id);
+        }
+        if (ids.Count == 0) return;
+        _reading = ids;
+        _runtime.JournalStates!.ReadAsync(ids, CancellationToken.None)
+            .PipeTo(Self, success: tasks => new ResumesRead(tasks), failure: e => new ResumesUnread(e));
+    }
+
+    private List<string> TakeReading()
+    {
+        var reading = _reading ?? [];
+        _reading = null;
+        return reading;
+    }
+
+    /// <summary>Starts a task read back unless it sleeps, then routes what came for it while it was being read.</summary>
+    private void Resume(string id, bool asleep)
+    {
+        _held.Remove(id, out var held);
+        if (!asleep) Route(new WakeTask(id), Self);
+        foreach (var (message, sender) in held ?? []) Route(message, sender);
+    }
+}
