@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Orchestrator.Persistence;
 using Orchestrator.Tasks.Lifecycle;
 
 namespace Orchestrator.Tasks;
@@ -17,16 +16,20 @@ internal sealed partial class TaskSupervisor
     private sealed record ResumesUnread(Exception Cause);
 
     /// <summary>
-    /// The first polls of resumed tasks are spread so that at most about this many fall due a second (a woken task
-    /// starts an actor, asks for a permit and polls): the rate the wakes of a restart ran at before they slept.
+    /// The first polls of resumed tasks are spread so that at most about this many fall due a second on the node (a woken
+    /// task starts an actor, asks for a permit and polls): the rate the wakes of a restart ran at before they slept.
     /// </summary>
     internal const int ResumedPollsPerSecond = 2_000;
+
+    /// <summary>Of an account's rate, what resumed tasks' first polls may take (the rest is left for submits and other polls).</summary>
+    private const double ResumedShareOfAccountRate = 0.9;
 
     private readonly Queue<string> _toResume = new();
     // Ids being read: their messages wait in _held until the read is in (then they find the task asleep or started),
     // so that no incarnation writes while an older state of it is on its way here.
     private List<string>? _reading;
-    private DateTimeOffset _resumedPollsUntil;
+    private ResumedPollTurns? _turns;
+    private readonly Dictionary<string, double> _accountPollRates = new();
 
     private void ReceiveResumes()
     {
@@ -37,18 +40,16 @@ internal sealed partial class TaskSupervisor
                 foreach (var id in r.TaskIds) Route(new WakeTask(id), Self);
                 return;
             }
+            if (_toResume.Count == 0 && _reading is null) _turns = new ResumedPollTurns(_runtime.Now, ResumedPollsPerSecond);
             foreach (var id in r.TaskIds) _toResume.Enqueue(id);
-            var spread = TimeSpan.FromSeconds((double)_toResume.Count / ResumedPollsPerSecond);
-            var until = _runtime.Now + spread;
-            if (until > _resumedPollsUntil) _resumedPollsUntil = until;
             ReadNextResumes();
         });
         Receive<ResumesRead>(r =>
         {
-            var spread = _resumedPollsUntil - _runtime.Now;
             foreach (var task in r.Tasks)
             {
-                var resume = TaskMachine.SleepAfterRestart(task.State, new TaskActorEnvironment(_runtime, task.TaskId), spread);
+                var resume = TaskMachine.SleepAfterRestart(task.State, new TaskActorEnvironment(_runtime, task.TaskId),
+                    account => _turns!.Next(account, AccountPollRate(account)));
                 if (resume is not null) _sleeping.Add(task.TaskId, resume, task.SequenceNr, task.State);
             }
             // The rest start as actors and replay their journal: a submit to make, slots to hold, or no events at all.
@@ -80,6 +81,15 @@ internal sealed partial class TaskSupervisor
         _reading = ids;
         _runtime.JournalStates!.ReadAsync(ids, CancellationToken.None)
             .PipeTo(Self, success: tasks => new ResumesRead(tasks), failure: e => new ResumesUnread(e));
+    }
+
+    /// <summary>Tasks an account can poll a second: its requests a second, times the tasks one query answers.</summary>
+    private double AccountPollRate(string account)
+    {
+        if (_accountPollRates.TryGetValue(account, out var rate)) return rate;
+        var qps = _runtime.Providers.Find(account)?.Options.Qps ?? ResumedPollsPerSecond;
+        var perQuery = _runtime.Providers.ClientFor(account) is Providers.IBatchQueryClient batch ? batch.MaxBatch : 1;
+        return _accountPollRates[account] = Math.Max(0.1, qps * ResumedShareOfAccountRate * perQuery);
     }
 
     private List<string> TakeReading()

@@ -45,16 +45,18 @@ internal static partial class TaskMachine
     /// <summary>
     /// After a restart, a task read back from the journal (<see cref="JournaledTaskStates"/>) that only waits for the
     /// provider goes straight to sleep in its supervisor, with no actor until its poll is due. The poll is placed at random
-    /// within its plan's first interval, or within <paramref name="spread"/> when that is longer, so that a crowd of
-    /// resumed tasks does not poll at once. Null: it has more to do than wait (a submit or a lookup, concurrency slots to
-    /// hold, an account to look for), and starts as an actor, whose recovery decides as after any replay.
+    /// within its plan's first interval, and not before its turn among the resumed tasks (<paramref name="turnOf"/>, asked
+    /// with its account: <see cref="ResumedPollTurns"/>), so that a crowd of resumed tasks does not poll at once. Null: it
+    /// has more to do than wait (a submit or a lookup, concurrency slots to hold, an account to look for), and starts as an
+    /// actor, whose recovery decides as after any replay.
     /// </summary>
-    internal static TaskResume? SleepAfterRestart(TaskState s, ITaskEnvironment env, TimeSpan spread)
+    internal static TaskResume? SleepAfterRestart(TaskState s, ITaskEnvironment env, Func<string, DateTimeOffset> turnOf)
     {
         if (s is not { Exists: true, IsTerminal: false, ProviderTaskId: not null, Request: { } request }) return null;
         if (env.Capabilities(request.Provider) is null || env.SlotCost(request) > 0) return null;
-        var first = TimeSpan.FromSeconds(env.Plan(request).ElapsedAt(0));
-        var pollAt = env.Now + (first > spread ? first : spread) * env.NextRandom();
+        var spread = env.Now + TimeSpan.FromSeconds(env.Plan(request).ElapsedAt(0) * env.NextRandom());
+        var turn = turnOf(request.Provider);
+        var pollAt = turn > spread ? turn : spread;
         var deadline = s.CreatedAt + env.Deadline(request);
         return new TaskResume(pollAt < deadline ? pollAt : deadline, pollAt, s.Status, s.Polls, 0, s.NotFoundAnswers, s.NotFoundSince);
     }

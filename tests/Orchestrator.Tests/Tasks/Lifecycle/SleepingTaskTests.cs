@@ -130,9 +130,9 @@ public sealed class SleepingTaskTests
     public void After_a_restart_a_task_at_the_provider_sleeps_until_a_first_poll_spread_over_its_first_interval()
     {
         _env.Now = FixedEnvironment.Start + TimeSpan.FromMinutes(2);
-        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.FromSeconds(3))!;
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, _ => _env.Now.AddSeconds(3))!;
 
-        // The plan's first interval (10 s) is longer than the crowd's spread: half of it, at this environment's chance.
+        // Its turn among the resumed tasks comes within the plan's first interval (10 s): half of it, at this environment's chance.
         Assert.Equal(new TaskResume(_env.Now.AddSeconds(5), _env.Now.AddSeconds(5), TaskLifecycle.Submitted, 0, 0, 0, null), resume);
 
         // Its wake is then the same as any sleeper's: it polls when due, deadline armed.
@@ -144,34 +144,37 @@ public sealed class SleepingTaskTests
     }
 
     [Fact]
-    public void After_a_restart_a_crowd_longer_than_the_first_interval_spreads_the_first_polls_over_the_crowd()
+    public void After_a_restart_a_task_whose_turn_comes_after_its_first_interval_polls_at_its_turn()
     {
-        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.FromSeconds(60))!;
-        Assert.Equal(_env.Now.AddSeconds(30), resume.PollAt);
+        string? askedFor = null;
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, account => { askedFor = account; return _env.Now.AddSeconds(42); })!;
+        Assert.Equal(_env.Now.AddSeconds(42), resume.PollAt);
+        Assert.Equal(TaskStateTests.Request().Provider, askedFor); // turns are kept per account
     }
 
     [Fact]
     public void After_a_restart_a_task_whose_deadline_comes_first_wakes_at_its_deadline()
     {
         _env.Now = FixedEnvironment.Start + TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(2);
-        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, spread: TimeSpan.Zero)!;
+        var resume = TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, _ => _env.Now)!;
         Assert.Equal(FixedEnvironment.Start + TimeSpan.FromMinutes(15), resume.WakeAt);
         Assert.True(resume.PollAt > resume.WakeAt);
     }
 
     [Fact]
-    public void After_a_restart_a_task_with_more_to_do_than_wait_starts_as_an_actor_instead()
+    public void After_a_restart_a_task_with_more_to_do_than_wait_starts_as_an_actor_instead_and_takes_no_turn()
     {
+        Func<string, DateTimeOffset> noTurn = _ => throw new InvalidOperationException("a task that does not sleep takes no turn");
         var accepted = TaskState.Empty.Apply(new TaskAccepted("t1", TaskStateTests.Request(), FixedEnvironment.Start));
-        Assert.Null(TaskMachine.SleepAfterRestart(accepted, _env, TimeSpan.Zero)); // its submit is still to come
-        Assert.Null(TaskMachine.SleepAfterRestart(TaskState.Empty, _env, TimeSpan.Zero)); // no journal at all
+        Assert.Null(TaskMachine.SleepAfterRestart(accepted, _env, noTurn)); // its submit is still to come
+        Assert.Null(TaskMachine.SleepAfterRestart(TaskState.Empty, _env, noTurn)); // no journal at all
         var ended = Journaled(FixedEnvironment.Start).Apply(new TaskCancelled("t1", 0, FixedEnvironment.Start));
-        Assert.Null(TaskMachine.SleepAfterRestart(ended, _env, TimeSpan.Zero));
+        Assert.Null(TaskMachine.SleepAfterRestart(ended, _env, noTurn));
 
         _env.Slots = 1; // slots to take back from the throttle
-        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, TimeSpan.Zero));
+        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, noTurn));
         _env.Slots = 0;
         _env.Account = null; // an account to wait for
-        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, TimeSpan.Zero));
+        Assert.Null(TaskMachine.SleepAfterRestart(Journaled(FixedEnvironment.Start), _env, noTurn));
     }
 }
