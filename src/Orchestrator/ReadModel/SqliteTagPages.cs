@@ -1,8 +1,8 @@
-using System.Data.Common;
 using Akka;
 using Akka.Actor;
 using Akka.Persistence.Query;
 using Akka.Streams.Dsl;
+using static Orchestrator.ReadModel.TaskProjectionWriter;
 
 namespace Orchestrator.ReadModel;
 
@@ -103,13 +103,5 @@ internal static class SqliteTagPages
             page.Add(new EventEnvelope(new Sequence(ordering), reader.GetString(1), reader.GetInt64(2), payload, reader.GetInt64(6), [tag]));
         }
         return page;
-    }
-
-    private static void Add(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
     }
 }

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using Akka.Actor;
 using Orchestrator.ReadModel;
+using static Orchestrator.ReadModel.TaskProjectionWriter;
 
 namespace Orchestrator.Tasks;
 
@@ -52,13 +52,5 @@ internal sealed class JournaledTaskStates(ActorSystem system, ReadModelDatabase 
         }
         if (current is not null) recovered.Add(new Recovered(TaskIds.FromPersistenceId(current), sequenceNr, state));
         return recovered;
-    }
-
-    private static void Add(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
     }
 }
