@@ -30,6 +30,9 @@ internal sealed partial class TaskSupervisor
     private List<string>? _reading;
     private ResumedPollTurns? _turns;
     private readonly Dictionary<string, double> _accountPollRates = new();
+    private int _resumedAsleep;
+    private int _resumedAwake;
+    private DateTimeOffset _lastResumedPoll;
 
     private void ReceiveResumes()
     {
@@ -50,7 +53,9 @@ internal sealed partial class TaskSupervisor
             {
                 var resume = TaskMachine.SleepAfterRestart(task.State, new TaskActorEnvironment(_runtime, task.TaskId),
                     account => _turns!.Next(account, AccountPollRate(account)));
-                if (resume is not null) _sleeping.Add(task.TaskId, resume, task.SequenceNr, task.State);
+                if (resume is null) continue;
+                _sleeping.Add(task.TaskId, resume, task.SequenceNr, task.State);
+                if (resume.PollAt > _lastResumedPoll) _lastResumedPoll = resume.PollAt;
             }
             // The rest start as actors and replay their journal: a submit to make, slots to hold, or no events at all.
             foreach (var id in TakeReading()) Resume(id, asleep: _sleeping.Contains(id));
@@ -68,7 +73,7 @@ internal sealed partial class TaskSupervisor
 
     private void ReadNextResumes()
     {
-        if (_reading is not null || _toResume.Count == 0) return;
+        if (_reading is not null) return;
         var ids = new List<string>(JournaledTaskStates.MaxPerRead);
         while (ids.Count < JournaledTaskStates.MaxPerRead && _toResume.TryDequeue(out var id))
         {
@@ -77,7 +82,11 @@ internal sealed partial class TaskSupervisor
             _held[id] = [];
             ids.Add(id);
         }
-        if (ids.Count == 0) return;
+        if (ids.Count == 0)
+        {
+            ReportResumed();
+            return;
+        }
         _reading = ids;
         _runtime.JournalStates!.ReadAsync(ids, CancellationToken.None)
             .PipeTo(Self, success: tasks => new ResumesRead(tasks), failure: e => new ResumesUnread(e));
@@ -99,9 +108,20 @@ internal sealed partial class TaskSupervisor
         return reading;
     }
 
+    /// <summary>Once every task of a restart has been read back: how many sleep and until when, for the operator.</summary>
+    private void ReportResumed()
+    {
+        if (_resumedAsleep + _resumedAwake == 0) return;
+        Context.GetLogger().Info("Resumed {0} unfinished tasks from the journal: {1} asleep until their first poll (the last at {2:O}), {3} started as actors",
+            _resumedAsleep + _resumedAwake, _resumedAsleep, _lastResumedPoll, _resumedAwake);
+        (_resumedAsleep, _resumedAwake) = (0, 0);
+    }
+
     /// <summary>Starts a task read back unless it sleeps, then routes what came for it while it was being read.</summary>
     private void Resume(string id, bool asleep)
     {
+        if (asleep) _resumedAsleep++;
+        else _resumedAwake++;
         _held.Remove(id, out var held);
         if (!asleep) Route(new WakeTask(id), Self);
         foreach (var (message, sender) in held ?? []) Route(message, sender);
