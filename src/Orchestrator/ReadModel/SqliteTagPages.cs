@@ -96,10 +96,7 @@ internal static class SqliteTagPages
         while (await reader.ReadAsync())
         {
             var ordering = reader.GetInt64(0);
-            var message = (byte[])reader.GetValue(3);
-            var manifest = reader.IsDBNull(4) ? "" : reader.GetString(4);
-            var serializerId = reader.IsDBNull(5) ? 0 : reader.GetInt32(5);
-            var payload = serialization.Deserialize(message, serializerId, manifest);
+            var payload = Persistence.JournalRowPayload.Read(reader, message: 3, serialization);
             page.Add(new EventEnvelope(new Sequence(ordering), reader.GetString(1), reader.GetInt64(2), payload, reader.GetInt64(6), [tag]));
         }
         return page;

@@ -46,9 +46,7 @@ internal sealed class JournaledTaskStates(ActorSystem system, ReadModelDatabase 
             }
             sequenceNr = reader.GetInt64(1);
             if (Convert.ToBoolean(reader.GetValue(2))) continue;
-            var manifest = reader.IsDBNull(4) ? "" : reader.GetString(4);
-            var serializerId = reader.IsDBNull(5) ? 0 : reader.GetInt32(5);
-            if (serialization.Deserialize((byte[])reader.GetValue(3), serializerId, manifest) is ITaskEvent e) state = state.Apply(e);
+            if (Persistence.JournalRowPayload.Read(reader, message: 3, serialization) is ITaskEvent e) state = state.Apply(e);
         }
         if (current is not null) recovered.Add(new Recovered(TaskIds.FromPersistenceId(current), sequenceNr, state));
         return recovered;

@@ -74,20 +74,21 @@ public static class TaskHosting
     private static Props RetentionProps(Akka.DependencyInjection.IDependencyResolver resolver, TaskRuntime runtime) =>
         RetentionSweeper.Props(runtime.Options.Retention, resolver.GetService<ReadModelDatabase>(), resolver.GetService<IResultStore>(), runtime.Live, runtime.Clock);
 
-    private static TaskRuntime Runtime(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver) =>
-        new(resolver.GetService<OrchestratorOptions>(), resolver.GetService<ProviderDirectory>(),
+    private static TaskRuntime Runtime(ActorSystem system, Akka.DependencyInjection.IDependencyResolver resolver)
+    {
+        var options = resolver.GetService<OrchestratorOptions>();
+        var db = resolver.GetService<ReadModelDatabase>();
+        return new(options, resolver.GetService<ProviderDirectory>(),
             resolver.GetService<TimeProvider>(), ActorRegistry.For(system).Get<ProviderThrottles>(), resolver.GetService<PollLearning>(),
             resolver.GetService<CallbackTokens>(), resolver.GetService<ResultRehoster>(), resolver.GetService<LiveTaskViews>(),
             resolver.GetService<Timelines.TaskTimelines>())
         {
             Log = resolver.GetService<ILoggerFactory>()?.CreateLogger("Orchestrator.Tasks"),
-            WakeUps = resolver.GetService<OrchestratorOptions>().Cluster.Enabled
-                ? new Cluster.TaskWakeUpTable(resolver.GetService<ReadModelDatabase>())
-                : null,
-            JournalStates = resolver.GetService<OrchestratorOptions>().Cluster.Enabled
-                ? null
-                : new JournaledTaskStates(system, resolver.GetService<ReadModelDatabase>()),
+            // A cluster's sleepers have rows for its waker; a single node's supervisor keeps them, and reads a restart's back in bulk.
+            WakeUps = options.Cluster.Enabled ? new Cluster.TaskWakeUpTable(db) : null,
+            JournalStates = options.Cluster.Enabled ? null : new JournaledTaskStates(system, db),
         };
+    }
 
     private static void StartReadModel(ActorSystem system, IActorRegistry registry, Akka.DependencyInjection.IDependencyResolver resolver,
         TaskRuntime runtime, IActorRef tasks)

@@ -38,11 +38,6 @@ internal sealed partial class TaskSupervisor
     {
         Receive<ResumeUnfinished>(r =>
         {
-            if (_runtime.JournalStates is null)
-            {
-                foreach (var id in r.TaskIds) Route(new WakeTask(id), Self);
-                return;
-            }
             if (_toResume.Count == 0 && _reading is null) _turns = new ResumedPollTurns(_runtime.Now, ResumedPollsPerSecond);
             foreach (var id in r.TaskIds) _toResume.Enqueue(id);
             ReadNextResumes();
@@ -71,6 +66,10 @@ internal sealed partial class TaskSupervisor
         });
     }
 
+    // Only a single node has this supervisor, and its runtime always has the reader (TaskHosting).
+    private JournaledTaskStates JournalStates =>
+        _runtime.JournalStates ?? throw new InvalidOperationException("A single node's task runtime reads unfinished tasks back through JournaledTaskStates.");
+
     private void ReadNextResumes()
     {
         if (_reading is not null) return;
@@ -88,7 +87,7 @@ internal sealed partial class TaskSupervisor
             return;
         }
         _reading = ids;
-        _runtime.JournalStates!.ReadAsync(ids, CancellationToken.None)
+        JournalStates.ReadAsync(ids, CancellationToken.None)
             .PipeTo(Self, success: tasks => new ResumesRead(tasks), failure: e => new ResumesUnread(e));
     }
 
