@@ -18,6 +18,9 @@ public sealed class RollingWindow
 
     private readonly List<int> _perSecond = [];
 
+    /// <summary>When the first arrival was recorded (a <see cref="Stopwatch"/> timestamp; -1 before any): where <see cref="PerSecond"/> counts from.</summary>
+    public long FirstTimestamp => _first;
+
     /// <summary>Arrivals in each whole second since the first, for achieved-rate figures over longer windows.</summary>
     public IReadOnlyList<int> PerSecond => _perSecond.ToArray();
 

@@ -97,6 +97,12 @@ public sealed class SimulatedAccount
         lock (_windowLock) return _all.PerSecond;
     }
 
+    /// <summary>When this account's first call arrived (a <see cref="Stopwatch"/> timestamp, -1 before any): second 0 of <see cref="ArrivalsPerSecond"/>.</summary>
+    public long FirstArrivalTimestamp()
+    {
+        lock (_windowLock) return _all.FirstTimestamp;
+    }
+
     /// <summary>This account's next <paramref name="count"/> calls (after auth) get <paramref name="fault"/>.</summary>
     public void Inject(SimulatedFault fault, int count)
     {
