@@ -55,11 +55,19 @@ public static class AcceptLatencyBench
         var (p50, p95, p99) = (BestFixedSchedule.Quantile(sorted, 0.5), BestFixedSchedule.Quantile(sorted, 0.95), BestFixedSchedule.Quantile(sorted, 0.99));
         var byStatus = measured.GroupBy(i => status[i]).OrderBy(g => g.Key).ToDictionary(g => Name(g.Key), g => g.Count());
         var non2xx = measured.Count(i => status[i] is < 200 or > 299);
+        // Accepted and refused apart: a quick refusal (503 with Retry-After) and a late acceptance are different answers.
+        var split = measured.GroupBy(i => status[i]).OrderBy(g => g.Key).ToDictionary(g => Name(g.Key), g =>
+        {
+            var ms = g.Select(i => latencyMs[i]).Order().ToList();
+            return new { count = ms.Count, p50Ms = Math.Round(BestFixedSchedule.Quantile(ms, 0.5), 2), p99Ms = Math.Round(BestFixedSchedule.Quantile(ms, 0.99), 2), maxMs = Math.Round(ms[^1], 2) };
+        });
 
         Console.WriteLine();
         var met = ScenarioReport.AtMost("accept latency p99", p99, TargetP99Ms, "ms", "0.0");
         ScenarioReport.Figure("p50 / p95 / p99 / max", $"{p50:0.0} / {p95:0.0} / {p99:0.0} / {sorted[^1]:0.0} ms over {sorted.Count:N0} requests (from the scheduled send)");
         ScenarioReport.Figure("answered non-2xx", $"{non2xx:N0} ({string.Join(", ", byStatus.Select(kv => $"{kv.Key}: {kv.Value:N0}"))})");
+        foreach (var (answer, s) in split)
+            ScenarioReport.Figure($"answered {answer}", $"{s.count:N0}, p50 / p99 / max {s.p50Ms:0.0} / {s.p99Ms:0.0} / {s.maxMs:0.0} ms");
         ScenarioReport.Figure("worst send delay of the bench itself", $"{worstSendLagMs:0.0} ms behind schedule (counted in the latencies)");
         ScenarioReport.Figure("meanwhile at the provider", $"{stats.Submits:N0} submits, {stats.Polls:N0} polls");
         ScenarioReport.Figure("server peak RSS", ScenarioReport.Mb(peakRss));
@@ -67,7 +75,7 @@ public static class AcceptLatencyBench
         {
             scenario = "accept-latency", cores = Environment.ProcessorCount, build = ScenarioReport.Build(), rate, seconds, warmupSeconds, qps,
             requests = sorted.Count, p50Ms = Math.Round(p50, 2), p95Ms = Math.Round(p95, 2), p99Ms = Math.Round(p99, 2), maxMs = Math.Round(sorted[^1], 2),
-            non2xx, byStatus, worstSendLagMs = Math.Round(worstSendLagMs, 2), met, serverPeakRssMb = Math.Round(peakRss / ScenarioReport.MiB),
+            non2xx, byStatus, byStatusLatency = split, worstSendLagMs = Math.Round(worstSendLagMs, 2), met, serverPeakRssMb = Math.Round(peakRss / ScenarioReport.MiB),
         });
         return non2xx == 0 ? 0 : 1;
     }

@@ -47,7 +47,7 @@ internal sealed partial class ActorOrchestrator(
         // Refuse before persisting when the account's queue is at its bound (a soft bound: concurrent checks may pass together).
         var room = await (await throttles.GetAsync(ct)).Ask<QueueRoom>(new AskQueueRoom(request.Provider), AskTimeout, ct);
         if (!room.HasRoom) throw new QueueFullException(request.Provider, room.Queued, room.RetryAfter);
-        Journal.EnsureAdmits();
+        Journal.EnsureAdmitsOneTask();
         var fresh = request.IdempotencyKey is null;
         var id = fresh ? TaskIds.New() : TaskIds.ForIdempotencyKey(request.IdempotencyKey!);
         var reply = await (await supervisor.GetAsync(ct)).Ask<object>(new SubmitTask(id, request, fresh, CreatedBy()), AskTimeout, ct);
