@@ -29,7 +29,7 @@ using Orchestrator.Bench;
 //   --warmup-seconds 10 + --seconds 60 and reports ended tasks/s over the --seconds part (target >= 1,000), counts journal
 //   rows per finished task, runs the baseline with that many writes per task and prints the ratio (target >= 0.8);
 //   --storage postgresql --connection "Host=..." runs it on PostgreSQL (no target).
-// "accept-latency" POSTs /v1/tasks open loop at --rate 500/s for --seconds 30 (after --warmup-seconds 5) to the server as a
+// "accept-latency" POSTs /v1/tasks open loop at --rate 500/s for --seconds 30 (after --warmup-seconds 60) to the server as a
 //   child process; p50/p95/p99 from the scheduled send (target p99 <= 50 ms) and non-2xx answers; the account at --qps 2000.
 // "history-memory" runs --tasks 200000 image tasks to the end (RSS read after --tasks/20 and after all, settled with a
 //   forced collection); target growth <= 64 MB.

@@ -83,6 +83,24 @@ internal sealed class BatchActor : ReceivePersistentActor, IWithTimers
             if (!IsOpenFor(s.Upload)) { sender.Tell(Status()); return; }
             Write(new BatchSealed(_batchId, s.Accepted, [], _rt.Now, s.RejectedCount, s.ContentHash), () => { sender.Tell(Status()); StartReleasing(); });
         });
+        Command<StoreWholeBatch>(w =>
+        {
+            if (_state.Exists) { Sender.Tell(Status()); return; } // a fresh id: only a message delivered twice finds it
+            var sender = Sender;
+            var at = _rt.Now;
+            IBatchEvent[] events =
+            [
+                new BatchOpened(_batchId, w.Atomic, at, w.RetryOf),
+                new BatchChunkStored(_batchId, w.Entries),
+                new BatchSealed(_batchId, w.Entries.Count, [], at, w.RejectedCount),
+            ];
+            var left = events.Length;
+            PersistAll(events, e =>
+            {
+                _state.Apply(e);
+                if (--left == 0) { sender.Tell(Status()); StartReleasing(); }
+            });
+        });
         Command<AbandonBatch>(a =>
         {
             var sender = Sender;

@@ -41,7 +41,7 @@ internal sealed class BatchDirectory : ReceiveActor
         Receive<IBatchCommand>(c =>
         {
             if (_pending is not null) { _pending.Add((c, Sender)); return; }
-            if (c is OpenBatch) Know(c.BatchId);
+            if (c is OpenBatch or StoreWholeBatch) Know(c.BatchId);
             if (_known.Contains(c.BatchId)) { Route(c, Sender); return; }
             // A batch not in memory: the registry says whether it ever existed (no actor is started for an id no batch had).
             var sender = Sender;

@@ -8,7 +8,8 @@ namespace Orchestrator.Batches;
 /// <summary>
 /// Reads a batch upload line by line, validates each line alone and persists the valid ones in chunks of
 /// <see cref="ChunkSize"/> (one journal event each), then seals the batch: only then is it acknowledged and may its
-/// tasks start. Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
+/// tasks start (a batch whose lines fit in one chunk, and has no idempotency key, is opened, stored and sealed in one journal write).
+/// Nothing of an upload that fails half-way, or of an atomic batch with a rejected line, ever runs; and the
 /// batch is opened in the journal only when it has something to store, so an upload refused before that leaves no trace.
 /// <paramref name="admit"/> refuses an upload before its first line is read when the journal cannot store it now.
 /// </summary>
@@ -89,6 +90,14 @@ internal sealed class BatchIntake(TaskValidator validator, Func<CancellationToke
             {
                 if (opened) await batches.Ask<BatchStatus>(new AbandonBatch(batchId, accepted == 0 ? "no valid line" : "atomic batch with rejected lines", upload), AskTimeout, ct);
                 return new BatchAcceptance(null, 0, rejected, rejectedCount);
+            }
+            if (!opened && upload is null)
+            {
+                // Everything fits in the one chunk: opened, stored and sealed in a single journal write.
+                opened = true; // set before asking, as OpenOnceAsync does: a failed ask may still have stored it
+                await batches.Ask<BatchStatus>(new StoreWholeBatch(batchId, atomic, chunk, rejectedCount, retry?.BatchId), AskTimeout, ct);
+                Telemetry.OrchestratorMetrics.BatchTasksAccepted(accepted);
+                return new BatchAcceptance(batchId, accepted, rejected, rejectedCount);
             }
             await OpenOnceAsync();
             if (earlier is not null) return Repeat(earlier, content!.Finish(), rejected);

@@ -32,6 +32,13 @@ internal sealed record UploadTakenOver(string BatchId);
 /// <summary>The upload is complete: acknowledge it and start its tasks. Answered with <see cref="BatchStatus"/>.</summary>
 internal sealed record SealBatch(string BatchId, int Accepted, int RejectedCount, string? Upload = null, string? ContentHash = null) : IBatchCommand;
 
+/// <summary>
+/// Opens, stores and seals a batch whose accepted lines fit in one chunk, in one journal write (the three events persisted
+/// together): what <c>SubmitManyAsync</c> cuts a stream into, and most small uploads. Three round trips to the journal
+/// were three waits in its queue before the first task could start. Answered with <see cref="BatchStatus"/>.
+/// </summary>
+internal sealed record StoreWholeBatch(string BatchId, bool Atomic, IReadOnlyList<BatchEntry> Entries, int RejectedCount, string? RetryOf = null) : IBatchCommand;
+
 /// <summary>The upload failed or an atomic batch had a rejected line: drop it (unless a later upload of its key took it over). Answered with <see cref="BatchStatus"/>.</summary>
 internal sealed record AbandonBatch(string BatchId, string Reason, string? Upload = null) : IBatchCommand;
 

@@ -50,6 +50,7 @@ internal sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Ser
         [typeof(ChunkStored)] = "bcs",
         [typeof(UploadTakenOver)] = "buto",
         [typeof(SealBatch)] = "bse",
+        [typeof(StoreWholeBatch)] = "bsw",
         [typeof(AbandonBatch)] = "ba",
         [typeof(GetBatch)] = "bg",
         [typeof(CancelBatch)] = "bc",

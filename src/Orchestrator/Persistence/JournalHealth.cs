@@ -96,6 +96,9 @@ internal sealed class JournalHealth(TimeProvider clock) : IExtension
 
     private static readonly TimeSpan PollWhileWaiting = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Write batches started since the start (one per journal round trip an actor waits for).</summary>
+    public long WritesStarted => Interlocked.Read(ref _writes);
+
     /// <summary>Writes that failed since the start.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 

@@ -119,6 +119,41 @@ public sealed class BatchHandOverTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Enumerable.Range(1, 16), again.Select(s => s.Request.BatchLine!.Value).Order());
     }
 
+    [Fact]
+    public void A_batch_that_fits_in_one_chunk_is_stored_in_one_journal_write_hands_over_its_tasks_and_recovers_sealed()
+    {
+        var supervisor = CreateTestProbe();
+        var throttles = CreateTestProbe(); // answers only once the writes are counted: handing over writes too
+        var options = new OrchestratorOptions { Providers = { ["simulator"] = new ProviderAccountOptions { Type = "simulator", Qps = 5 } } };
+        var runtime = new BatchRuntime(options, TimeProvider.System, supervisor.Ref, Reads(), throttles.Ref);
+        var batchId = BatchIds.New();
+        var entries = Enumerable.Range(1, 40).Select(i => new BatchEntry(i, TaskActors.Image($"p{i}") with { BatchId = batchId, BatchLine = i })).ToList();
+        var batch = Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        var journal = Orchestrator.Persistence.JournalHealth.For(Sys);
+        var before = journal.WritesStarted;
+
+        batch.Tell(new StoreWholeBatch(batchId, false, entries, RejectedCount: 2));
+        var status = ExpectMsg<BatchStatus>();
+        Assert.Equal((true, 40, 2), (status.Sealed, status.Total, status.RejectedCount));
+        throttles.ExpectMsg<AskQueueRoom>(); // the batch releases its tasks once sealed, and asks for room first
+        Assert.Equal(1, journal.WritesStarted - before); // opened, stored and sealed: one round trip, not three
+        throttles.Reply(new QueueRoom(true, 0, 0, TimeSpan.Zero));
+        throttles.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        {
+            sender.Tell(new QueueRoom(true, 0, 0, TimeSpan.Zero));
+            return AutoPilot.KeepRunning;
+        }));
+        Assert.Equal(Enumerable.Range(1, 16), supervisor.ReceiveN(16, TimeSpan.FromSeconds(10)).Cast<SubmitTask>().Select(s => s.Request.BatchLine!.Value));
+
+        Watch(batch);
+        Sys.Stop(batch);
+        ExpectTerminated(batch);
+        var recovered = Sys.ActorOf(BatchActor.Props(runtime, batchId));
+        recovered.Tell(new GetBatch(batchId));
+        var again = ExpectMsg<BatchStatus>();
+        Assert.Equal((true, 40, 2, status.CreatedAt), (again.Sealed, again.Total, again.RejectedCount, again.CreatedAt));
+    }
+
     private static TaskReadModel Reads(ReadModelDatabase? db = null)
     {
         var progress = new ProjectionProgress();
