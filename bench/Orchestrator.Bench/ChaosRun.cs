@@ -23,6 +23,9 @@ public static class ChaosRun
     {
         say ??= Console.WriteLine;
         await using var sim = await BenchSimulator.StartAsync(plan.SimulatorOptions());
+        foreach (var account in ChaosPlan.Accounts)
+            foreach (var fault in plan.DrawnFaults())
+                sim.Simulator.Inject(account, fault, 1);
         var server = ServerChild.Start(dataDirectory, sim.BaseUrl, plan.Qps, plan.ServerSettings(sim.BaseUrl));
         var logFile = server.Process.LogFile;
         try
