@@ -52,32 +52,36 @@ internal sealed class JournalHealth(TimeProvider clock) : IExtension
     /// <summary>The health of <paramref name="system"/>'s orchestrator journal.</summary>
     public static JournalHealth For(ActorSystem system) => system.WithExtension<JournalHealth, JournalHealthProvider>();
 
-    /// <summary>Refuses a new write when <see cref="Admits"/> says no: nothing has been stored.</summary>
+    /// <summary>Refuses a new write when <see cref="Admits(out string?)"/> says no: nothing has been stored.</summary>
     /// <exception cref="JournalUnavailableException">The journal cannot take it now.</exception>
-    public void EnsureAdmits()
+    public void EnsureAdmits() => EnsureAdmits(OldestUnderWay());
+
+    private void EnsureAdmits(TimeSpan? oldestUnderWay)
     {
-        if (!Admits(out var problem))
+        if (!Admits(oldestUnderWay, out var problem))
             throw new JournalUnavailableException($"The journal cannot store anything now: {problem}. Nothing was stored; try again in {RetryAfter.TotalSeconds:0} s.", RetryAfter);
     }
 
     /// <summary>
-    /// Refuses one task's acceptance when <see cref="Admits"/> says no, or when the journal's writes queue: at least
+    /// Refuses one task's acceptance when <see cref="Admits(out string?)"/> says no, or when the journal's writes queue: at least
     /// <see cref="OneTaskQueueAtLeast"/> under way, the oldest for longer than <see cref="OneTaskQueuedAtMost"/>.
     /// Nothing has been stored.
     /// </summary>
     /// <exception cref="JournalUnavailableException">The journal cannot take it now, or not soon enough.</exception>
     public void EnsureAdmitsOneTask()
     {
-        EnsureAdmits();
+        // One look at the writes under way for both checks: with a queue this is a scan of hundreds, on every request.
+        var oldest = OldestUnderWay();
+        EnsureAdmits(oldest);
         var queued = Interlocked.Read(ref _underWayCount);
-        if (queued >= OneTaskQueueAtLeast && OldestUnderWay() is { } waited && waited > OneTaskQueuedAtMost)
+        if (queued >= OneTaskQueueAtLeast && oldest is { } waited && waited > OneTaskQueuedAtMost)
             throw new JournalUnavailableException(
                 $"The journal is behind: {queued:N0} writes queue, the oldest for {waited.TotalSeconds:0.0} s. Nothing was stored; try again in {RetryAfterQueueing.TotalSeconds:0} s.",
                 RetryAfterQueueing);
     }
 
     /// <summary>
-    /// Waits while <see cref="Admits"/> says no, up to <paramref name="atMost"/>: back-pressure for a caller that streams
+    /// Waits while <see cref="Admits(out string?)"/> says no, up to <paramref name="atMost"/>: back-pressure for a caller that streams
     /// (<c>SubmitManyAsync</c>) rather than a refusal, since a slow write or a trial a second later usually clears it.
     /// </summary>
     /// <exception cref="JournalUnavailableException">The journal still could not take a write after <paramref name="atMost"/>.</exception>
@@ -130,9 +134,11 @@ internal sealed class JournalHealth(TimeProvider clock) : IExtension
     }
 
     /// <summary>Why the journal cannot take a write now, or null when it can.</summary>
-    public string? Problem()
+    public string? Problem() => Problem(OldestUnderWay());
+
+    private string? Problem(TimeSpan? oldestUnderWay)
     {
-        if (OldestUnderWay() is { } waited && waited > StallAfter)
+        if (oldestUnderWay is { } waited && waited > StallAfter)
             return $"a journal write has been under way for {waited.TotalSeconds:0.0} s";
         return _failure;
     }
@@ -149,9 +155,11 @@ internal sealed class JournalHealth(TimeProvider clock) : IExtension
     /// Whether a new write may be tried: yes while the journal is healthy; while it fails, one caller per
     /// <see cref="TrialEvery"/> (when no write is stalled), whose write shows whether it is back.
     /// </summary>
-    public bool Admits(out string? problem)
+    public bool Admits(out string? problem) => Admits(OldestUnderWay(), out problem);
+
+    private bool Admits(TimeSpan? oldestUnderWay, out string? problem)
     {
-        problem = Problem();
+        problem = Problem(oldestUnderWay);
         if (problem is null) return true;
         if (_failure is null || problem != _failure) return false; // a write is stalled: another would only wait behind it
         var now = clock.GetTimestamp();
